@@ -1,0 +1,56 @@
+// swift-tools-version:6.0
+// Signet: an image-signing and trust service speaking Notary's dialect of TUF.
+// Layers (see docs/architecture.md): COpenSSL → SignetCrypto → SignetTUF → SignetClient / SignetServer (on SignetHTTP) → signet.
+import PackageDescription
+
+let package = Package(
+    name: "Signet",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "signet", targets: ["signet"]),
+        .library(name: "SignetTUF", targets: ["SignetTUF"]),
+        .library(name: "SignetCrypto", targets: ["SignetCrypto"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // OpenSSL 3 (Debian libssl-dev) through pkg-config; shim.h wraps the macros Swift cannot import.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // Crypto layer: the only module that imports COpenSSL.
+        .target(name: "SignetCrypto", dependencies: ["COpenSSL"]),
+        // TUF layer: Notary-format metadata, canonical JSON, verification. No I/O.
+        .target(name: "SignetTUF", dependencies: ["SignetCrypto"]),
+        // HTTP/1.1 over Glibc sockets, TLS through SignetCrypto.
+        .target(name: "SignetHTTP", dependencies: [
+            "SignetCrypto",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Trust server: Notary routes, publish validation, file store, server-held keys.
+        .target(name: "SignetServer", dependencies: [
+            "SignetTUF", "SignetCrypto", "SignetHTTP",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Client: trust dir, key store, changelist, remote, verified update.
+        .target(name: "SignetClient", dependencies: [
+            "SignetTUF", "SignetCrypto", "SignetHTTP",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "signet", dependencies: [
+            "SignetClient", "SignetServer", "SignetTUF", "SignetCrypto",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "SignetCryptoTests", dependencies: ["SignetCrypto"]),
+        .testTarget(name: "SignetTUFTests", dependencies: ["SignetTUF", "SignetCrypto"]),
+        .testTarget(name: "SignetHTTPTests", dependencies: ["SignetHTTP", "SignetCrypto"]),
+        .testTarget(name: "SignetServerTests", dependencies: ["SignetServer", "SignetHTTP", "SignetTUF", "SignetCrypto"]),
+        .testTarget(name: "SignetClientTests", dependencies: ["SignetClient", "SignetTUF", "SignetCrypto"]),
+        .testTarget(name: "SignetCLITests", dependencies: ["SignetTUF", "SignetCrypto"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// Placeholder; the module's types live in subfolders.
