@@ -1,0 +1,119 @@
+import Foundation
+internal import COpenSSL
+
+/// A public key Notary can list in TUF metadata: ECDSA (P-256; P-384/P-521 accepted), Ed25519 or
+/// RSA (≥ 2048 bits to verify).
+///
+/// Immutable; safe to share between threads. Two keys are equal when their DER
+/// SubjectPublicKeyInfo bytes are equal.
+public final class PublicKey: @unchecked Sendable, Equatable {  // EVP_PKEY is never mutated after init; OpenSSL refcounts atomically.
+    let pkey: OpaquePointer
+    /// The key family.
+    public let algorithm: KeyAlgorithm
+    /// DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7): 91 bytes for P-256, 44 for Ed25519.
+    /// This is what Notary base64-encodes as `keyval.public` for `ecdsa` and `rsa` keys.
+    public let spkiDER: [UInt8]
+    /// Key size in bits: the curve size for ECDSA (256), 256 for Ed25519, the modulus size for RSA.
+    public let bits: Int
+    /// For ECDSA, the byte length of one signature half (32 for P-256); 0 otherwise.
+    let ecFieldBytes: Int
+
+    /// Takes ownership of one reference to `pkey` (freed in deinit, also when this init throws).
+    init(owning pkey: OpaquePointer) throws {
+        self.pkey = pkey
+        do {
+            let (algorithm, fieldBytes) = try Self.classify(pkey)
+            self.algorithm = algorithm
+            self.ecFieldBytes = fieldBytes
+            self.bits = Int(EVP_PKEY_get_bits(pkey))
+            self.spkiDER = try DERBuffer.encode("i2d_PUBKEY failed") { i2d_PUBKEY(pkey, $0) }
+        } catch {
+            EVP_PKEY_free(pkey)
+            throw error
+        }
+    }
+
+    deinit { EVP_PKEY_free(pkey) }
+
+    /// Parses a DER SubjectPublicKeyInfo (ECDSA, RSA or Ed25519 per RFC 8410).
+    /// - Throws: `CryptoError(.malformedKey)` if the bytes are not an SPKI (or have trailing bytes);
+    ///   `.unsupportedKey` for other key types or curves.
+    public convenience init(spkiDER: [UInt8]) throws {
+        let pkey = try DERBuffer.decode(spkiDER, .malformedKey, "not a DER SubjectPublicKeyInfo") { cursor, length -> OpaquePointer? in
+            let start = cursor.pointee
+            guard let key = d2i_PUBKEY(nil, cursor, length) else { return nil }
+            if let start, let end = cursor.pointee, end - start != length {
+                EVP_PKEY_free(key)
+                return nil
+            }
+            return key
+        }
+        try self.init(owning: pkey)
+    }
+
+    /// Builds an Ed25519 key from its 32 raw bytes (RFC 8032 §5.1.5), which is how Notary stores
+    /// `keyval.public` for `ed25519` keys.
+    /// - Throws: `CryptoError(.malformedKey)` unless `ed25519Raw` is exactly 32 bytes.
+    public convenience init(ed25519Raw: [UInt8]) throws {
+        guard ed25519Raw.count == 32 else {
+            throw CryptoError(.malformedKey, "Ed25519 public key must be 32 bytes, got \(ed25519Raw.count)")
+        }
+        let pkey = try OpenSSLCall.check(
+            ed25519Raw.withUnsafeBufferPointer { EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, $0.baseAddress, 32) },
+            .malformedKey, "invalid Ed25519 public key")
+        try self.init(owning: pkey)
+    }
+
+    /// Parses the first `PUBLIC KEY` PEM block in `pem` (RFC 7468 §13); other blocks are skipped.
+    /// - Throws: `CryptoError(.malformedKey)` if there is no such block or its DER is not an SPKI.
+    public convenience init(pem: String) throws {
+        guard let block = try PEMBlock.parseAll(pem).first(where: { $0.type == "PUBLIC KEY" }) else {
+            throw CryptoError(.malformedKey, "no PUBLIC KEY PEM block found")
+        }
+        try self.init(spkiDER: block.der)
+    }
+
+    /// The 32 raw public-key bytes for Ed25519 keys (Notary's `keyval.public`), nil for other keys.
+    public var rawEd25519: [UInt8]? {
+        guard algorithm == .ed25519 else { return nil }
+        var out = [UInt8](repeating: 0, count: 32)
+        var length = 32
+        let rc = out.withUnsafeMutableBufferPointer { EVP_PKEY_get_raw_public_key(pkey, $0.baseAddress, &length) }
+        guard rc == 1, length == 32 else { OpenSSLCall.clearErrors(); return nil }
+        return out
+    }
+
+    /// The key as a `PUBLIC KEY` PEM block (RFC 7468), 64-column base64, trailing newline.
+    public func pem() -> String {
+        PEMBlock(type: "PUBLIC KEY", der: spkiDER).encoded()
+    }
+
+    public static func == (lhs: PublicKey, rhs: PublicKey) -> Bool {
+        lhs.spkiDER == rhs.spkiDER
+    }
+
+    /// Determines the key family and, for ECDSA, the signature half size; rejects other types.
+    private static func classify(_ pkey: OpaquePointer) throws -> (KeyAlgorithm, Int) {
+        switch EVP_PKEY_get_base_id(pkey) {
+        case EVP_PKEY_ED25519:
+            return (.ed25519, 0)
+        case EVP_PKEY_RSA:
+            return (.rsa, 0)
+        case EVP_PKEY_EC:
+            var name = [CChar](repeating: 0, count: 64)
+            var length = 0
+            guard EVP_PKEY_get_group_name(pkey, &name, name.count, &length) == 1 else {
+                throw CryptoError(.unsupportedKey, "EC key without a named curve", openSSLErrors: OpenSSLCall.drainErrors())
+            }
+            let curve = String(decoding: name.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            switch curve {
+            case "prime256v1", "P-256": return (.ecdsa, 32)
+            case "secp384r1", "P-384": return (.ecdsa, 48)
+            case "secp521r1", "P-521": return (.ecdsa, 66)
+            default: throw CryptoError(.unsupportedKey, "unsupported EC curve \(curve)")
+            }
+        default:
+            throw CryptoError(.unsupportedKey, "unsupported key type (OpenSSL id \(EVP_PKEY_get_base_id(pkey)))")
+        }
+    }
+}
