@@ -1,0 +1,49 @@
+import Foundation
+import SignetTUF
+
+/// Serves metadata from a directory laid out as the server's routes name the files:
+/// `root.json`, `timestamp.json`, `snapshot.json`, `targets.json`, `targets/releases.json`, and
+/// `N.root.json` for older roots (used by `signet verify --metadata-dir`, offline).
+///
+/// A request by hash reads `<role>.<hex>.json` when present, else `<role>.json` (the update
+/// workflow checks the hash either way). Role names are validated before they become paths.
+public struct DirectoryFetcher: MetadataFetcher {
+    public let directory: URL
+
+    public init(directory: URL) {
+        self.directory = directory
+    }
+
+    public func fetch(_ request: MetadataRequest) throws -> [UInt8]? {
+        try RoleName.validate(request.role)
+        var candidates = [request.fileName]
+        if case .hash = request { candidates.append("\(request.role).json") }
+        for name in candidates {
+            let url = directory.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: url.path) else { continue }
+            return try BoundedFile.read(url, maxLength: request.maxLength, what: "\(request.role) metadata")
+        }
+        return nil
+    }
+}
+
+/// Reading files with a size bound, so a 100 GB file is refused instead of loaded.
+public enum BoundedFile {
+    /// The file's bytes.
+    /// - Throws: `TUFError(.tooLarge)` when the file is larger than `maxLength` bytes;
+    ///   `ClientError(.io)` when it cannot be read.
+    public static func read(_ url: URL, maxLength: Int, what: String) throws -> [UInt8] {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            throw ClientError(.io, "cannot read \(what) at \(url.path)")
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do { data = try handle.read(upToCount: maxLength + 1) ?? Data() } catch {
+            throw ClientError(.io, "cannot read \(what) at \(url.path): \(error.localizedDescription)")
+        }
+        guard data.count <= maxLength else {
+            throw TUFError(.tooLarge, "\(what) at \(url.path) is larger than the limit of \(maxLength) bytes")
+        }
+        return [UInt8](data)
+    }
+}

@@ -1,0 +1,57 @@
+import SignetTUF
+
+/// An image as `signet verify` takes it: `GUN:TAG`, `GUN@sha256:HEX` or `GUN:TAG@sha256:HEX`.
+///
+/// The GUN may contain a registry port (`registry:5000/team/app:1.0`): a tag is only what follows
+/// the last `:` after the last `/`.
+public struct ImageReference: Sendable, Equatable, CustomStringConvertible {
+    public var gun: String
+    public var tag: String?
+    /// The 32-byte sha256 digest, when the reference names one.
+    public var digest: [UInt8]?
+
+    /// Parses a reference.
+    /// - Throws: `ClientError(.usage)` naming what is wrong (no tag or digest, a digest that is not
+    ///   `sha256:` and 64 hex digits, an invalid GUN).
+    public init(_ text: String) throws {
+        var rest = Substring(text)
+        if let at = rest.firstIndex(of: "@") {
+            let digestText = rest[rest.index(after: at)...]
+            digest = try ImageReference.parseDigest(String(digestText))
+            rest = rest[..<at]
+        }
+        let lastSlash = rest.lastIndex(of: "/") ?? rest.startIndex
+        if let colon = rest[lastSlash...].lastIndex(of: ":") {
+            let tagText = rest[rest.index(after: colon)...]
+            guard !tagText.isEmpty else { throw ClientError(.usage, "image \"\(text)\" has an empty tag") }
+            tag = String(tagText)
+            rest = rest[..<colon]
+        }
+        guard tag != nil || digest != nil else {
+            throw ClientError(.usage, "image \"\(text)\" needs a tag or a digest: GUN:TAG, GUN@sha256:HEX or GUN:TAG@sha256:HEX")
+        }
+        gun = String(rest)
+        do { try GUN.validate(gun) } catch let error as TUFError {
+            throw ClientError(.usage, "image \"\(text)\": \(error.message)")
+        }
+    }
+
+    /// Parses `sha256:` followed by 64 hex digits into 32 bytes. Throws `ClientError(.usage)`.
+    public static func parseDigest(_ text: String) throws -> [UInt8] {
+        guard text.hasPrefix("sha256:") else {
+            throw ClientError(.usage, "digest \"\(text)\" must start with sha256:")
+        }
+        let hex = text.dropFirst("sha256:".count)
+        guard hex.count == 64, let bytes = Hex.decode(String(hex)) else {
+            throw ClientError(.usage, "digest \"\(text)\" must be sha256: followed by 64 hex digits")
+        }
+        return bytes
+    }
+
+    public var description: String {
+        var text = gun
+        if let tag { text += ":\(tag)" }
+        if let digest { text += "@sha256:\(Hex.encode(digest))" }
+        return text
+    }
+}

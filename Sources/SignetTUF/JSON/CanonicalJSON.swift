@@ -1,0 +1,84 @@
+/// The one canonical-JSON encoder: everything Signet signs, hashes or stores goes through here.
+///
+/// Canonical form (Notary's fork of Go `encoding/json`, "OLPC-like"; reference §3.2): no
+/// insignificant whitespace, object keys sorted by their UTF-8 bytes, strings escape only `"` and
+/// `\` and write every other byte raw, integers only.
+///
+/// `htmlEscaped` produces the variant Notary *stores*: Go re-compacts the embedded `signed` object
+/// with HTML escaping, so inside metadata files `<`, `>`, `&`, U+2028 and U+2029 appear as
+/// `\u003c`, `\u003e`, `\u0026`, `\u2028`, `\u2029` (reference §3.1). Signatures are always over
+/// the plain form.
+public enum CanonicalJSON {
+    /// Encodes `value` canonically.
+    /// - Returns: the UTF-8 bytes.
+    /// - Throws: `TUFError(.malformed)` for a number with a fraction or exponent, which canonical
+    ///   JSON cannot represent.
+    public static func encode(_ value: JSONValue, htmlEscaped: Bool = false) throws -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
+        try write(value, into: &out, htmlEscaped: htmlEscaped)
+        return out
+    }
+
+    /// Appends the canonical encoding of `value` to `out`.
+    public static func write(_ value: JSONValue, into out: inout [UInt8], htmlEscaped: Bool = false) throws {
+        switch value {
+        case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+        case .bool(let flag): out.append(contentsOf: flag ? Array("true".utf8) : Array("false".utf8))
+        case .int(let number): out.append(contentsOf: String(number).utf8)
+        case .fractional(let text):
+            throw TUFError(.malformed, "canonical JSON allows integers only, found the number \(text)")
+        case .string(let string): writeString(string, into: &out, htmlEscaped: htmlEscaped)
+        case .array(let elements):
+            out.append(UInt8(ascii: "["))
+            for (position, element) in elements.enumerated() {
+                if position > 0 { out.append(UInt8(ascii: ",")) }
+                try write(element, into: &out, htmlEscaped: htmlEscaped)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            for (position, key) in sortedKeys(members).enumerated() {
+                if position > 0 { out.append(UInt8(ascii: ",")) }
+                writeString(key, into: &out, htmlEscaped: htmlEscaped)
+                out.append(UInt8(ascii: ":"))
+                try write(members[key]!, into: &out, htmlEscaped: htmlEscaped)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Object keys in canonical order: by UTF-8 bytes (equal to Unicode scalar order).
+    public static func sortedKeys(_ members: [String: JSONValue]) -> [String] {
+        members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    static func writeString(_ string: String, into out: inout [UInt8], htmlEscaped: Bool) {
+        out.append(UInt8(ascii: "\""))
+        var utf8 = string.utf8.makeIterator()
+        var pending: [UInt8] = []
+        while let byte = utf8.next() {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                out.append(UInt8(ascii: "\\"))
+                out.append(byte)
+            case UInt8(ascii: "<") where htmlEscaped: out.append(contentsOf: Array("\\u003c".utf8))
+            case UInt8(ascii: ">") where htmlEscaped: out.append(contentsOf: Array("\\u003e".utf8))
+            case UInt8(ascii: "&") where htmlEscaped: out.append(contentsOf: Array("\\u0026".utf8))
+            case 0xE2 where htmlEscaped:
+                // U+2028 / U+2029 are E2 80 A8 / E2 80 A9.
+                pending = [byte]
+                if let second = utf8.next() { pending.append(second) }
+                if let third = pending.count == 2 ? utf8.next() : nil { pending.append(third) }
+                if pending.count == 3, pending[1] == 0x80, pending[2] == 0xA8 || pending[2] == 0xA9 {
+                    out.append(contentsOf: Array((pending[2] == 0xA8 ? "\\u2028" : "\\u2029").utf8))
+                } else {
+                    out.append(contentsOf: pending)
+                }
+            default:
+                out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

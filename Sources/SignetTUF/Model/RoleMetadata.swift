@@ -1,0 +1,114 @@
+/// Hashes and length of a file, as snapshot and timestamp list them (reference §3.6, §3.7), and
+/// as targets list their target files.
+public struct FileMeta: Sendable, Equatable {
+    /// Bytes.
+    public var length: Int64
+    /// Algorithm name (`sha256`, `sha512`) → digest bytes (base64 on the wire).
+    public var hashes: [String: [UInt8]]
+    /// Free-form JSON (`custom`), omitted from the wire when nil.
+    public var custom: JSONValue?
+
+    public init(length: Int64, hashes: [String: [UInt8]], custom: JSONValue? = nil) {
+        self.length = length
+        self.hashes = hashes
+        self.custom = custom
+    }
+
+    /// Length and sha256 + sha512 of `bytes`.
+    public init(describing bytes: [UInt8]) {
+        self.init(length: Int64(bytes.count), hashes: ["sha256": Digest.sha256(bytes), "sha512": Digest.sha512(bytes)])
+    }
+
+    init(json value: JSONValue, context: String, role: String?) throws {
+        let fields = try JSONFields(value, context: context, role: role)
+        length = try fields.int("length")
+        guard length >= 0 else { throw TUFError(.malformed, "\(context): length \(length) is negative", role: role) }
+        var hashes: [String: [UInt8]] = [:]
+        for (algorithm, encoded) in try fields.object("hashes") {
+            guard let text = encoded.stringValue, let digest = Base64.decode(text) else {
+                throw TUFError(.malformed, "\(context): hash \"\(algorithm)\" is not a base64 string", role: role)
+            }
+            hashes[algorithm] = digest
+        }
+        self.hashes = hashes
+        custom = fields.optional("custom")
+    }
+
+    var json: JSONValue {
+        var members: [String: JSONValue] = [
+            "length": .int(length),
+            "hashes": .object(hashes.mapValues { .string(Base64.encode($0)) }),
+        ]
+        if let custom { members["custom"] = custom }
+        return .object(members)
+    }
+
+    /// The sha256 digest as lowercase hex, used in consistent-snapshot route names.
+    public var sha256Hex: String? { hashes["sha256"].map(Hex.encode) }
+
+    /// Throws `TUFError(.hashMismatch)` unless `bytes` has this length and every listed hash that
+    /// Signet knows (sha256, sha512) matches; at least one of them must be listed.
+    public func check(_ bytes: [UInt8], role: String, parent: String) throws {
+        guard Int64(bytes.count) == length else {
+            throw TUFError(.hashMismatch, "\(role) is \(bytes.count) bytes but \(parent) lists length \(length)", role: role)
+        }
+        var checked = 0
+        if let expected = hashes["sha256"] {
+            let actual = Digest.sha256(bytes)
+            guard actual == expected else {
+                throw TUFError(.hashMismatch, "\(role) sha256 is \(Hex.encode(actual)) but \(parent) lists \(Hex.encode(expected))", role: role)
+            }
+            checked += 1
+        }
+        if let expected = hashes["sha512"] {
+            let actual = Digest.sha512(bytes)
+            guard actual == expected else {
+                throw TUFError(.hashMismatch, "\(role) sha512 does not match the hash \(parent) lists", role: role)
+            }
+            checked += 1
+        }
+        guard checked > 0 else {
+            throw TUFError(.hashMismatch, "\(parent) lists no sha256 or sha512 hash for \(role)", role: role)
+        }
+    }
+}
+
+import SignetCrypto
+
+/// The fields every role's `signed` object has (reference §3.3).
+public struct CommonFields: Sendable {
+    /// `Root`, `Targets`, `Snapshot` or `Timestamp`.
+    public var type: String
+    /// ≥ 1; +1 per re-sign.
+    public var version: Int64
+    public var expires: TUFTime
+
+    init(_ fields: JSONFields, expectedType: String, role: String) throws {
+        type = try fields.string("_type")
+        guard type == expectedType else {
+            throw TUFError(.wrongType, "\(role) has _type \"\(RoleName.printable(type))\", expected \"\(expectedType)\"", role: role)
+        }
+        version = try fields.int("version")
+        guard version >= 1 else { throw TUFError(.malformed, "\(role) has version \(version), expected 1 or more", role: role) }
+        expires = try TUFTime(rfc3339: try fields.string("expires"))
+    }
+
+    public init(type: String, version: Int64, expires: TUFTime) {
+        self.type = type
+        self.version = version
+        self.expires = expires
+    }
+}
+
+/// A role's keys and threshold: `{"keyids":[…],"threshold":N}`.
+public struct RoleKeys: Sendable, Equatable {
+    public var keyIDs: [String]
+    public var threshold: Int64
+
+    public init(keyIDs: [String], threshold: Int64) {
+        self.keyIDs = keyIDs
+        self.threshold = threshold
+    }
+
+    var json: JSONValue { .object(["keyids": .array(keyIDs.map { .string($0) }), "threshold": .int(threshold)]) }
+}

@@ -1,0 +1,86 @@
+import SignetCrypto
+
+/// Checks that a metadata file carries valid signatures from at least `threshold` distinct keys.
+///
+/// Rules (reference §3.8, DESIGN.md security rules):
+/// - signatures whose key ID is not among `keys` are ignored;
+/// - a listed key whose computed ID differs from the ID it is listed under fails the whole check
+///   (Notary `ErrInvalidKeyID`);
+/// - validity is judged over the canonical bytes of `signed`, re-encoded from the parsed tree;
+/// - the count is over distinct key material (SubjectPublicKeyInfo), never over signatures or key
+///   IDs: the same signature twice, or one key listed under two IDs (say as `ecdsa` and as an
+///   `ecdsa-x509` certificate), counts once.
+public enum SignatureThreshold {
+    /// - Parameters:
+    ///   - file: the parsed file.
+    ///   - role: the role name, for messages.
+    ///   - keys: key ID → key, the keys the role's parent lists for it.
+    ///   - threshold: the role's threshold.
+    /// - Returns: the key IDs whose signatures verified.
+    /// - Throws: `TUFError(.threshold)` naming the role, the count and the threshold;
+    ///   `TUFError(.badKeyID)` for a mislabelled key.
+    @discardableResult
+    public static func verify(_ file: MetadataFile, role: String, keys: [String: TUFKey], threshold: Int64) throws -> [String] {
+        guard threshold >= 1 else {
+            throw TUFError(.threshold, "\(role) has threshold \(threshold); it must be at least 1", role: role)
+        }
+        guard !file.signatures.isEmpty else {
+            throw TUFError(.threshold, "\(role) has no signatures", role: role)
+        }
+        let message = try file.canonicalSigned()
+        var distinctKeys = Set<[UInt8]>()
+        var validKeyIDs: [String] = []
+        var problems: [String] = []
+        for signature in file.signatures {
+            guard let key = keys[signature.keyID] else { continue }
+            guard key.id == signature.keyID else {
+                throw TUFError(.badKeyID, "\(role): key listed as \(signature.keyID) has ID \(key.id)", role: role)
+            }
+            // Method names must be written exactly as Notary writes them (lower case). Notary itself
+            // parses them case-insensitively; Signet does not, so that no changed byte of a
+            // timestamp (which nothing hashes) can leave it valid.
+            guard let method = SignatureMethod(rawValue: signature.method) else {
+                problems.append("key \(short(signature.keyID)): unknown method \"\(RoleName.printable(signature.method))\"")
+                continue
+            }
+            let publicKey: PublicKey
+            do { publicKey = try key.publicKey() } catch {
+                problems.append("\(error)")
+                continue
+            }
+            let valid = (try? publicKey.verify(signature: signature.value, message: message, method: method)) ?? false
+            guard valid else {
+                problems.append("key \(short(signature.keyID)): invalid \(signature.method) signature")
+                continue
+            }
+            if distinctKeys.insert(publicKey.spkiDER).inserted { validKeyIDs.append(signature.keyID) }
+        }
+        guard distinctKeys.count >= threshold else {
+            let detail = problems.isEmpty ? "" : " (\(problems.joined(separator: "; ")))"
+            throw TUFError(.threshold, "\(role) signature check failed: \(distinctKeys.count) distinct valid key(s), threshold \(threshold)\(detail)", role: role)
+        }
+        return validKeyIDs
+    }
+
+    static func short(_ id: String) -> String { String(id.prefix(12)) }
+}
+
+/// Signs `signed` objects into metadata files.
+public enum MetadataSigner {
+    /// Signs the canonical bytes of `signed` with each key.
+    /// - Parameters:
+    ///   - signed: the `signed` object.
+    ///   - signers: the TUF key as the role lists it (its ID goes into `keyid`; for an x509 root key
+    ///     this is the certificate's ID) and the matching private key.
+    /// - Returns: the file, signatures in the order given.
+    public static func sign(_ signed: JSONValue, with signers: [(key: TUFKey, privateKey: PrivateKey)]) throws -> MetadataFile {
+        let message = try CanonicalJSON.encode(signed)
+        var signatures: [Signature] = []
+        for signer in signers {
+            let method = signer.privateKey.defaultMethod
+            let value = try signer.privateKey.sign(message, method: method)
+            signatures.append(Signature(keyID: signer.key.id, method: method.rawValue, value: value))
+        }
+        return MetadataFile(signed: signed, signatures: signatures)
+    }
+}

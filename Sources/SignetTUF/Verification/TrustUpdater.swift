@@ -1,0 +1,264 @@
+/// The client update workflow: from a trusted (or first-seen) root through timestamp, snapshot,
+/// targets and delegations, every file checked against its parent (TUF 1.0 §5; Notary
+/// `client/tufclient.go`, reference §1.6).
+///
+/// Order and checks:
+/// 1. Root: the cached trusted root if any (its expiry is not judged here), else `root.json`,
+///    accepted on first use or against `pin`. Root keys must be certificates valid for the GUN.
+/// 2. `timestamp.json` (≤ 1 MiB): timestamp keys and threshold, `_type`, version not below the
+///    cached one, not expired.
+/// 3. `snapshot.<sha256>.json`: length and hashes from the timestamp, then as 2.
+/// 4. The snapshot's hash of root must match the trusted root's bytes; when it does not, or any
+///    check in 2–5 fails, `root.json` is fetched again and, if newer, every `N.root.json` from the
+///    trusted version + 1 is verified against its predecessor and itself (rotation); then steps
+///    2–5 run once more.
+/// 5. `targets.<sha256>.json`, then delegations depth-first in listed order, each checked against
+///    the snapshot's hashes and its parent's keys. A delegation that is expired or below threshold
+///    is skipped with a warning (Notary); one missing from the snapshot is skipped.
+/// Finally the trusted root itself must not be expired and must satisfy `pin`.
+public struct TrustUpdater {
+    public var gun: String
+    /// The instant expiry is judged at.
+    public var now: TUFTime
+    public var pin: RootPin?
+    /// Bytes of the root the client already trusts (from its cache), if any.
+    public var trustedRoot: [UInt8]?
+    /// Role → lowest acceptable version (the cached versions, for rollback protection).
+    public var minimumVersions: [String: Int64]
+
+    public init(gun: String, now: TUFTime, pin: RootPin? = nil, trustedRoot: [UInt8]? = nil, minimumVersions: [String: Int64] = [:]) {
+        self.gun = gun
+        self.now = now
+        self.pin = pin
+        self.trustedRoot = trustedRoot
+        self.minimumVersions = minimumVersions
+    }
+
+    /// Runs the update.
+    /// - Returns: the verified collection.
+    /// - Throws: `TUFError` naming the role and check that failed; the fetcher's own errors.
+    public func update(from fetcher: some MetadataFetcher) throws -> VerifiedCollection {
+        var anchor = try establishRoot(fetcher)
+        let firstError: Error
+        do {
+            return try finish(try updateRoles(root: anchor, fetcher: fetcher))
+        } catch let error as TUFError where error.code != .malformed && error.code != .tooLarge {
+            firstError = error
+        } catch let mismatch as RootMismatch {
+            firstError = mismatch.error
+        }
+        // Maybe the root was rotated: look for a newer one and try once more.
+        guard let newer = try rotate(from: anchor, fetcher: fetcher) else { throw firstError }
+        anchor = newer
+        do {
+            return try finish(try updateRoles(root: anchor, fetcher: fetcher))
+        } catch let mismatch as RootMismatch {
+            throw mismatch.error
+        }
+    }
+
+    // MARK: - Root
+
+    struct TrustedRoot {
+        var root: Root
+        var file: MetadataFile
+        var bytes: [UInt8]
+        /// Older roots walked through in this update (`N.root.json` bytes by version).
+        var chain: [Int64: [UInt8]] = [:]
+    }
+
+    private struct RootMismatch: Error { var error: TUFError }
+
+    private func establishRoot(_ fetcher: some MetadataFetcher) throws -> TrustedRoot {
+        if let trustedRoot {
+            let file = try MetadataFile.parse(trustedRoot, role: RoleName.root, maxLength: MetadataLimits.maxRootBytes)
+            let root = try Root(signed: file.signed)
+            // A cached root was verified when it was stored; re-check its own signatures (not expiry).
+            let (keys, threshold) = try root.roleKeys(RoleName.root)
+            try SignatureThreshold.verify(file, role: RoleName.root, keys: keys, threshold: threshold)
+            return TrustedRoot(root: root, file: file, bytes: trustedRoot)
+        }
+        guard let bytes = try fetcher.fetch(.current(role: RoleName.root, maxLength: MetadataLimits.maxRootBytes)) else {
+            throw TUFError(.notFound, "no trust data for \(gun): root.json not found", role: RoleName.root)
+        }
+        let file = try MetadataFile.parse(bytes, role: RoleName.root, maxLength: MetadataLimits.maxRootBytes)
+        // Certificate validity is judged in `finish`, after the other roles, so that a stale
+        // collection reports its expired timestamp first (what changes most often).
+        let root = try RootRules.verify(file, gun: gun, at: now, checkExpiry: false)
+        try pin?.check(root)
+        return TrustedRoot(root: root, file: file, bytes: bytes)
+    }
+
+    /// Fetches `root.json`; when it is newer than `anchor`, walks `N.root.json` up to it, each
+    /// step signed by its predecessor's root keys and its own. Nil when nothing is newer.
+    private func rotate(from anchor: TrustedRoot, fetcher: some MetadataFetcher) throws -> TrustedRoot? {
+        guard let latestBytes = try fetcher.fetch(.current(role: RoleName.root, maxLength: MetadataLimits.maxRootBytes)) else {
+            return nil
+        }
+        let latestFile = try MetadataFile.parse(latestBytes, role: RoleName.root, maxLength: MetadataLimits.maxRootBytes)
+        let latestVersion = try Root(signed: latestFile.signed).version
+        guard latestVersion > anchor.root.version else { return nil }
+        guard latestVersion - anchor.root.version <= 1000 else {
+            throw TUFError(.rollback, "root jumps from v\(anchor.root.version) to v\(latestVersion); refusing to walk more than 1000 versions", role: RoleName.root)
+        }
+        var current = anchor
+        for version in (anchor.root.version + 1)...latestVersion {
+            let bytes: [UInt8]
+            if version == latestVersion {
+                bytes = latestBytes
+            } else {
+                guard let fetched = try fetcher.fetch(.version(version, role: RoleName.root, maxLength: MetadataLimits.maxRootBytes)) else {
+                    throw TUFError(.untrustedRoot, "cannot follow the root rotation from v\(current.root.version) to v\(latestVersion): \(version).root.json not found", role: RoleName.root)
+                }
+                bytes = fetched
+            }
+            let file = try MetadataFile.parse(bytes, role: RoleName.root, maxLength: MetadataLimits.maxRootBytes)
+            let next = try RootRules.verify(file, gun: gun, at: now, previous: current.root, checkExpiry: false)
+            guard next.version == current.root.version + 1 else {
+                throw TUFError(.rollback, "\(version).root.json has version \(next.version), expected \(current.root.version + 1)", role: RoleName.root)
+            }
+            var chain = current.chain
+            chain[version] = bytes
+            current = TrustedRoot(root: next, file: file, bytes: bytes, chain: chain)
+        }
+        return current
+    }
+
+    private func finish(_ collection: VerifiedCollection) throws -> VerifiedCollection {
+        let root = collection.root
+        guard now < root.expires else {
+            throw TUFError(.expired, "root v\(root.version) expired at \(root.expires.text) (judged at \(now.text))", role: RoleName.root)
+        }
+        // The final root's own certificates must be valid now (the anchor may have been cached).
+        let (valid, refused) = RootRules.validRootKeys(root, gun: gun, at: now)
+        guard !valid.isEmpty else {
+            throw TUFError(.untrustedRoot, "root v\(root.version) has no valid root certificate for \(gun): \(refused.joined(separator: "; "))", role: RoleName.root)
+        }
+        try pin?.check(root)
+        return collection
+    }
+
+    // MARK: - Timestamp, snapshot, targets, delegations
+
+    private func updateRoles(root anchor: TrustedRoot, fetcher: some MetadataFetcher) throws -> VerifiedCollection {
+        let root = anchor.root
+        var collection = VerifiedCollection(gun: gun, root: root, rootBytes: anchor.bytes)
+        collection.rootChain = anchor.chain
+
+        // Timestamp.
+        guard let timestampBytes = try fetcher.fetch(.current(role: RoleName.timestamp, maxLength: MetadataLimits.maxTimestampBytes)) else {
+            throw TUFError(.notFound, "no timestamp for \(gun): timestamp.json not found", role: RoleName.timestamp)
+        }
+        let timestampFile = try MetadataFile.parse(timestampBytes, role: RoleName.timestamp, maxLength: MetadataLimits.maxTimestampBytes)
+        let timestamp = try checkBaseRole(timestampFile, role: RoleName.timestamp, root: root) { try Timestamp(signed: $0) }
+        try checkFreshness(role: RoleName.timestamp, version: timestamp.version, expires: timestamp.expires)
+        collection.timestamp = timestamp
+        collection.files[RoleName.timestamp] = timestampBytes
+
+        // Snapshot.
+        let snapshotBytes = try fetchListed(RoleName.snapshot, meta: timestamp.snapshot, parent: RoleName.timestamp, fetcher: fetcher)
+        let snapshotFile = try MetadataFile.parse(snapshotBytes, role: RoleName.snapshot)
+        let snapshot = try checkBaseRole(snapshotFile, role: RoleName.snapshot, root: root) { try Snapshot(signed: $0) }
+        try checkFreshness(role: RoleName.snapshot, version: snapshot.version, expires: snapshot.expires)
+        collection.snapshot = snapshot
+        collection.files[RoleName.snapshot] = snapshotBytes
+
+        // The snapshot must describe the root we trust (mix-and-match protection).
+        if let rootMeta = snapshot.meta[RoleName.root] {
+            do { try rootMeta.check(anchor.bytes, role: RoleName.root, parent: RoleName.snapshot) } catch let error as TUFError {
+                throw RootMismatch(error: TUFError(error.code, "trusted root v\(root.version) is not the root snapshot v\(snapshot.version) lists: \(error.message)", role: RoleName.root))
+            }
+        }
+
+        // Targets.
+        guard let targetsMeta = snapshot.meta[RoleName.targets] else {
+            throw TUFError(.malformed, "snapshot does not list targets", role: RoleName.snapshot)
+        }
+        let targetsBytes = try fetchListed(RoleName.targets, meta: targetsMeta, parent: RoleName.snapshot, fetcher: fetcher)
+        let targetsFile = try MetadataFile.parse(targetsBytes, role: RoleName.targets)
+        let targets = try checkBaseRole(targetsFile, role: RoleName.targets, root: root) { try Targets(signed: $0, role: RoleName.targets) }
+        try checkFreshness(role: RoleName.targets, version: targets.version, expires: targets.expires)
+        collection.add(role: RoleName.targets, targets: targets, bytes: targetsBytes, effectivePaths: [""])
+
+        try walkDelegations(of: RoleName.targets, targets: targets, paths: [""], depth: 1,
+                            snapshot: snapshot, fetcher: fetcher, into: &collection)
+        return collection
+    }
+
+    private func walkDelegations(of parent: String, targets: Targets, paths parentPaths: [String], depth: Int,
+                                 snapshot: Snapshot, fetcher: some MetadataFetcher, into collection: inout VerifiedCollection) throws {
+        for delegated in targets.delegations.roles {
+            let name = delegated.name
+            guard collection.roleOrder.count < MetadataLimits.maxDelegations else {
+                throw TUFError(.tooLarge, "more than \(MetadataLimits.maxDelegations) delegated roles", role: name)
+            }
+            guard depth <= MetadataLimits.maxDelegationDepth else {
+                throw TUFError(.tooLarge, "delegation \(name) is nested deeper than \(MetadataLimits.maxDelegationDepth)", role: name)
+            }
+            guard collection.targets[name] == nil else { continue }
+            guard let meta = snapshot.meta[name] else {
+                collection.warnings.append("\(name) is delegated by \(parent) but has not been published yet")
+                continue
+            }
+            let bytes = try fetchListed(name, meta: meta, parent: RoleName.snapshot, fetcher: fetcher)
+            let file = try MetadataFile.parse(bytes, role: name)
+            let role = try Targets(signed: file.signed, role: name)
+            var keys: [String: TUFKey] = [:]
+            for id in delegated.keyIDs { keys[id] = targets.delegations.keys[id] }
+            do {
+                try SignatureThreshold.verify(file, role: name, keys: keys, threshold: delegated.threshold)
+            } catch let error as TUFError where error.code == .threshold {
+                collection.warnings.append("skipping \(name): \(error.message)")
+                continue
+            }
+            if let minimum = minimumVersions[name], role.version < minimum {
+                throw TUFError(.rollback, "\(name) version \(role.version) is below the trusted version \(minimum)", role: name)
+            }
+            guard now < role.expires else {
+                collection.warnings.append("skipping \(name): it expired at \(role.expires.text)")
+                continue
+            }
+            let effective = (delegated.paths ?? []).filter { path in parentPaths.contains { path.hasPrefix($0) } }
+            collection.add(role: name, targets: role, bytes: bytes, effectivePaths: effective)
+            try walkDelegations(of: name, targets: role, paths: effective, depth: depth + 1,
+                                snapshot: snapshot, fetcher: fetcher, into: &collection)
+        }
+    }
+
+    private func fetchListed(_ role: String, meta: FileMeta, parent: String, fetcher: some MetadataFetcher) throws -> [UInt8] {
+        guard let hex = meta.sha256Hex else {
+            throw TUFError(.malformed, "\(parent) lists no sha256 for \(role)", role: parent)
+        }
+        guard meta.length <= Int64(MetadataLimits.maxFileBytes) else {
+            throw TUFError(.tooLarge, "\(parent) lists \(role) at \(meta.length) bytes, over the limit of \(MetadataLimits.maxFileBytes)", role: role)
+        }
+        let fetched: [UInt8]?
+        do {
+            fetched = try fetcher.fetch(.hash(sha256Hex: hex, role: role, maxLength: Int(meta.length)))
+        } catch let error as TUFError where error.code == .tooLarge {
+            throw TUFError(.tooLarge, "\(role) is larger than the \(meta.length) bytes \(parent) lists", role: role)
+        }
+        guard let bytes = fetched else {
+            throw TUFError(.notFound, "\(role) listed by \(parent) was not found (\(role).\(hex).json)", role: role)
+        }
+        try meta.check(bytes, role: role, parent: parent)
+        return bytes
+    }
+
+    private func checkBaseRole<T>(_ file: MetadataFile, role: String, root: Root, parse: (JSONValue) throws -> T) throws -> T {
+        let (keys, threshold) = try root.roleKeys(role)
+        // Type first, so a file of the wrong role reports that rather than a signature failure.
+        let parsed = try parse(file.signed)
+        try SignatureThreshold.verify(file, role: role, keys: keys, threshold: threshold)
+        return parsed
+    }
+
+    private func checkFreshness(role: String, version: Int64, expires: TUFTime) throws {
+        if let minimum = minimumVersions[role], version < minimum {
+            throw TUFError(.rollback, "\(role) version \(version) is below the trusted version \(minimum)", role: role)
+        }
+        guard now < expires else {
+            throw TUFError(.expired, "\(role) expired at \(expires.text) (judged at \(now.text))", role: role)
+        }
+    }
+}

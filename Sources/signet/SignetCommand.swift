@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+
+/// `signet`: sign images, verify them before pull, run the trust server.
+struct Signet: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "signet",
+        abstract: "Sign container images, verify them before pull, and run a Notary-compatible trust server.",
+        discussion: """
+        Exit codes: 0 success; 1 verification failed, not trusted or not found; 2 bad usage or bad input file; \
+        3 cannot reach the server or another I/O failure.
+
+        Example:
+          signet verify docker.io/library/alpine:3.8 --metadata-dir ./alpine-trust --at 2018-07-25T00:00:00Z
+        """,
+        version: SignetVersion.current,
+        subcommands: [VerifyCommand.self, ListCommand.self, LookupCommand.self]
+    )
+}
+
+enum SignetVersion {
+    static let current = "0.1.0"
+}
+
+@main
+enum SignetMain {
+    static func main() {
+        let command: ParsableCommand
+        do {
+            command = try Signet.parseAsRoot()
+        } catch {
+            let code = Signet.exitCode(for: error)
+            let message = Signet.fullMessage(for: error)
+            if code == .success {
+                print(message)
+                exit(0)
+            }
+            Output.error(message)
+            exit(ExitStatus.usage)
+        }
+        do {
+            var command = command
+            try command.run()
+            exit(0)
+        } catch {
+            exit(ExitStatus.report(error))
+        }
+    }
+}

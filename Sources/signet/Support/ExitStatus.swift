@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import SignetClient
+import SignetCrypto
+import SignetTUF
+
+/// The CLI contract's exit codes (DESIGN.md), and the one place errors map to them.
+enum ExitStatus {
+    static let success: Int32 = 0
+    /// Verification failed, not trusted, not found.
+    static let notTrusted: Int32 = 1
+    /// Bad usage or bad input file.
+    static let usage: Int32 = 2
+    /// Cannot reach the server, or another I/O failure.
+    static let io: Int32 = 3
+
+    /// Prints `error` as one line on standard error and returns its exit code.
+    static func report(_ error: Error) -> Int32 {
+        if let exit = error as? ExitCode { return exit.rawValue }
+        let (code, message) = classify(error)
+        Output.error(message)
+        return code
+    }
+
+    static func classify(_ error: Error) -> (Int32, String) {
+        switch error {
+        case let error as TUFError:
+            switch error.code {
+            case .malformed, .invalidName: return (usage, error.message)
+            default: return (notTrusted, error.message)
+            }
+        case let error as ClientError:
+            switch error.code {
+            case .usage: return (usage, error.message)
+            case .io, .unreachable: return (io, error.message)
+            case .notTrusted, .rejected, .key: return (notTrusted, error.message)
+            }
+        case let error as CryptoError:
+            switch error.code {
+            case .wrongPassphrase, .passphraseRequired: return (notTrusted, error.description)
+            case .tls: return (io, error.description)
+            default: return (usage, error.description)
+            }
+        case let error as ValidationError:
+            return (usage, error.message)
+        default:
+            return (io, "\(error)")
+        }
+    }
+}
+
+/// Human output to stdout, errors to stderr, one line each.
+enum Output {
+    static func line(_ text: String) { print(text) }
+
+    static func error(_ text: String) {
+        let oneLine = text.replacingOccurrences(of: "\n", with: " ")
+        FileHandle.standardError.write(Data("signet: \(oneLine)\n".utf8))
+    }
+
+    static func warning(_ text: String) {
+        FileHandle.standardError.write(Data("signet: warning: \(text)\n".utf8))
+    }
+
+    /// Writes `value` as JSON (sorted keys, one line) to stdout.
+    static func json(_ value: Any) {
+        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        print(String(decoding: data, as: UTF8.self))
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import SignetTUF
+import Testing
+
+@Suite struct CanonicalJSONTests {
+    @Test func everyFixtureFileReserializesToItsBytes() throws {
+        let files = Fixtures.metadataFiles(below: Fixtures.root.appendingPathComponent("notary-0.7"))
+            + Fixtures.metadataFiles(below: Fixtures.alpine)
+            + Fixtures.metadataFiles(below: Fixtures.root.appendingPathComponent("notary-0.1-samplerepo"))
+        #expect(files.count > 60)
+        for url in files {
+            let bytes = try Fixtures.bytes(url)
+            let file = try MetadataFile.parse(bytes, role: url.lastPathComponent)
+            #expect(try file.serialized() == bytes, "\(url.path)")
+        }
+    }
+
+    @Test func sortsKeysByBytesAndEscapesOnlyQuoteAndBackslash() throws {
+        let value = JSONValue.object([
+            "b": .int(1), "B": .int(2), "_a": .null, "a10": .bool(true), "a9": .bool(false), "é": .string("x"),
+            "s": .string("tab\there \u{1} \"q\" \\ / <>& é ☃ 😀"),
+        ])
+        let text = String(decoding: try CanonicalJSON.encode(value), as: UTF8.self)
+        #expect(text == "{\"B\":2,\"_a\":null,\"a10\":true,\"a9\":false,\"b\":1,\"s\":\"tab\there \u{1} \\\"q\\\" \\\\ / <>& é ☃ 😀\",\"é\":\"x\"}")
+    }
+
+    @Test func htmlEscapedVariantMatchesGoStorage() throws {
+        let value = JSONValue.object(["n": .string("a<b>&c\u{2028}\u{2029}")])
+        let text = String(decoding: try CanonicalJSON.encode(value, htmlEscaped: true), as: UTF8.self)
+        #expect(text == #"{"n":"a\u003cb\u003e\u0026c\u2028\u2029"}"#)
+    }
+
+    @Test func refusesFractionalNumbers() throws {
+        let value = try JSONParser.parse(Array(#"{"a":1.5}"#.utf8))
+        #expect(throws: TUFError.self) { try CanonicalJSON.encode(value) }
+    }
+
+    @Test func parserRefusesBadInput() {
+        let bad = [#"{"a":1"#, #"{"a":1,"a":2}"#, "[1,]", "\"\u{1}\"", "nul", "{\"a\":01}", String(repeating: "[", count: 100) + String(repeating: "]", count: 100), "\"\\ud800\""]
+        for text in bad {
+            #expect(throws: TUFError.self, "\(text)") { try JSONParser.parse(Array(text.utf8)) }
+        }
+    }
+
+    @Test func parserKeepsLargeIntegersAndUnicodeEscapes() throws {
+        let value = try JSONParser.parse(Array(#"{"n":9007199254740993,"s":"\u00e9\ud83d\ude00\/"}"#.utf8))
+        #expect(value["n"] == .int(9007199254740993))
+        #expect(value["s"] == .string("é😀/"))
+    }
+}
+
+@Suite struct TUFTimeTests {
+    @Test func parsesOffsetsAndFractions() throws {
+        let a = try TUFTime(rfc3339: "2018-08-03T15:48:41.776179945Z")
+        #expect(a.seconds == 1533311321 && a.nanoseconds == 776179945)
+        let b = try TUFTime(rfc3339: "2025-08-07T20:36:33.117452-07:00")
+        #expect(b.seconds == 1754624193 && b.nanoseconds == 117452000)
+        let c = try TUFTime(rfc3339: "2116-07-03T17:56:36-05:00")
+        #expect(c > b)
+        #expect(try TUFTime(rfc3339: "1970-01-01T00:00:00Z").seconds == 0)
+    }
+
+    @Test func refusesBadTimes() {
+        for text in ["2018-02-30T00:00:00Z", "2018-08-03 15:48:41Z", "2018-08-03T15:48:41", "2018-08-03T15:48:41.Z", "2018-08-03T15:48:41.1234567890Z", "2018-08-03T25:00:00Z"] {
+            #expect(throws: TUFError.self, "\(text)") { try TUFTime(rfc3339: text) }
+        }
+    }
+
+    @Test func formatsAsGoDoesInUTC() throws {
+        let date = Date(timeIntervalSince1970: 1533311321.5)
+        #expect(TUFTime(date).text == "2018-08-03T15:48:41.5Z")
+        #expect(TUFTime(Date(timeIntervalSince1970: 0)).text == "1970-01-01T00:00:00Z")
+    }
+}
