@@ -1,0 +1,148 @@
+/// A message head split into its start line and header fields (RFC 9112 §2.1, §5).
+struct MessageHead {
+    var startLine: String
+    var headers: HTTPHeaders
+
+    /// Parses the bytes `BufferedReader.readHead` returned.
+    ///
+    /// Rejects (`.malformed`): obs-fold continuation lines (§5.2), whitespace between a field name and
+    /// its colon (§5.1), names that are not tokens, and CR, NUL or other control bytes inside a line.
+    static func parse(_ head: [UInt8]) throws -> MessageHead {
+        var lines: [ArraySlice<UInt8>] = []
+        var lineStart = 0
+        for (index, byte) in head.enumerated() where byte == 0x0A {
+            var lineEnd = index
+            if lineEnd > lineStart && head[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+            lines.append(head[lineStart..<lineEnd])
+            lineStart = index + 1
+        }
+        if lineStart < head.count { lines.append(head[lineStart...]) }
+        guard let first = lines.first, !first.isEmpty else { throw HTTPError(.malformed, "empty start line") }
+        guard first.allSatisfy({ $0 >= 0x20 && $0 != 0x7F }) else { throw HTTPError(.malformed, "control byte in start line") }
+
+        var headers = HTTPHeaders()
+        for line in lines.dropFirst() {
+            guard let lead = line.first else { continue }
+            if lead == 0x20 || lead == 0x09 { throw HTTPError(.malformed, "obsolete line folding in header section") }
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { throw HTTPError(.malformed, "header line without a colon") }
+            let name = line[line.startIndex..<colon]
+            guard !name.isEmpty, name.allSatisfy(isTokenByte) else { throw HTTPError(.malformed, "invalid header field name") }
+            let value = line[(colon + 1)...]
+            guard value.allSatisfy({ $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }) else {
+                throw HTTPError(.malformed, "control byte in header field value")
+            }
+            headers.add(String(decoding: name, as: UTF8.self), String(String(decoding: value, as: UTF8.self).trimmingHTTPWhitespace()))
+        }
+        return MessageHead(startLine: String(decoding: first, as: UTF8.self), headers: headers)
+    }
+
+    /// tchar (RFC 9110 §5.6.2).
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+             UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
+             UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            true
+        default:
+            false
+        }
+    }
+
+    static func isToken<S: StringProtocol>(_ text: S) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy(isTokenByte)
+    }
+}
+
+/// How a message body is delimited (RFC 9112 §6.3).
+enum BodyFraming: Equatable {
+    case none
+    case length(Int)
+    case chunked
+    case untilClose
+
+    /// Reads `Transfer-Encoding` and `Content-Length`.
+    ///
+    /// - Throws: `.malformed` for both headers together, an invalid or conflicting `Content-Length`, or a
+    ///   transfer coding other than exactly `chunked` (the server answers that one with 501, see
+    ///   `unsupportedTransferCoding`).
+    static func from(headers: HTTPHeaders, absent: BodyFraming) throws -> BodyFraming {
+        let transferEncodings = headers.values(for: "Transfer-Encoding")
+        let lengths = headers.values(for: "Content-Length")
+        if !transferEncodings.isEmpty {
+            guard lengths.isEmpty else { throw HTTPError(.malformed, "both Transfer-Encoding and Content-Length") }
+            let codings = transferEncodings.flatMap { $0.split(separator: ",") }.map { $0.trimmingHTTPWhitespace().lowercased() }
+            guard codings == ["chunked"] else { throw unsupportedTransferCoding }
+            return .chunked
+        }
+        guard !lengths.isEmpty else { return absent }
+        var parsed: Int?
+        for field in lengths {
+            for item in field.split(separator: ",", omittingEmptySubsequences: false) {
+                let text = item.trimmingHTTPWhitespace()
+                guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int(text) else {
+                    throw HTTPError(.malformed, "invalid Content-Length")
+                }
+                if let parsed, parsed != value { throw HTTPError(.malformed, "conflicting Content-Length values") }
+                parsed = value
+            }
+        }
+        return .length(parsed!)
+    }
+
+    static let unsupportedTransferCoding = HTTPError(.malformed, "unsupported transfer coding (only chunked is accepted)")
+}
+
+extension BufferedReader {
+    /// Reads a body framed as `framing`, de-chunking if needed.
+    ///
+    /// - Parameters:
+    ///   - limit: the most body bytes accepted (`.tooLarge` beyond it; for `.length` it is checked before
+    ///     reading anything).
+    ///   - maxTrailerBytes: the most bytes of chunked trailer fields (which are read and dropped).
+    func readBody(_ framing: BodyFraming, limit: Int, maxTrailerBytes: Int) throws -> [UInt8] {
+        switch framing {
+        case .none:
+            return []
+        case .length(let length):
+            guard length <= limit else { throw HTTPError(.tooLarge, "body of \(length) bytes exceeds the limit of \(limit)") }
+            var body: [UInt8] = []
+            body.reserveCapacity(min(length, 1 << 20))  // grow as bytes arrive: a false length costs nothing
+            try read(exactly: length, into: &body)
+            return body
+        case .untilClose:
+            var body: [UInt8] = []
+            try readToEnd(into: &body, limit: limit)
+            return body
+        case .chunked:
+            var body: [UInt8] = []
+            while true {
+                let line = try readLine(maxBytes: 4096)
+                var size = 0
+                var digits = 0
+                for byte in line {
+                    guard let value = RequestTarget.hexValue(byte) else { break }
+                    digits += 1
+                    guard digits <= 15 else { throw HTTPError(.malformed, "chunk size too long") }
+                    size = size << 4 | Int(value)
+                }
+                guard digits > 0 else { throw HTTPError(.malformed, "invalid chunk size line") }
+                let rest = line[digits...].drop { $0 == 0x20 || $0 == 0x09 }
+                guard rest.isEmpty || rest.first == UInt8(ascii: ";") else { throw HTTPError(.malformed, "invalid chunk size line") }
+                if size == 0 { break }
+                guard body.count + size <= limit else { throw HTTPError(.tooLarge, "chunked body exceeds the limit of \(limit) bytes") }
+                try read(exactly: size, into: &body)
+                guard try readLine(maxBytes: 0).isEmpty else { throw HTTPError(.malformed, "chunk data not followed by CRLF") }
+            }
+            var trailerBytes = 0
+            while true {
+                let trailer = try readLine(maxBytes: maxTrailerBytes)
+                if trailer.isEmpty { break }
+                trailerBytes += trailer.count + 2
+                guard trailerBytes <= maxTrailerBytes else { throw HTTPError(.tooLarge, "chunked trailer section too large") }
+            }
+            return body
+        }
+    }
+}

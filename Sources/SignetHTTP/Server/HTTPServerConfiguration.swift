@@ -1,0 +1,44 @@
+import SignetCrypto
+
+/// Where and how an `HTTPServer` listens, and the limits it enforces on every connection.
+public struct HTTPServerConfiguration: Sendable {
+    /// Address to bind: an IP literal or a name resolved with getaddrinfo (`0.0.0.0` / `::` for all).
+    public var host: String = "127.0.0.1"
+    /// TCP port; 0 picks an ephemeral port (read it back from `HTTPServer.boundPort`).
+    public var port: Int = 4443
+    /// When set, every accepted connection must complete a TLS handshake first.
+    public var tls: TLSServerContext? = nil
+    /// Most bytes of a request line plus header section; beyond it the server answers 431 and closes.
+    public var maxHeaderBytes = 16 * 1024
+    /// Most bytes of a request body (after de-chunking); beyond it the server answers 413 and closes.
+    public var maxBodyBytes = 100 * 1024 * 1024
+    /// Most connections served at once (one thread each). At the cap a plain-HTTP connection is answered
+    /// `503` + `Connection: close` at once; a TLS connection is closed without a handshake.
+    public var maxConnections = 512
+    /// Seconds a request may take to arrive completely, measured from its first byte (a deadline for the
+    /// whole request, not per read, so trickling bytes does not extend it); also bounds the TLS handshake.
+    /// A request not complete by then is answered 408 and the connection closed.
+    public var readTimeout: Double = 30
+    /// Seconds an idle keep-alive connection is kept open waiting for its next request.
+    public var idleTimeout: Double = 60
+    /// Seconds a single socket write may make no progress (`SO_SNDTIMEO`). A whole response must also be
+    /// written within `writeTimeout` plus one second per 64 KiB of body, so a client that reads slowly
+    /// cannot hold a thread forever.
+    public var writeTimeout: Double = 30
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 4443, tls: TLSServerContext? = nil,
+        maxHeaderBytes: Int = 16 * 1024, maxBodyBytes: Int = 100 * 1024 * 1024, maxConnections: Int = 512,
+        readTimeout: Double = 30, idleTimeout: Double = 60, writeTimeout: Double = 30
+    ) {
+        self.host = host
+        self.port = port
+        self.tls = tls
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxBodyBytes = maxBodyBytes
+        self.maxConnections = maxConnections
+        self.readTimeout = readTimeout
+        self.idleTimeout = idleTimeout
+        self.writeTimeout = writeTimeout
+    }
+}

@@ -1,0 +1,31 @@
+import Dispatch
+import Glibc
+
+/// Calls `onSignal` (on a Dispatch queue) whenever the process receives SIGTERM or SIGINT, instead of
+/// the default action of dying, so `signet serve` can call `HTTPServer.shutdown(gracePeriod:)`.
+///
+/// The default actions are first set to ignored (`signal(…, SIG_IGN)`), which Dispatch signal sources
+/// require; SIGPIPE is ignored too (writes report EPIPE instead). Call once, early in `main`; each call
+/// adds more sources, which stay installed for the life of the process.
+public func installShutdownSignalHandlers(_ onSignal: @escaping @Sendable () -> Void) {
+    signal(SIGPIPE, SIG_IGN)
+    for number in [SIGTERM, SIGINT] {
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler { onSignal() }
+        source.resume()
+        SignalSources.shared.keep(source)
+    }
+}
+
+/// Keeps signal sources alive (a cancelled or released source stops delivering).
+private final class SignalSources: @unchecked Sendable {
+    // @unchecked Sendable: `sources` is only touched under `lock`.
+    static let shared = SignalSources()
+    private let lock = Mutex()
+    private var sources: [DispatchSourceSignal] = []
+
+    func keep(_ source: DispatchSourceSignal) {
+        lock.withLock { sources.append(source) }
+    }
+}
