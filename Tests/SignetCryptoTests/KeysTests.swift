@@ -120,6 +120,20 @@ struct KeysTests {
         }
     }
 
+    @Test func smallRSAAndJunkAreRejected() throws {
+        let dir = try TestSupport.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try #require(TestSupport.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", "k.pem"], cwd: dir).status == 0)
+        let block = try #require(try PEMBlock.parseAll(String(decoding: try TestSupport.read(dir.appendingPathComponent("k.pem")), as: UTF8.self)).first)
+        #expect { try PrivateKey(pemBlock: block, passphrase: nil) } throws: { ($0 as? CryptoError)?.code == .unsupportedKey }
+        #expect { try PrivateKey.generate(.rsa, rsaBits: 1024) } throws: { ($0 as? CryptoError)?.code == .unsupportedKey }
+        #expect { try PrivateKey(derPKCS8: [0x30, 0x03, 0x02, 0x01, 0x00]) } throws: { ($0 as? CryptoError)?.code == .malformedKey }
+        #expect { try PrivateKey(pemBlock: PEMBlock(type: "CERTIFICATE", der: [1]), passphrase: nil) } throws: { ($0 as? CryptoError)?.code == .malformedKey }
+        #expect { try PublicKey(spkiDER: [1, 2, 3]) } throws: { ($0 as? CryptoError)?.code == .malformedKey }
+        #expect { try PublicKey(ed25519Raw: [UInt8](repeating: 1, count: 31)) } throws: { ($0 as? CryptoError)?.code == .malformedKey }
+        #expect(throws: CryptoError.self) { try PublicKey(pem: "nothing") }
+    }
+
     @Test func opensslReadsOurEncryptedPKCS8() throws {
         let dir = try TestSupport.makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -13,19 +13,23 @@ public final class PrivateKey: @unchecked Sendable {  // EVP_PKEY is never mutat
 
     /// Takes ownership of one reference to `pkey` (freed in deinit, also when this init throws).
     init(owning pkey: OpaquePointer) throws {
-        self.pkey = pkey
+        // All checks run before any stored property is set: a throw after full initialisation
+        // would also run deinit and free `pkey` twice.
+        let publicKey: PublicKey
         do {
             // The public half travels through DER so PublicKey owns an EVP_PKEY without the secret.
             let spki = try DERBuffer.encode("i2d_PUBKEY failed") { i2d_PUBKEY(pkey, $0) }
-            self.publicKey = try PublicKey(spkiDER: spki)
-            self.algorithm = publicKey.algorithm
-            if algorithm == .rsa, publicKey.bits < 2048 {
+            publicKey = try PublicKey(spkiDER: spki)
+            if publicKey.algorithm == .rsa, publicKey.bits < 2048 {
                 throw CryptoError(.unsupportedKey, "RSA key of \(publicKey.bits) bits is below the 2048-bit minimum")
             }
         } catch {
             EVP_PKEY_free(pkey)
             throw error
         }
+        self.pkey = pkey
+        self.publicKey = publicKey
+        self.algorithm = publicKey.algorithm
     }
 
     deinit { EVP_PKEY_free(pkey) }

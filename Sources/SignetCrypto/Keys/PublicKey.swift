@@ -20,17 +20,22 @@ public final class PublicKey: @unchecked Sendable, Equatable {  // EVP_PKEY is n
 
     /// Takes ownership of one reference to `pkey` (freed in deinit, also when this init throws).
     init(owning pkey: OpaquePointer) throws {
-        self.pkey = pkey
+        // All checks run before any stored property is set: a throw after full initialisation
+        // would also run deinit and free `pkey` twice.
+        let classified: (KeyAlgorithm, Int)
+        let spki: [UInt8]
         do {
-            let (algorithm, fieldBytes) = try Self.classify(pkey)
-            self.algorithm = algorithm
-            self.ecFieldBytes = fieldBytes
-            self.bits = Int(EVP_PKEY_get_bits(pkey))
-            self.spkiDER = try DERBuffer.encode("i2d_PUBKEY failed") { i2d_PUBKEY(pkey, $0) }
+            classified = try Self.classify(pkey)
+            spki = try DERBuffer.encode("i2d_PUBKEY failed") { i2d_PUBKEY(pkey, $0) }
         } catch {
             EVP_PKEY_free(pkey)
             throw error
         }
+        self.pkey = pkey
+        self.algorithm = classified.0
+        self.ecFieldBytes = classified.1
+        self.bits = Int(EVP_PKEY_get_bits(pkey))
+        self.spkiDER = spki
     }
 
     deinit { EVP_PKEY_free(pkey) }

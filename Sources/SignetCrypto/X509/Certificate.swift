@@ -18,17 +18,24 @@ public final class Certificate: @unchecked Sendable, Equatable {  // X509 is nev
 
     /// Takes ownership of one reference to `x509` (freed in deinit, also when this init throws).
     init(owning x509: OpaquePointer) throws {
-        self.x509 = x509
+        // All checks run before any stored property is set: a throw after full initialisation
+        // would also run deinit and free `x509` twice.
+        let der: [UInt8], publicKey: PublicKey, notBefore: Date, notAfter: Date
         do {
-            self.der = try DERBuffer.encode("i2d_X509 failed") { i2d_X509(x509, $0) }
+            der = try DERBuffer.encode("i2d_X509 failed") { i2d_X509(x509, $0) }
             let pkey = try OpenSSLCall.check(X509_get_pubkey(x509), .certificate, "certificate has no readable public key")
-            self.publicKey = try PublicKey(owning: pkey)
-            self.notBefore = try Self.date(X509_get0_notBefore(x509), "notBefore")
-            self.notAfter = try Self.date(X509_get0_notAfter(x509), "notAfter")
+            publicKey = try PublicKey(owning: pkey)
+            notBefore = try Self.date(X509_get0_notBefore(x509), "notBefore")
+            notAfter = try Self.date(X509_get0_notAfter(x509), "notAfter")
         } catch {
             X509_free(x509)
             throw error
         }
+        self.x509 = x509
+        self.der = der
+        self.publicKey = publicKey
+        self.notBefore = notBefore
+        self.notAfter = notAfter
     }
 
     deinit { X509_free(x509) }

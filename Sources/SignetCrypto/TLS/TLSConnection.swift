@@ -1,0 +1,137 @@
+import Foundation
+internal import COpenSSL
+
+/// One TLS session over a connected, blocking socket fd (libssl `SSL`). The caller keeps owning
+/// the fd: `shutdown()` sends close_notify but never closes it.
+///
+/// Not for concurrent use: one thread at a time may call `read`/`write`/`shutdown` (the
+/// thread-per-connection model). `@unchecked Sendable` so the connection can be handed to the
+/// thread that serves it.
+public final class TLSConnection: @unchecked Sendable {  // SSL is used by one thread at a time, as documented; freed once in deinit.
+    private let ssl: OpaquePointer
+    private let context: AnyObject  // keeps the SSL_CTX alive as long as the SSL
+
+    private init(ssl: OpaquePointer, fd: Int32, context: AnyObject) throws {
+        // Checked before any stored property is set, so a throw cannot also run deinit.
+        guard SSL_set_fd(ssl, fd) == 1 else {
+            SSL_free(ssl)
+            throw CryptoError(.tls, "SSL_set_fd(\(fd)) failed", openSSLErrors: OpenSSLCall.drainErrors())
+        }
+        self.ssl = ssl
+        self.context = context
+    }
+
+    deinit { SSL_free(ssl) }
+
+    /// Runs the server handshake (`SSL_accept`) on `fd`, blocking. The caller sets `SO_RCVTIMEO`
+    /// so a stalled handshake fails instead of hanging.
+    /// - Throws: `CryptoError(.tls)` with OpenSSL's reason (protocol error, no shared cipher,
+    ///   client certificate missing or not verifying, timeout, peer closed).
+    public convenience init(accepting fd: Int32, context: TLSServerContext) throws {
+        let ssl = try OpenSSLCall.check(SSL_new(context.ctx), .tls, "SSL_new failed")
+        try self.init(ssl: ssl, fd: fd, context: context)
+        let rc = SSL_accept(ssl)
+        if rc != 1 { throw failure(rc, "TLS handshake with client failed") }
+    }
+
+    /// Runs the client handshake (`SSL_connect`) on `fd`, blocking, and verifies the server
+    /// certificate for `hostname`: a DNS name is sent as SNI and matched against the certificate's
+    /// DNS names (`SSL_set1_host`); an IPv4/IPv6 literal is not sent as SNI (RFC 6066 §3) and is
+    /// matched against IP SANs (`X509_VERIFY_PARAM_set1_ip_asc`).
+    /// - Throws: `CryptoError(.tls)` with OpenSSL's reason, including the certificate verification
+    ///   error (for example "unable to get local issuer certificate", "hostname mismatch").
+    public convenience init(connecting fd: Int32, context: TLSClientContext, hostname: String) throws {
+        let ssl = try OpenSSLCall.check(SSL_new(context.ctx), .tls, "SSL_new failed")
+        try self.init(ssl: ssl, fd: fd, context: context)
+        let host = hostname.hasPrefix("[") && hostname.hasSuffix("]") ? String(hostname.dropFirst().dropLast()) : hostname
+        if Self.isIPLiteral(host) {
+            try OpenSSLCall.check(X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host), .tls, "invalid IP address \(host)")
+        } else {
+            try OpenSSLCall.check(shim_SSL_set_tlsext_host_name(ssl, host), .tls, "cannot set SNI name \(host)")
+            try OpenSSLCall.check(SSL_set1_host(ssl, host), .tls, "cannot set verification hostname \(host)")
+        }
+        let rc = SSL_connect(ssl)
+        if rc != 1 {
+            let verify = SSL_get_verify_result(ssl)
+            if verify != X509_V_OK {
+                let reason = String(cString: X509_verify_cert_error_string(verify))
+                OpenSSLCall.clearErrors()
+                throw CryptoError(.tls, "TLS server certificate for \(host) rejected: \(reason)")
+            }
+            throw failure(rc, "TLS handshake with \(host) failed")
+        }
+    }
+
+    /// Reads up to `buffer.count` decrypted bytes, blocking. Returns the count read, or 0 at end
+    /// of stream (close_notify, or the peer closing the socket without one — HTTP framing must
+    /// decide completeness).
+    /// - Throws: `CryptoError(.tls)` on a protocol error, a socket error, or a receive timeout.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        var readBytes = 0
+        let rc = SSL_read_ex(ssl, base, buffer.count, &readBytes)
+        if rc == 1 { return readBytes }
+        let error = SSL_get_error(ssl, rc)
+        if error == SSL_ERROR_ZERO_RETURN { OpenSSLCall.clearErrors(); return 0 }
+        throw failure(rc, "TLS read failed", sslError: error)
+    }
+
+    /// Writes all of `bytes`, blocking until done.
+    /// - Throws: `CryptoError(.tls)` if the peer closed the connection, on a socket error or send timeout.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        guard var cursor = bytes.baseAddress else { return }
+        var remaining = bytes.count
+        while remaining > 0 {
+            var written = 0
+            let rc = SSL_write_ex(ssl, cursor, remaining, &written)
+            guard rc == 1 else { throw failure(rc, "TLS write failed") }
+            cursor += written
+            remaining -= written
+        }
+    }
+
+    /// Sends close_notify (best effort; does not wait for the peer's). Does not close the fd.
+    public func shutdown() {
+        _ = SSL_shutdown(ssl)
+        OpenSSLCall.clearErrors()
+    }
+
+    /// The certificate the peer presented (the client's with mTLS, the server's on the client
+    /// side), or nil if none was sent. Verified during the handshake when a CA was configured.
+    public var peerCertificate: Certificate? {
+        guard let x509 = SSL_get1_peer_certificate(ssl) else { return nil }
+        return try? Certificate(owning: x509)
+    }
+
+    /// The negotiated protocol: `"TLSv1.3"` or `"TLSv1.2"`.
+    public var protocolVersion: String { String(cString: SSL_get_version(ssl)) }
+
+    private func failure(_ rc: Int32, _ what: String, sslError: Int32? = nil) -> CryptoError {
+        let error = sslError ?? SSL_get_error(ssl, rc)
+        let systemErrno = errno
+        var openSSLErrors = OpenSSLCall.drainErrors()
+        var reason: String
+        switch error {
+        case SSL_ERROR_ZERO_RETURN: reason = "peer closed the TLS connection"
+        case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: reason = "timed out"
+        case SSL_ERROR_SYSCALL:
+            if systemErrno == EAGAIN || systemErrno == EWOULDBLOCK {
+                reason = "timed out"
+            } else if systemErrno != 0 {
+                reason = String(cString: strerror(systemErrno))
+            } else {
+                reason = "peer closed the connection"
+            }
+        default:
+            reason = "protocol error"
+            if openSSLErrors.isEmpty { openSSLErrors = ["SSL_get_error \(error)"] }
+        }
+        return CryptoError(.tls, "\(what): \(reason)", openSSLErrors: openSSLErrors)
+    }
+
+    private static func isIPLiteral(_ host: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
+    }
+}
