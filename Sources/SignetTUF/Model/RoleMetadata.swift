@@ -90,7 +90,10 @@ public struct CommonFields: Sendable {
         }
         version = try fields.int("version")
         guard version >= 1 else { throw TUFError(.malformed, "\(role) has version \(version), expected 1 or more", role: role) }
-        expires = try TUFTime(rfc3339: try fields.string("expires"))
+        let expiresText = try fields.string("expires")
+        do { expires = try TUFTime(rfc3339: expiresText) } catch let error as TUFError {
+            throw TUFError(.malformed, "\(role) expires: \(error.message)", role: role)
+        }
     }
 
     public init(type: String, version: Int64, expires: TUFTime) {

@@ -25,10 +25,9 @@ enum ExitStatus {
     static func classify(_ error: Error) -> (Int32, String) {
         switch error {
         case let error as TUFError:
-            switch error.code {
-            case .malformed, .invalidName: return (usage, error.message)
-            default: return (notTrusted, error.message)
-            }
+            // Metadata that fails any check — including metadata that is not even JSON — is "not
+            // trusted" (1); only a name the user typed is bad usage (2).
+            return (error.code == .invalidName ? usage : notTrusted, error.message)
         case let error as ClientError:
             switch error.code {
             case .usage: return (usage, error.message)
