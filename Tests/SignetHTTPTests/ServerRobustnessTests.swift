@@ -126,5 +126,8 @@ import Testing
             delivered = received.wait(timeout: .now() + 0.1) == .success
         }
         #expect(delivered)
+        // Give the rest of the test process back its default SIGTERM/SIGINT behaviour.
+        signal(SIGTERM, SIG_DFL)
+        signal(SIGINT, SIG_DFL)
     }
 }

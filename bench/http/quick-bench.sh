@@ -4,7 +4,8 @@
 # tiny server that answers every request with a fixed 1,975-byte body, builds it in release mode,
 # and runs wrk against it (same shape as the spike in shared/reference/swift-platform.md §3).
 #
-# Usage: bench/http/quick-bench.sh [port] [connections]      (needs wrk; run from the repository root)
+# Usage: bench/http/quick-bench.sh [port] [connections]      (needs wrk; run from the repository root
+# after one `swift build`, which provides .build/checkouts/swift-log)
 set -eu
 PORT=${1:-18080}
 CONNS=${2:-32}
