@@ -5,8 +5,9 @@ import Glibc
 /// the default action of dying, so `signet serve` can call `HTTPServer.shutdown(gracePeriod:)`.
 ///
 /// The default actions are first set to ignored (`signal(…, SIG_IGN)`), which Dispatch signal sources
-/// require; SIGPIPE is ignored too (writes report EPIPE instead). Call once, early in `main`; each call
-/// adds more sources, which stay installed for the life of the process.
+/// require; SIGPIPE is ignored too (writes report EPIPE instead). Call once, early in `main` (before
+/// `HTTPServer.start()`): Dispatch registers the sources asynchronously, and a signal arriving in that
+/// short window is ignored. Each call adds more sources, which stay installed for the life of the process.
 public func installShutdownSignalHandlers(_ onSignal: @escaping @Sendable () -> Void) {
     signal(SIGPIPE, SIG_IGN)
     for number in [SIGTERM, SIGINT] {
