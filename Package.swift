@@ -48,7 +48,9 @@ let package = Package(
         ]),
         .testTarget(name: "SignetCryptoTests", dependencies: ["SignetCrypto"]),
         .testTarget(name: "SignetTUFTests", dependencies: ["SignetTUF", "SignetCrypto"]),
-        .testTarget(name: "SignetHTTPTests", dependencies: ["SignetHTTP", "SignetCrypto"]),
+        .testTarget(name: "SignetHTTPTests", dependencies: [
+            "SignetHTTP", "SignetCrypto", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "SignetServerTests", dependencies: ["SignetServer", "SignetHTTP", "SignetTUF", "SignetCrypto"]),
         .testTarget(name: "SignetClientTests", dependencies: ["SignetClient", "SignetTUF", "SignetCrypto"]),
         .testTarget(name: "SignetCLITests", dependencies: ["SignetTUF", "SignetCrypto"]),
