@@ -3,7 +3,10 @@
 import Foundation
 import SignetCrypto
 
-let seconds = Double(CommandLine.arguments.dropFirst().first ?? "3") ?? 3
+// Arguments: [seconds per operation, default 3] [ecdsap256|ed25519, default both]
+let arguments = Array(CommandLine.arguments.dropFirst())
+let seconds = Double(arguments.first ?? "3") ?? 3
+let only = arguments.count > 1 ? arguments[1] : nil
 let message = Array("signet bench message: 32 bytes!!".utf8)
 
 func measure(_ name: String, _ body: () throws -> Void) rethrows {
@@ -21,7 +24,7 @@ func measure(_ name: String, _ body: () throws -> Void) rethrows {
     print(name, String(format: "%.1f", rate))
 }
 
-for (label, algorithm) in [("ecdsap256", KeyAlgorithm.ecdsa), ("ed25519", .ed25519)] {
+for (label, algorithm) in [("ecdsap256", KeyAlgorithm.ecdsa), ("ed25519", .ed25519)] where only == nil || only == label {
     let key = try PrivateKey.generate(algorithm)
     let signature = try key.sign(message)
     try measure("\(label)-sign") { _ = try key.sign(message) }
