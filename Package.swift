@@ -46,6 +46,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .executableTarget(name: "signet-bench-crypto", dependencies: ["SignetCrypto"], path: "bench/crypto/Sources"),
         .testTarget(name: "SignetCryptoTests", dependencies: ["SignetCrypto"]),
         .testTarget(name: "SignetTUFTests", dependencies: ["SignetTUF", "SignetCrypto"]),
         .testTarget(name: "SignetHTTPTests", dependencies: [

@@ -62,6 +62,32 @@ struct SignatureTests {
         #expect { try rsa.sign(message, method: .rsapkcs1v15) } throws: { ($0 as? CryptoError)?.code == .unsupportedMethod }
     }
 
+    /// One key shared by several threads (the pooled ECDSA contexts must never be shared).
+    @Test(arguments: [KeyAlgorithm.ecdsa, .ed25519])
+    func concurrentSignAndVerifyOnOneKey(_ algorithm: KeyAlgorithm) async throws {
+        let key = try PrivateKey.generate(algorithm)
+        let message = self.message
+        let failures = await withTaskGroup(of: Int.self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    var failed = 0
+                    for i in 0..<300 {
+                        let msg = message + [UInt8(worker), UInt8(i & 0xff)]
+                        guard let sig = try? key.sign(msg),
+                              (try? key.publicKey.verify(signature: sig, message: msg, method: key.defaultMethod)) == true,
+                              (try? key.publicKey.verify(signature: sig, message: msg + [0], method: key.defaultMethod)) == false
+                        else { failed += 1; continue }
+                    }
+                    return failed
+                }
+            }
+            var total = 0
+            for await failed in group { total += failed }
+            return total
+        }
+        #expect(failures == 0)
+    }
+
     @Test func methodNamesParseCaseInsensitively() {
         #expect(SignatureMethod(notaryName: "ECDSA") == .ecdsa)
         #expect(SignatureMethod(notaryName: "EdDSA") == .eddsa)

@@ -8,6 +8,7 @@ import Foundation
 public struct SHA256Stream {
     private var context = DigestContext(FetchedDigest.sha256, size: 32)
 
+    /// A stream over the empty message.
     public init() {}
 
     /// Feeds `d` into the digest.

@@ -8,6 +8,7 @@ import Foundation
 public struct SHA512Stream {
     private var context = DigestContext(FetchedDigest.sha512, size: 64)
 
+    /// A stream over the empty message.
     public init() {}
 
     /// Feeds `d` into the digest.

@@ -41,7 +41,8 @@ extension PrivateKey {
     /// 16-byte salt and IV. This is the body of an `ENCRYPTED PRIVATE KEY` PEM block.
     ///
     /// With `KeyDerivation.default` the result is readable by Notary 0.7 and by
-    /// `openssl pkey -passin`. PBKDF2 with 1.3 M iterations takes ~0.3 s to write and to read.
+    /// `openssl pkey -passin`. PBKDF2 with 1.3 M iterations takes ~0.4–0.6 s to write and again
+    /// to read on the 2-core build machine (decrypt once per process, not per signature).
     /// - Throws: `CryptoError(.openSSL)` if encryption fails; `.unsupportedKey` for nonsensical
     ///   KDF parameters (iterations < 1, scrypt n not a power of two).
     public func encryptedPKCS8DER(passphrase: String, kdf: KeyDerivation = .default, encoding: PKCS8Encoding = .notary) throws -> [UInt8] {

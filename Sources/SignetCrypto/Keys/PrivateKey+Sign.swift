@@ -18,7 +18,7 @@ extension PrivateKey {
         }
         switch algorithm {
         case .ecdsa:
-            let der = try signPrehashed(Digest.sha256(message), pss: false)
+            let der = try signECDSA(Digest.sha256(message))
             guard let raw = ECDSASignatureEncoding.raw(fromDER: der, fieldBytes: publicKey.ecFieldBytes) else {
                 throw CryptoError(.openSSL, "OpenSSL returned a malformed ECDSA signature")
             }
@@ -28,6 +28,29 @@ extension PrivateKey {
         case .ed25519:
             return try signEd25519(message)
         }
+    }
+
+    /// ECDSA over a SHA-256 digest with a pooled, pre-initialised context; returns DER.
+    private func signECDSA(_ digest: [UInt8]) throws -> [UInt8] {
+        // DER ECDSA-Sig-Value is at most 2 × (field + 3) + 3 bytes; 2 × 69 + 4 covers P-521.
+        var signature = [UInt8](repeating: 0, count: 2 * (publicKey.ecFieldBytes + 3) + 4)
+        let length = try signContexts.withContext { ctx -> (result: Int, reusable: Bool) in
+            var length = signature.count
+            let rc = signature.withUnsafeMutableBufferPointer { sig in
+                digest.withUnsafeBufferPointer { md in
+                    EVP_PKEY_sign(ctx, sig.baseAddress, &length, md.baseAddress, md.count)
+                }
+            }
+            guard rc == 1 else {
+                throw CryptoError(.openSSL, "ECDSA signing failed", openSSLErrors: OpenSSLCall.drainErrors())
+            }
+            return (length, true)
+        }
+        guard let length else {
+            throw CryptoError(.openSSL, "cannot create an ECDSA signing context", openSSLErrors: OpenSSLCall.drainErrors())
+        }
+        signature.removeLast(signature.count - length)
+        return signature
     }
 
     private func signPrehashed(_ digest: [UInt8], pss: Bool) throws -> [UInt8] {

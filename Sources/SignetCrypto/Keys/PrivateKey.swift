@@ -10,6 +10,8 @@ public final class PrivateKey: @unchecked Sendable {  // EVP_PKEY is never mutat
     public let algorithm: KeyAlgorithm
     /// The matching public key.
     public let publicKey: PublicKey
+    /// Reusable ECDSA sign contexts; each holds its own reference to `pkey`.
+    let signContexts: PKeyContextPool
 
     /// Takes ownership of one reference to `pkey` (freed in deinit, also when this init throws).
     init(owning pkey: OpaquePointer) throws {
@@ -30,6 +32,7 @@ public final class PrivateKey: @unchecked Sendable {  // EVP_PKEY is never mutat
         self.pkey = pkey
         self.publicKey = publicKey
         self.algorithm = publicKey.algorithm
+        self.signContexts = PKeyContextPool.ecdsa(PKeyReference(raw: pkey), sign: true)
     }
 
     deinit { EVP_PKEY_free(pkey) }

@@ -21,7 +21,7 @@ extension PublicKey {
         case .ecdsa:
             guard signature.count == 2 * ecFieldBytes else { return false }
             let der = ECDSASignatureEncoding.der(fromRaw: signature)
-            return verifyPrehashed(der, Digest.sha256(message), padding: nil)
+            return verifyECDSA(der, Digest.sha256(message))
         case .ed25519:
             guard signature.count == 64 else { return false }
             return verifyEd25519(signature, message)
@@ -34,7 +34,22 @@ extension PublicKey {
         }
     }
 
-    /// ECDSA and RSA: verify over a SHA-256 digest with a per-call `EVP_PKEY_CTX`.
+    /// ECDSA: verify over a SHA-256 digest with a pooled, pre-initialised context.
+    private func verifyECDSA(_ der: [UInt8], _ digest: [UInt8]) -> Bool {
+        let valid = try? verifyContexts.withContext { ctx -> (result: Bool, reusable: Bool) in
+            let rc = der.withUnsafeBufferPointer { sig in
+                digest.withUnsafeBufferPointer { md in
+                    EVP_PKEY_verify(ctx, sig.baseAddress, sig.count, md.baseAddress, md.count)
+                }
+            }
+            if rc != 1 { OpenSSLCall.clearErrors() }
+            // 0 = bad signature (context still fine); < 0 = error: do not reuse the context.
+            return (rc == 1, rc >= 0)
+        }
+        return valid == true
+    }
+
+    /// RSA: verify over a SHA-256 digest with a per-call `EVP_PKEY_CTX`.
     private func verifyPrehashed(_ signature: [UInt8], _ digest: [UInt8], padding: Int32?) -> Bool {
         guard let ctx = EVP_PKEY_CTX_new_from_pkey(nil, pkey, nil) else { OpenSSLCall.clearErrors(); return false }
         defer { EVP_PKEY_CTX_free(ctx) }

@@ -17,6 +17,8 @@ public final class PublicKey: @unchecked Sendable, Equatable {  // EVP_PKEY is n
     public let bits: Int
     /// For ECDSA, the byte length of one signature half (32 for P-256); 0 otherwise.
     let ecFieldBytes: Int
+    /// Reusable ECDSA verify contexts; each holds its own reference to `pkey`.
+    let verifyContexts: PKeyContextPool
 
     /// Takes ownership of one reference to `pkey` (freed in deinit, also when this init throws).
     init(owning pkey: OpaquePointer) throws {
@@ -36,6 +38,7 @@ public final class PublicKey: @unchecked Sendable, Equatable {  // EVP_PKEY is n
         self.ecFieldBytes = classified.1
         self.bits = Int(EVP_PKEY_get_bits(pkey))
         self.spkiDER = spki
+        self.verifyContexts = PKeyContextPool.ecdsa(PKeyReference(raw: pkey), sign: false)
     }
 
     deinit { EVP_PKEY_free(pkey) }

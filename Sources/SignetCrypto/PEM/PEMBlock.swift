@@ -13,6 +13,7 @@ public struct PEMBlock: Sendable, Equatable {
     /// The decoded base64 body.
     public var der: [UInt8]
 
+    /// A block with `type` (no dashes), headers in the order given, and DER body `der`.
     public init(type: String, headers: [(name: String, value: String)] = [], der: [UInt8]) {
         self.type = type
         self.headers = headers

@@ -98,6 +98,8 @@ public final class TLSConnection: @unchecked Sendable {  // SSL is used by one t
 
     /// The certificate the peer presented (the client's with mTLS, the server's on the client
     /// side), or nil if none was sent. Verified during the handshake when a CA was configured.
+    /// Also nil if its public key is of a type `PublicKey` does not support (for example P-224),
+    /// so treat nil as "not authenticated".
     public var peerCertificate: Certificate? {
         guard let x509 = SSL_get1_peer_certificate(ssl) else { return nil }
         return try? Certificate(owning: x509)
