@@ -25,23 +25,16 @@ enum SignetVersion {
 @main
 enum SignetMain {
     static func main() {
-        let command: ParsableCommand
+        var command: ParsableCommand
         do {
             command = try Signet.parseAsRoot()
         } catch {
-            let code = Signet.exitCode(for: error)
-            let message = Signet.fullMessage(for: error)
-            if code == .success {
-                print(message)
-                exit(0)
-            }
-            Output.error(message)
-            exit(ExitStatus.usage)
+            // Parsing and validation: ArgumentParser's message; anything but --help/--version is usage (2).
+            exit(ExitStatus.reportParseError(error))
         }
         do {
-            var command = command
             try command.run()
-            exit(0)
+            exit(ExitStatus.success)
         } catch {
             exit(ExitStatus.report(error))
         }

@@ -17,9 +17,24 @@ enum ExitStatus {
     /// Prints `error` as one line on standard error and returns its exit code.
     static func report(_ error: Error) -> Int32 {
         if let exit = error as? ExitCode { return exit.rawValue }
+        if Signet.exitCode(for: error) == .success {  // `signet help …` ends with a clean exit
+            print(Signet.fullMessage(for: error))
+            return success
+        }
         let (code, message) = classify(error)
         Output.error(message)
         return code
+    }
+
+    /// An error from parsing or validating the command line.
+    static func reportParseError(_ error: Error) -> Int32 {
+        let message = Signet.fullMessage(for: error)
+        if Signet.exitCode(for: error) == .success {
+            print(message)
+            return success
+        }
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        return usage
     }
 
     static func classify(_ error: Error) -> (Int32, String) {
