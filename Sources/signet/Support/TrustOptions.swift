@@ -64,7 +64,11 @@ struct TrustOptions: ParsableArguments {
     func loadCollection(gun: String, global: GlobalOptions) throws -> VerifiedCollection {
         let updater = TrustUpdater(gun: gun, now: try instant(), pin: try pin())
         guard let metadataDir else {
-            throw ClientError(.usage, "online mode needs a trust server; give --metadata-dir DIR to verify offline")
+            // Online: verified update from the server, cached in the trust dir (cache on failure).
+            let repository = try ClientContext(global: global).repository(gun)
+            let collection = try repository.update(pin: try pin(), now: try instant())
+            if global.verbose { collection.warnings.forEach(Output.warning) }
+            return collection
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: metadataDir, isDirectory: &isDirectory), isDirectory.boolValue else {

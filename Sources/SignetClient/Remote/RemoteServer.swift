@@ -1,0 +1,104 @@
+import Foundation
+import SignetCrypto
+import SignetHTTP
+import SignetTUF
+
+/// A Notary-compatible trust server for one GUN (routes: reference §2.1).
+///
+/// Network failures become `ClientError(.unreachable)` (exit 3); error responses become
+/// `ClientError(.rejected)` with the server's `code` and `message` (body read up to 1 KiB, like
+/// Notary); a 404 on a metadata GET is "not found" (nil).
+public struct RemoteServer: MetadataFetcher, Sendable {
+    public var baseURL: String
+    public var gun: String
+    public var tls: TLSClientContext?
+
+    public init(baseURL: String, gun: String, tls: TLSClientContext? = nil) throws {
+        try GUN.validate(gun)
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        guard base.hasPrefix("http://") || base.hasPrefix("https://") else {
+            throw ClientError(.usage, "server URL \(baseURL) must start with http:// or https://")
+        }
+        self.baseURL = base
+        self.gun = gun
+        self.tls = tls
+    }
+
+    /// `<base>/v2/<gun>/_trust/tuf/`.
+    var tufURL: String { "\(baseURL)/v2/\(Self.escape(gun))/_trust/tuf/" }
+
+    static func escape(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
+        allowed.insert(charactersIn: "-._~/:@")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
+    func send(_ method: String, _ url: String, headers: HTTPHeaders = .init(), body: [UInt8] = [], maxBytes: Int = 1 << 20) throws -> HTTPResponse {
+        let client = HTTPClient(tls: tls, connectTimeout: 5, readTimeout: 30, maxResponseBytes: maxBytes)
+        do {
+            return try client.send(method: method, url: url, headers: headers, body: body)
+        } catch let error as HTTPError {
+            if error.code == .tooLarge { throw TUFError(.tooLarge, "\(url): response larger than \(maxBytes) bytes") }
+            throw ClientError(.unreachable, "cannot reach the trust server at \(baseURL): \(error.message)")
+        }
+    }
+
+    /// Turns an error response into `ClientError(.rejected)` with the server's code and message.
+    static func rejection(_ response: HTTPResponse, doing what: String) -> ClientError {
+        let body = Array(response.body.prefix(1024))
+        var detail = "HTTP \(response.status)"
+        if let value = try? JSONParser.parse(body), let first = value["errors"]?.arrayValue?.first {
+            let code = first["code"]?.stringValue ?? "?"
+            let message = first["message"]?.stringValue ?? ""
+            detail = "\(code): \(message)"
+            if let inner = first["detail"], let text = try? CanonicalJSON.encode(inner) {
+                detail += " \(String(decoding: text, as: UTF8.self))"
+            }
+            detail += " (HTTP \(response.status))"
+        }
+        if response.status == 401 {
+            return ClientError(.rejected, "\(what): you are not authorized to perform this operation: \(detail)")
+        }
+        return ClientError(.rejected, "\(what): the trust server refused: \(detail)")
+    }
+
+    // MARK: - MetadataFetcher
+
+    public func fetch(_ request: MetadataRequest) throws -> [UInt8]? {
+        try RoleName.validate(request.role)
+        let response = try send("GET", tufURL + request.fileName, maxBytes: request.maxLength)
+        switch response.status {
+        case 200: return response.body
+        case 404: return nil
+        default: throw Self.rejection(response, doing: "GET \(request.fileName) for \(gun)")
+        }
+    }
+
+    // MARK: - Keys, publish, delete
+
+    /// `GET|POST …/<role>.key` — the server-held timestamp or snapshot key (POST: a new one).
+    public func serverKey(_ role: String, create: Bool = false) throws -> TUFKey {
+        guard role == RoleName.timestamp || role == RoleName.snapshot else {
+            throw ClientError(.usage, "only timestamp and snapshot keys can be held by the server, not \(role)")
+        }
+        let response = try send(create ? "POST" : "GET", tufURL + "\(role).key")
+        guard response.status == 200 else { throw Self.rejection(response, doing: "getting the \(role) key of \(gun)") }
+        let value = try JSONParser.parse(response.body, what: "\(role) key")
+        return try TUFKey(json: value, context: "server \(role) key", role: role)
+    }
+
+    /// Uploads `files` (role → bytes) in one multipart POST (field `files`, filename = role).
+    public func publish(_ files: [(role: String, bytes: [UInt8])]) throws {
+        let boundary = "signet" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let body = Multipart.encode(parts: files.map { (name: "files", filename: $0.role, body: $0.bytes) }, boundary: boundary)
+        let response = try send("POST", tufURL, headers: HTTPHeaders([("Content-Type", "multipart/form-data; boundary=\(boundary)")]), body: body)
+        guard (200..<300).contains(response.status) else { throw Self.rejection(response, doing: "publishing \(gun)") }
+    }
+
+    /// `DELETE …/_trust/tuf/`: removes all of the collection's metadata from the server.
+    public func deleteCollection() throws {
+        let response = try send("DELETE", tufURL)
+        guard (200..<300).contains(response.status) else { throw Self.rejection(response, doing: "deleting \(gun) on the server") }
+    }
+}

@@ -1,0 +1,292 @@
+import Foundation
+import SignetCrypto
+import SignetTUF
+
+/// The release engineer's view of one collection: its cached metadata and staged changes in the
+/// trust dir, its keys, and the trust server. Implements Notary's client workflows: init, the
+/// verified update (with the cache as fallback), publish as a rebase, key rotation, delete.
+public struct ClientRepository {
+    public var gun: String
+    public var trustDir: TrustDirectory
+    public var keys: KeyStore
+    public var server: RemoteServer
+    /// Messages for the user (warnings, progress), one line each.
+    public var notice: (String) -> Void = { _ in }
+
+    public init(gun: String, trustDir: TrustDirectory, keys: KeyStore, server: RemoteServer) throws {
+        try GUN.validate(gun)
+        self.gun = gun
+        self.trustDir = trustDir
+        self.keys = keys
+        self.server = server
+    }
+
+    public var changelist: Changelist {
+        get throws { Changelist(directory: try trustDir.changelistDirectory(gun)) }
+    }
+
+    // MARK: - Init
+
+    /// Creates root (self-signed certificate CN=GUN, 10 years), targets and snapshot keys (or asks the
+    /// server for the snapshot key), gets the timestamp key from the server, signs root, targets and
+    /// snapshot v1 into the cache. Nothing is uploaded until `publish`.
+    /// - Returns: the root key's canonical ID.
+    @discardableResult
+    public func initialize(rootKey: PrivateKey?, rootCertificate: Certificate?, serverManagedSnapshot: Bool, now: TUFTime) throws -> String {
+        if try trustDir.cachedMetadata(gun, role: RoleName.root) != nil {
+            throw ClientError(.usage, "\(gun) is already initialized in \(trustDir.url.path); use `signet delete \(gun)` to start over")
+        }
+        // Root key: given, else the first root key in the store, else a new one.
+        let rootPrivate: PrivateKey
+        if let rootKey {
+            rootPrivate = rootKey
+            if keys.find(TUFKey(publicKey: rootKey.publicKey).id) == nil { try keys.save(rootKey, role: RoleName.root, gun: nil) }
+        } else if let stored = keys.list().first(where: { $0.role == RoleName.root }) {
+            rootPrivate = try keys.load(stored)
+        } else {
+            rootPrivate = try keys.generate(role: RoleName.root, gun: nil)
+        }
+        let certificate: Certificate
+        if let rootCertificate {
+            guard rootCertificate.publicKey == rootPrivate.publicKey else {
+                throw ClientError(.usage, "the root certificate does not match the root key")
+            }
+            certificate = rootCertificate
+        } else {
+            certificate = try Certificate.selfSigned(commonName: gun, key: rootPrivate, notBefore: now.date,
+                                                     notAfter: now.date.addingTimeInterval(Double(DefaultExpiry.rootSeconds)))
+        }
+        let rootKeyJSON = try TUFKey(certificate: certificate)
+        // Timestamp (and server-managed snapshot) keys come from the server.
+        let timestampKey = try server.serverKey(RoleName.timestamp)
+        let targetsPrivate = try keys.generate(role: RoleName.targets, gun: gun)
+        let targetsKey = TUFKey(publicKey: targetsPrivate.publicKey)
+        let snapshotKey: TUFKey
+        var snapshotSigner: RoleSigner?
+        if serverManagedSnapshot {
+            snapshotKey = try server.serverKey(RoleName.snapshot)
+        } else {
+            let snapshotPrivate = try keys.generate(role: RoleName.snapshot, gun: gun)
+            snapshotKey = TUFKey(publicKey: snapshotPrivate.publicKey)
+            snapshotSigner = RoleSigner(key: snapshotKey, privateKey: snapshotPrivate)
+        }
+        var keyMap: [String: TUFKey] = [:]
+        for key in [rootKeyJSON, targetsKey, snapshotKey, timestampKey] { keyMap[key.id] = key }
+        let root = Root(version: 1, expires: now.adding(seconds: DefaultExpiry.rootSeconds), keys: keyMap, roles: [
+            RoleName.root: RoleKeys(keyIDs: [rootKeyJSON.id], threshold: 1),
+            RoleName.targets: RoleKeys(keyIDs: [targetsKey.id], threshold: 1),
+            RoleName.snapshot: RoleKeys(keyIDs: [snapshotKey.id], threshold: 1),
+            RoleName.timestamp: RoleKeys(keyIDs: [timestampKey.id], threshold: 1),
+        ])
+        var editor = RepositoryEditor(gun: gun, root: root, rootFile: MetadataFile(signed: root.json, signatures: []),
+                                      targets: [RoleName.targets: Targets(version: 0, expires: now)],
+                                      files: [:], snapshot: nil, isNew: true)
+        try editor.signRoot(with: [RoleSigner(key: rootKeyJSON, privateKey: rootPrivate)], now: now)
+        try editor.signTargets(RoleName.targets, with: [RoleSigner(key: targetsKey, privateKey: targetsPrivate)], now: now)
+        if let snapshotSigner { try editor.signSnapshot(with: [snapshotSigner], now: now) }
+        for (role, bytes) in editor.files { try trustDir.cacheMetadata(gun, role: role, bytes: bytes) }
+        return TUFKey(publicKey: rootPrivate.publicKey).id
+    }
+
+    // MARK: - Verified update
+
+    /// The full verified update from the server (cached root as the trust anchor, cached versions
+    /// as minimums), caching what verified. When the server cannot be reached, the same update
+    /// runs against the cache, with a warning.
+    public func update(pin: RootPin?, now: TUFTime, allowCache: Bool = true) throws -> VerifiedCollection {
+        let trustedRoot = try trustDir.cachedMetadata(gun, role: RoleName.root)
+        let updater = TrustUpdater(gun: gun, now: now, pin: pin, trustedRoot: trustedRoot,
+                                   minimumVersions: trustDir.cachedVersions(gun))
+        do {
+            let collection = try updater.update(from: server)
+            try cache(collection)
+            return collection
+        } catch let error as ClientError where error.code == .unreachable && allowCache {
+            guard trustedRoot != nil else { throw error }
+            notice("\(error.message); using the cached trust data for \(gun)")
+            let offline = TrustUpdater(gun: gun, now: now, pin: pin, trustedRoot: trustedRoot)
+            return try offline.update(from: DirectoryFetcher(directory: try trustDir.metadataDirectory(gun)))
+        }
+    }
+
+    func cache(_ collection: VerifiedCollection) throws {
+        for (role, bytes) in collection.files { try trustDir.cacheMetadata(gun, role: role, bytes: bytes) }
+    }
+
+    // MARK: - Publish
+
+    /// The editor for a publish: the verified state from the server, or, when the server has no
+    /// root (404: a new collection), the state `init` cached.
+    func editorForPublish(now: TUFTime) throws -> RepositoryEditor {
+        let serverRoot = try server.fetch(.current(role: RoleName.root, maxLength: MetadataLimits.maxRootBytes))
+        if serverRoot == nil {
+            guard let rootBytes = try trustDir.cachedMetadata(gun, role: RoleName.root),
+                  let targetsBytes = try trustDir.cachedMetadata(gun, role: RoleName.targets) else {
+                throw ClientError(.notTrusted, "\(server.baseURL) does not have trust data for \(gun), and it is not initialized here: run `signet init \(gun)` first")
+            }
+            let rootFile = try MetadataFile.parse(rootBytes, role: RoleName.root)
+            let root = try Root(signed: rootFile.signed)
+            var files = [RoleName.root: rootBytes, RoleName.targets: targetsBytes]
+            var targets = [RoleName.targets: try Targets(signed: try MetadataFile.parse(targetsBytes, role: RoleName.targets).signed, role: RoleName.targets)]
+            var snapshot: Snapshot?
+            if let snapshotBytes = try trustDir.cachedMetadata(gun, role: RoleName.snapshot) {
+                snapshot = try Snapshot(signed: try MetadataFile.parse(snapshotBytes, role: RoleName.snapshot).signed)
+                files[RoleName.snapshot] = snapshotBytes
+            }
+            // Cached delegations, depth first.
+            var queue = targets[RoleName.targets]!.delegations.roles.map(\.name)
+            while let role = queue.first {
+                queue.removeFirst()
+                guard let bytes = try trustDir.cachedMetadata(gun, role: role) else { continue }
+                let content = try Targets(signed: try MetadataFile.parse(bytes, role: role).signed, role: role)
+                targets[role] = content
+                files[role] = bytes
+                queue += content.delegations.roles.map(\.name)
+            }
+            return RepositoryEditor(gun: gun, root: root, rootFile: rootFile, targets: targets, files: files, snapshot: snapshot, isNew: true)
+        }
+        let collection = try update(pin: nil, now: now, allowCache: false)
+        var files = collection.files
+        files[RoleName.timestamp] = nil
+        return RepositoryEditor(gun: gun, root: collection.root,
+                                rootFile: try MetadataFile.parse(collection.rootBytes, role: RoleName.root),
+                                targets: collection.targets, files: files, snapshot: collection.snapshot, isNew: false)
+    }
+
+    /// Applies staged changes to `editor` in order.
+    func apply(_ entries: [Changelist.Entry], to editor: inout RepositoryEditor, now: TUFTime) throws {
+        for entry in entries {
+            let change = entry.change
+            switch change.type {
+            case .target:
+                guard change.role != "targets/*" else { continue }
+                switch change.action {
+                case .create, .update:
+                    guard let data = change.data else { throw ClientError(.usage, "staged target \(change.path) has no data") }
+                    try editor.addTarget(change.path, meta: try Change.parseTargetData(data, target: change.path), role: change.role, now: now)
+                case .delete:
+                    try editor.removeTarget(change.path, role: change.role, now: now)
+                }
+            case .delegation:
+                switch change.action {
+                case .create, .update:
+                    try editor.updateDelegation(change.role, edit: try Change.parseDelegationData(change.data, role: change.role), now: now)
+                case .delete:
+                    try editor.removeDelegation(change.role, now: now)
+                }
+            case .witness:
+                try editor.witness(change.role)
+            case .role:
+                continue
+            }
+        }
+    }
+
+    /// Signs every dirty role, the snapshot when its key is held, and uploads them in one POST.
+    /// - Returns: the roles uploaded.
+    func signAndUpload(_ editor: inout RepositoryEditor, now: TUFTime) throws -> [String] {
+        for role in editor.dirty.sorted() where role != RoleName.root && role != RoleName.snapshot {
+            guard editor.targets[role] != nil else { continue }
+            let (roleKeys, _) = try editor.signingKeys(for: role)
+            let signers = try keys.signers(for: roleKeys)
+            guard !signers.isEmpty else {
+                throw ClientError(.key, "no signing key for \(role) of \(gun): need one of \(roleKeys.compactMap { try? $0.canonicalID() }.joined(separator: ", "))")
+            }
+            try editor.signTargets(role, with: signers, now: now)
+        }
+        var upload: [String] = []
+        if editor.isNew {
+            upload = [RoleName.root] + editor.targets.keys.filter { editor.files[$0] != nil }.sorted()
+        } else {
+            if editor.dirty.contains(RoleName.root) { upload.append(RoleName.root) }
+            upload += editor.dirty.filter { $0 != RoleName.root && $0 != RoleName.snapshot && editor.files[$0] != nil }.sorted()
+        }
+        let snapshotKeys = Array(try editor.root.roleKeys(RoleName.snapshot).keys.values)
+        if keys.holdsAny(of: snapshotKeys) {
+            try editor.signSnapshot(with: try keys.signers(for: snapshotKeys), now: now)
+            upload.append(RoleName.snapshot)
+        }
+        try server.publish(upload.map { ($0, editor.files[$0]!) })
+        for role in upload { try trustDir.cacheMetadata(gun, role: role, bytes: editor.files[role]!) }
+        return upload
+    }
+
+    /// Publishes the staged changes (Notary's rebase, reference §1.2). The changelist is cleared
+    /// only after the server accepted the upload.
+    /// - Returns: the roles uploaded (empty when there was nothing to publish).
+    @discardableResult
+    public func publish(now: TUFTime) throws -> [String] {
+        let list = try changelist
+        let entries = try list.entries()
+        var editor = try editorForPublish(now: now)
+        if entries.isEmpty && !editor.isNew { return [] }
+        try apply(entries, to: &editor, now: now)
+        let removedDelegations = Set(editor.targets.keys)
+        let uploaded = try signAndUpload(&editor, now: now)
+        try list.remove(entries)
+        // Drop cached files of delegations that no longer exist.
+        for (role, _) in trustDir.cachedVersions(gun) where RoleName.isDelegation(role) && !removedDelegations.contains(role) {
+            try trustDir.removeCachedMetadata(gun, role: role)
+        }
+        return uploaded
+    }
+
+    // MARK: - Key rotation
+
+    /// Rotates the key of base role `role` and publishes only that change (Notary `key rotate`).
+    /// root and targets keys are made here (or `newKey`); snapshot here or on the server
+    /// (`serverManaged`); timestamp always on the server (POST `timestamp.key`).
+    /// - Returns: the new key's TUF key ID.
+    @discardableResult
+    public func rotate(role: String, serverManaged: Bool, newKey: PrivateKey?, now: TUFTime) throws -> String {
+        guard RoleName.baseRoles.contains(role) else {
+            throw ClientError(.usage, "only root, targets, snapshot and timestamp keys can be rotated, not \(role)")
+        }
+        if role == RoleName.timestamp && !serverManaged {
+            // The timestamp key is always the server's.
+        }
+        if (role == RoleName.root || role == RoleName.targets) && serverManaged {
+            throw ClientError(.usage, "the \(role) key must be held locally; --server-managed is for snapshot and timestamp")
+        }
+        var editor = try editorForPublish(now: now)
+        guard !editor.isNew else { throw ClientError(.usage, "\(gun) has not been published yet; publish it before rotating keys") }
+        let oldRootKeys = Array(try editor.root.roleKeys(RoleName.root).keys.values)
+        let oldRootSigners = try keys.signers(for: oldRootKeys)
+        guard !oldRootSigners.isEmpty else {
+            throw ClientError(.key, "no root key of \(gun) is held here; it is needed to sign the new root")
+        }
+        let newTUFKey: TUFKey
+        var rootSigners = oldRootSigners
+        switch role {
+        case RoleName.root:
+            let privateKey = try newKey ?? PrivateKey.generate(.ecdsa)
+            if keys.find(TUFKey(publicKey: privateKey.publicKey).id) == nil { try keys.save(privateKey, role: RoleName.root, gun: nil) }
+            let certificate = try Certificate.selfSigned(commonName: gun, key: privateKey, notBefore: now.date,
+                                                         notAfter: now.date.addingTimeInterval(Double(DefaultExpiry.rootSeconds)))
+            newTUFKey = try TUFKey(certificate: certificate)
+            rootSigners = oldRootSigners + [RoleSigner(key: newTUFKey, privateKey: privateKey)]
+        case RoleName.timestamp:
+            newTUFKey = try server.serverKey(RoleName.timestamp, create: true)
+        case RoleName.snapshot where serverManaged:
+            newTUFKey = try server.serverKey(RoleName.snapshot, create: true)
+        default:
+            let privateKey = try newKey ?? PrivateKey.generate(.ecdsa)
+            try keys.save(privateKey, role: role, gun: gun)
+            newTUFKey = TUFKey(publicKey: privateKey.publicKey)
+        }
+        editor.replaceRootKeys(role, with: [newTUFKey])
+        try editor.signRoot(with: rootSigners, now: now)
+        if role == RoleName.targets { editor.dirty.insert(RoleName.targets) }
+        _ = try signAndUpload(&editor, now: now)
+        if role == RoleName.snapshot && serverManaged { try trustDir.removeCachedMetadata(gun, role: RoleName.snapshot) }
+        return newTUFKey.id
+    }
+
+    // MARK: - Delete
+
+    /// Deletes the local metadata and changelist (keys are kept); with `remote`, also the server's.
+    public func delete(remote: Bool) throws {
+        if remote { try server.deleteCollection() }
+        try trustDir.deleteCollection(gun)
+    }
+}

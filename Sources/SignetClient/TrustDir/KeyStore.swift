@@ -1,0 +1,140 @@
+import Foundation
+import SignetCrypto
+import SignetTUF
+
+/// A private key file in the trust dir: `private/<canonicalKeyID>.key` with `role:` and (for
+/// targets, snapshot and timestamp keys) `gun:` PEM headers, as Notary 0.7 writes them (§4).
+public struct StoredKey: Sendable {
+    public init(id: String, role: String, gun: String?, file: URL, block: PEMBlock) {
+        self.id = id; self.role = role; self.gun = gun; self.file = file; self.block = block
+    }
+    /// Canonical key ID (the file's base name).
+    public var id: String
+    public var role: String
+    public var gun: String?
+    public var file: URL
+    public var block: PEMBlock
+}
+
+/// The trust dir's private keys: listing, loading with passphrases, saving encrypted.
+public struct KeyStore: Sendable {
+    public var directory: TrustDirectory
+    public var passphrases: PassphraseSource
+    /// Key derivation for newly written keys (PBKDF2-SHA1, readable by Notary 0.7).
+    public var kdf: KeyDerivation = .default
+
+    public init(directory: TrustDirectory, passphrases: PassphraseSource = PassphraseSource()) {
+        self.directory = directory
+        self.passphrases = passphrases
+    }
+
+    /// Every key under `private/` (recursively; the file's base name is the key ID).
+    public func list() -> [StoredKey] {
+        let base = directory.privateDirectory
+        guard let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: nil) else { return [] }
+        var keys: [StoredKey] = []
+        for case let file as URL in walker where file.pathExtension == "key" {
+            guard let data = try? BoundedFile.read(file, maxLength: 1 << 20, what: "key file"),
+                  let blocks = try? PEMBlock.parseAll(String(decoding: data, as: UTF8.self)),
+                  let block = blocks.first(where: { $0.type.hasSuffix("PRIVATE KEY") }) else { continue }
+            let id = file.deletingPathExtension().lastPathComponent
+            keys.append(StoredKey(id: id, role: block.header("role") ?? "unknown", gun: block.header("gun"), file: file, block: block))
+        }
+        return keys.sorted { ($0.role, $0.gun ?? "", $0.id) < ($1.role, $1.gun ?? "", $1.id) }
+    }
+
+    public func find(_ id: String) -> StoredKey? {
+        list().first { $0.id == id }
+    }
+
+    /// Keys that could be a match for `id`, by prefix (for CLI arguments).
+    public func resolve(_ idPrefix: String) throws -> StoredKey {
+        let matches = list().filter { $0.id.hasPrefix(idPrefix.lowercased()) }
+        guard matches.count == 1 else {
+            throw ClientError(.key, matches.isEmpty ? "no key \(idPrefix) in \(directory.privateDirectory.path)"
+                                                    : "key ID prefix \(idPrefix) is ambiguous")
+        }
+        return matches[0]
+    }
+
+    /// Decrypts a stored key, asking `PassphraseSource` for the passphrase of its role.
+    /// - Throws: `ClientError(.key)` naming the key ID, role and variable when the passphrase is
+    ///   missing or wrong.
+    public func load(_ stored: StoredKey) throws -> PrivateKey {
+        let encrypted = stored.block.type == "ENCRYPTED PRIVATE KEY" || stored.block.header("Proc-Type")?.hasPrefix("4,ENCRYPTED") == true
+        if !encrypted { return try PrivateKey(pemBlock: stored.block, passphrase: nil) }
+        let short = String(stored.id.prefix(7))
+        let variable = PassphraseSource.variable(for: stored.role)
+        if let (value, source) = passphrases.fromEnvironment(role: stored.role) {
+            do { return try PrivateKey(pemBlock: stored.block, passphrase: value) } catch let error as CryptoError where error.code == .wrongPassphrase {
+                throw ClientError(.key, "wrong passphrase for \(stored.role) key \(stored.id) (from \(source))")
+            }
+        }
+        guard passphrases.interactive else {
+            throw ClientError(.key, "\(stored.role) key \(stored.id) is encrypted and no passphrase is available: set \(variable)")
+        }
+        for _ in 0..<3 {
+            guard let value = passphrases.prompt("Enter passphrase for \(stored.role) key with ID \(short): ") else { break }
+            do { return try PrivateKey(pemBlock: stored.block, passphrase: value) } catch let error as CryptoError where error.code == .wrongPassphrase {
+                FileHandle.standardError.write(Data("Wrong passphrase.\n".utf8))
+            }
+        }
+        throw ClientError(.key, "wrong passphrase for \(stored.role) key \(stored.id)")
+    }
+
+    /// The PEM block Notary writes for `key`: encrypted PKCS#8, `role:` and, for targets,
+    /// snapshot and timestamp keys, `gun:`.
+    public func encryptedBlock(_ key: PrivateKey, role: String, gun: String?, passphrase: String) throws -> PEMBlock {
+        var headers: [(name: String, value: String)] = [("role", role)]
+        if let gun, [RoleName.targets, RoleName.snapshot, RoleName.timestamp].contains(role) { headers.append(("gun", gun)) }
+        return PEMBlock(type: "ENCRYPTED PRIVATE KEY", headers: headers,
+                        der: try key.encryptedPKCS8DER(passphrase: passphrase, kdf: kdf))
+    }
+
+    /// Saves `key` encrypted with the role's passphrase; returns its canonical ID.
+    @discardableResult
+    public func save(_ key: PrivateKey, role: String, gun: String?) throws -> String {
+        let id = TUFKey(publicKey: key.publicKey).id
+        let passphrase = try passphrases.newPassphrase(role: role, keyID: id)
+        try write(try encryptedBlock(key, role: role, gun: gun, passphrase: passphrase), id: id)
+        return id
+    }
+
+    /// Writes a PEM block as `private/<id>.key` (0600).
+    public func write(_ block: PEMBlock, id: String) throws {
+        guard Hex.decode(id) != nil, id.count == 64 else { throw ClientError(.key, "invalid key ID \(id)") }
+        try FileStore.makeDirectory(directory.privateDirectory)
+        try FileStore.write(Array(block.encoded().utf8), to: directory.privateDirectory.appendingPathComponent("\(id).key"), mode: 0o600)
+    }
+
+    /// Generates a P-256 key for `role` and saves it.
+    public func generate(role: String, gun: String?) throws -> PrivateKey {
+        let key = try PrivateKey.generate(.ecdsa)
+        try save(key, role: role, gun: gun)
+        return key
+    }
+
+    /// Loads the private halves of those of `keys` held here (matched by canonical ID).
+    /// Keys the store does not hold are skipped; a held key that cannot be decrypted throws.
+    public func signers(for keys: [TUFKey]) throws -> [RoleSigner] {
+        var signers: [RoleSigner] = []
+        let held = Dictionary(list().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for key in keys {
+            guard let canonical = try? key.canonicalID(), let stored = held[canonical] else { continue }
+            signers.append(RoleSigner(key: key, privateKey: try load(stored)))
+        }
+        return signers
+    }
+
+    /// True when the store holds one of `keys`.
+    public func holdsAny(of keys: [TUFKey]) -> Bool {
+        let held = Set(list().map(\.id))
+        return keys.contains { (try? $0.canonicalID()).map(held.contains) ?? false }
+    }
+
+    public func remove(_ stored: StoredKey) throws {
+        do { try FileManager.default.removeItem(at: stored.file) } catch {
+            throw ClientError(.io, "cannot remove \(stored.file.path): \(error.localizedDescription)")
+        }
+    }
+}

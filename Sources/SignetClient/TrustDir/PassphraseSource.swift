@@ -1,0 +1,59 @@
+import Foundation
+import Glibc
+import SignetTUF
+
+/// Where key passphrases come from (DESIGN.md, reference §1.5): `SIGNET_<ALIAS>_PASSPHRASE`, then
+/// `NOTARY_<ALIAS>_PASSPHRASE`, where the alias is `root`, `targets`, `snapshot`, or `delegation`
+/// for every other role; else a no-echo prompt when standard input is a terminal; otherwise an
+/// immediate `ClientError(.key)` naming the key, role and variable. Passphrases never appear in
+/// messages.
+public struct PassphraseSource: Sendable {
+    public var environment: [String: String]
+    /// Whether prompting is allowed (standard input is a terminal).
+    public var interactive: Bool
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, interactive: Bool = isatty(0) == 1) {
+        self.environment = environment
+        self.interactive = interactive
+    }
+
+    /// The alias for a role: the base role name, or `delegation` for anything else.
+    public static func alias(for role: String) -> String {
+        [RoleName.root, RoleName.targets, RoleName.snapshot].contains(role) ? role : "delegation"
+    }
+
+    /// The variable that sets the passphrase for `role`.
+    public static func variable(for role: String) -> String { "SIGNET_\(alias(for: role).uppercased())_PASSPHRASE" }
+
+    /// A passphrase from the environment, and which variable gave it.
+    public func fromEnvironment(role: String) -> (value: String, variable: String)? {
+        let alias = Self.alias(for: role).uppercased()
+        for variable in ["SIGNET_\(alias)_PASSPHRASE", "NOTARY_\(alias)_PASSPHRASE"] {
+            if let value = environment[variable], !value.isEmpty { return (value, variable) }
+        }
+        return nil
+    }
+
+    /// Prompts without echo. Nil when not interactive.
+    public func prompt(_ text: String) -> String? {
+        guard interactive, let raw = getpass(text) else { return nil }
+        return String(cString: raw)
+    }
+
+    /// The passphrase to protect a new `role` key `keyID`.
+    public func newPassphrase(role: String, keyID: String) throws -> String {
+        if let (value, _) = fromEnvironment(role: role) { return value }
+        let short = String(keyID.prefix(7))
+        guard interactive else {
+            throw ClientError(.key, "no passphrase for the new \(role) key \(short): set \(Self.variable(for: role)) (or run on a terminal)")
+        }
+        for _ in 0..<3 {
+            guard let first = prompt("Enter passphrase for new \(role) key with ID \(short): "),
+                  let second = prompt("Repeat passphrase for new \(role) key with ID \(short): ") else { break }
+            guard first == second else { FileHandle.standardError.write(Data("Passphrases do not match.\n".utf8)); continue }
+            guard first.count >= 8 else { FileHandle.standardError.write(Data("Passphrase is too short (8 characters minimum).\n".utf8)); continue }
+            return first
+        }
+        throw ClientError(.key, "no passphrase given for the new \(role) key \(short)")
+    }
+}

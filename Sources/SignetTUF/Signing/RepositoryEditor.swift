@@ -1,0 +1,229 @@
+import Foundation
+import SignetCrypto
+
+/// Default expiries Notary's client writes (reference §3.3): root 10 years, targets, delegations
+/// and snapshot 3 years.
+public enum DefaultExpiry {
+    public static let rootSeconds: Int64 = 10 * 365 * 24 * 3600
+    public static let targetsSeconds: Int64 = 3 * 365 * 24 * 3600
+    public static let snapshotSeconds: Int64 = 3 * 365 * 24 * 3600
+
+    public static func seconds(for role: String) -> Int64 {
+        role == RoleName.root ? rootSeconds : (role == RoleName.snapshot ? snapshotSeconds : targetsSeconds)
+    }
+}
+
+/// A signing key as a role lists it, with its private half.
+public struct RoleSigner: @unchecked Sendable {  // PrivateKey is itself Sendable; the tuple-free struct is for API clarity.
+    /// The TUF key exactly as the role lists it (for an x509 root key: the certificate key).
+    public var key: TUFKey
+    public var privateKey: PrivateKey
+
+    public init(key: TUFKey, privateKey: PrivateKey) {
+        self.key = key
+        self.privateKey = privateKey
+    }
+}
+
+/// Editing a collection's metadata before a publish (Notary `tuf/tuf.go`, reference §1.2 "publish
+/// works like a rebase"): the verified (or freshly created) roles, target and delegation edits that
+/// mark roles dirty, and signing of dirty roles and the snapshot. No I/O.
+public struct RepositoryEditor {
+    public var gun: String
+    public var root: Root
+    /// The root file as it stands (re-serialized unchanged unless root is dirty).
+    public var rootFile: MetadataFile
+    /// Targets role name → content (`targets` and delegations).
+    public var targets: [String: Targets]
+    /// Role name → current file bytes (root, targets roles, snapshot), as published or cached.
+    public var files: [String: [UInt8]]
+    public var snapshot: Snapshot?
+    /// Roles changed since load, to be re-signed.
+    public var dirty: Set<String> = []
+    /// True when the server has no repository yet: signing keeps version 1 instead of bumping.
+    public var isNew: Bool
+
+    public init(gun: String, root: Root, rootFile: MetadataFile, targets: [String: Targets], files: [String: [UInt8]],
+                snapshot: Snapshot?, isNew: Bool) {
+        self.gun = gun
+        self.root = root
+        self.rootFile = rootFile
+        self.targets = targets
+        self.files = files
+        self.snapshot = snapshot
+        self.isNew = isNew
+    }
+
+    // MARK: - Targets
+
+    /// The role's content, creating an empty delegated role that its parent already delegates.
+    /// - Throws: `TUFError(.notFound)` when `role` is a delegation its parent does not list.
+    mutating func editable(_ role: String, now: TUFTime) throws -> Targets {
+        if let existing = targets[role] { return existing }
+        try RoleName.validate(role)
+        guard let parent = RoleName.parent(of: role), let parentRole = targets[parent],
+              parentRole.delegations.roles.contains(where: { $0.name == role }) else {
+            throw TUFError(.notFound, "\(role) is not delegated in \(gun); add it with `signet delegation add` first", role: role)
+        }
+        return Targets(version: 0, expires: now.adding(seconds: DefaultExpiry.targetsSeconds))
+    }
+
+    /// Sets target `name` in `role` to `meta`.
+    public mutating func addTarget(_ name: String, meta: FileMeta, role: String, now: TUFTime) throws {
+        var content = try editable(role, now: now)
+        content.targets[name] = meta
+        targets[role] = content
+        dirty.insert(role)
+    }
+
+    /// Removes target `name` from `role` (no error when absent, like Notary).
+    public mutating func removeTarget(_ name: String, role: String, now: TUFTime) throws {
+        var content = try editable(role, now: now)
+        content.targets[name] = nil
+        targets[role] = content
+        dirty.insert(role)
+    }
+
+    /// Marks `role` for re-signing (Notary's witness).
+    public mutating func witness(_ role: String) throws {
+        guard targets[role] != nil else { throw TUFError(.notFound, "\(role) has no metadata to witness in \(gun)", role: role) }
+        dirty.insert(role)
+    }
+
+    // MARK: - Delegations
+
+    /// One delegation edit (Notary `changelist.TUFDelegation`).
+    public struct DelegationEdit: Sendable {
+        public var threshold: Int64?
+        public var addKeys: [TUFKey] = []
+        /// Canonical or TUF key IDs.
+        public var removeKeys: [String] = []
+        public var addPaths: [String] = []
+        public var removePaths: [String] = []
+        public var clearPaths = false
+        public init() {}
+    }
+
+    /// Creates or updates delegation `role` in its parent.
+    public mutating func updateDelegation(_ role: String, edit: DelegationEdit, now: TUFTime) throws {
+        try RoleName.validate(role)
+        guard RoleName.isDelegation(role), let parent = RoleName.parent(of: role) else {
+            throw TUFError(.invalidName, "\(role) is not a delegation role (targets/<name>)", role: role)
+        }
+        var parentRole = try editable(parent, now: now)
+        var entry = parentRole.delegations.roles.first(where: { $0.name == role })
+            ?? DelegatedRole(name: role, keyIDs: [], threshold: 1, paths: nil)
+        for key in edit.addKeys {
+            parentRole.delegations.keys[key.id] = key
+            if !entry.keyIDs.contains(key.id) { entry.keyIDs.append(key.id) }
+        }
+        if !edit.removeKeys.isEmpty {
+            entry.keyIDs.removeAll { id in
+                let key = parentRole.delegations.keys[id]
+                let canonical = (try? key?.canonicalID()) ?? nil
+                return edit.removeKeys.contains(id) || (canonical.map { edit.removeKeys.contains($0) } ?? false)
+            }
+        }
+        if edit.clearPaths { entry.paths = [] }
+        if !edit.removePaths.isEmpty { entry.paths = (entry.paths ?? []).filter { !edit.removePaths.contains($0) } }
+        for path in edit.addPaths where !(entry.paths ?? []).contains(path) {
+            entry.paths = (entry.paths ?? []) + [path]
+        }
+        if let threshold = edit.threshold { entry.threshold = threshold }
+        guard entry.threshold >= 1 else { throw TUFError(.threshold, "\(role) threshold must be at least 1", role: role) }
+        if let index = parentRole.delegations.roles.firstIndex(where: { $0.name == role }) {
+            parentRole.delegations.roles[index] = entry
+        } else {
+            parentRole.delegations.roles.append(entry)
+        }
+        parentRole.delegations.keys = Self.referencedKeys(parentRole.delegations)
+        targets[parent] = parentRole
+        dirty.insert(parent)
+    }
+
+    /// Removes delegation `role` from its parent.
+    public mutating func removeDelegation(_ role: String, now: TUFTime) throws {
+        guard let parent = RoleName.parent(of: role) else {
+            throw TUFError(.invalidName, "\(role) is not a delegation role", role: role)
+        }
+        var parentRole = try editable(parent, now: now)
+        parentRole.delegations.roles.removeAll { $0.name == role }
+        parentRole.delegations.keys = Self.referencedKeys(parentRole.delegations)
+        targets[parent] = parentRole
+        targets[role] = nil
+        files[role] = nil
+        snapshot?.meta[role] = nil
+        dirty.insert(parent)
+    }
+
+    private static func referencedKeys(_ delegations: Delegations) -> [String: TUFKey] {
+        let used = Set(delegations.roles.flatMap(\.keyIDs))
+        return delegations.keys.filter { used.contains($0.key) }
+    }
+
+    /// The keys and threshold that may sign targets role `role`: root's for `targets`, the
+    /// parent's delegation entry for delegations.
+    public func signingKeys(for role: String) throws -> (keys: [TUFKey], threshold: Int64) {
+        if RoleName.baseRoles.contains(role) {
+            let (keys, threshold) = try root.roleKeys(role)
+            return (Array(keys.values), threshold)
+        }
+        guard let parent = RoleName.parent(of: role), let parentRole = targets[parent],
+              let entry = parentRole.delegations.roles.first(where: { $0.name == role }) else {
+            throw TUFError(.notFound, "\(role) is not delegated in \(gun)", role: role)
+        }
+        return (entry.keyIDs.compactMap { parentRole.delegations.keys[$0] }, entry.threshold)
+    }
+
+    // MARK: - Root
+
+    /// Replaces the keys of base role `role` in root with `keys` and marks root dirty.
+    public mutating func replaceRootKeys(_ role: String, with keys: [TUFKey]) {
+        var entry = root.roles[role] ?? RoleKeys(keyIDs: [], threshold: 1)
+        let old = Set(entry.keyIDs)
+        entry.keyIDs = keys.map(\.id)
+        root.roles[role] = entry
+        for key in keys { root.keys[key.id] = key }
+        let used = Set(root.roles.values.flatMap(\.keyIDs))
+        for id in old where !used.contains(id) { root.keys[id] = nil }
+        dirty.insert(RoleName.root)
+    }
+
+    // MARK: - Signing
+
+    /// Signs root with `signers` (new root keys plus, after a rotation, the previous root keys),
+    /// bumping the version (unless new) and setting a 10-year expiry.
+    public mutating func signRoot(with signers: [RoleSigner], now: TUFTime) throws {
+        if !isNew { root.version += 1 }
+        root.expires = now.adding(seconds: DefaultExpiry.rootSeconds)
+        rootFile = try MetadataSigner.sign(root.json, with: signers.map { ($0.key, $0.privateKey) })
+        files[RoleName.root] = try rootFile.serialized()
+        dirty.insert(RoleName.root)
+    }
+
+    /// Signs targets role `role` (version + 1, or 1 for a new role; 3-year expiry).
+    public mutating func signTargets(_ role: String, with signers: [RoleSigner], now: TUFTime) throws {
+        guard var content = targets[role] else { throw TUFError(.notFound, "no \(role) metadata to sign", role: role) }
+        if content.version == 0 || !isNew { content.version += 1 }
+        content.expires = now.adding(seconds: DefaultExpiry.targetsSeconds)
+        let file = try MetadataSigner.sign(content.json, with: signers.map { ($0.key, $0.privateKey) })
+        targets[role] = content
+        files[role] = try file.serialized()
+        dirty.insert(role)
+    }
+
+    /// Builds and signs the snapshot from the current files: root, targets and every delegation
+    /// file, each with length, sha256 and sha512 (version + 1, or 1 when new; 3-year expiry).
+    public mutating func signSnapshot(with signers: [RoleSigner], now: TUFTime) throws {
+        var meta: [String: FileMeta] = [:]
+        for (role, bytes) in files where role != RoleName.snapshot && role != RoleName.timestamp {
+            meta[role] = FileMeta(describing: bytes)
+        }
+        let version: Int64 = isNew ? max(snapshot?.version ?? 1, 1) : (snapshot?.version ?? 0) + 1
+        let next = Snapshot(version: version, expires: now.adding(seconds: DefaultExpiry.snapshotSeconds), meta: meta)
+        let file = try MetadataSigner.sign(next.json, with: signers.map { ($0.key, $0.privateKey) })
+        snapshot = next
+        files[RoleName.snapshot] = try file.serialized()
+        dirty.insert(RoleName.snapshot)
+    }
+}

@@ -1,0 +1,154 @@
+import ArgumentParser
+import Foundation
+import SignetClient
+import SignetCrypto
+import SignetTUF
+
+/// `signet add`: stage targets from a file, a digest, a bulk list or an OCI layout.
+struct AddCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Stage targets of GUN: from a file, by digest, from a list (NAME sha256:HEX SIZE per line) or from an OCI image layout.",
+        discussion: """
+        Examples:
+          signet add registry.example.com/team/app v1 ./payload.bin
+          signet add registry.example.com/team/app 1.0 --digest sha256:4f53… --size 528
+          signet add registry.example.com/team/app --from-file tags.txt
+          signet add registry.example.com/team/app --oci-layout ./layout --ref 1.0
+        """
+    )
+
+    @Argument(help: "The collection's GUN.") var gun: String
+    @Argument(help: "The target name (an image tag).") var name: String?
+    @Argument(help: "A file whose bytes are the target.") var file: String?
+
+    @Option(name: .long, help: ArgumentHelp("The target's digest, sha256:<64 hex>.", valueName: "digest")) var digest: String?
+    @Option(name: .long, help: ArgumentHelp("The target's size in bytes (with --digest).", valueName: "bytes")) var size: String?
+    @Option(name: .long, help: ArgumentHelp("A file of JSON to store as the target's custom data.", valueName: "file")) var custom: String?
+    @Option(name: .long, help: ArgumentHelp("Stage many targets from this list (- for stdin): lines NAME sha256:HEX SIZE.", valueName: "list")) var fromFile: String?
+    @Option(name: .long, help: ArgumentHelp("Stage the manifests of this OCI image layout (index.json).", valueName: "dir")) var ociLayout: String?
+    @Option(name: .long, help: ArgumentHelp("With --oci-layout: only this ref name (org.opencontainers.image.ref.name); also the target name.", valueName: "name")) var ref: String?
+    @Option(name: [.customShort("r"), .long], help: ArgumentHelp("Stage into this role (targets or targets/<name>); default targets/releases when it exists and its key is held, else targets.", valueName: "role"))
+    var role: [String] = []
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try GUN.validate(gun)
+        for name in role { try RoleName.validate(name) }
+        let context = ClientContext(global: global)
+        var targets: [(String, FileMeta)] = []
+        if let fromFile {
+            guard name == nil, digest == nil, ociLayout == nil else { throw ClientError(.usage, "--from-file takes no NAME, FILE, --digest or --oci-layout") }
+            targets = try BulkList.parse(fromFile)
+        } else if let ociLayout {
+            targets = try OCILayout.targets(ociLayout, ref: ref ?? name)
+        } else {
+            guard let name else { throw ClientError(.usage, "give NAME and FILE, NAME --digest --size, --from-file LIST or --oci-layout DIR") }
+            var meta: FileMeta
+            if let digest {
+                guard file == nil else { throw ClientError(.usage, "give either FILE or --digest, not both") }
+                guard let size else { throw ClientError(.usage, "--digest needs --size") }
+                meta = FileMeta(length: try BulkList.size(size, line: nil), hashes: ["sha256": try BulkList.digest(digest, line: nil)])
+            } else {
+                guard let file else { throw ClientError(.usage, "give FILE or --digest sha256:HEX --size N for \(name)") }
+                guard size == nil else { throw ClientError(.usage, "--size goes with --digest") }
+                meta = FileMeta(describing: try BoundedFile.read(URL(fileURLWithPath: file), maxLength: 1 << 32, what: "target file"))
+            }
+            if let custom {
+                let bytes = try BoundedFile.read(URL(fileURLWithPath: custom), maxLength: 1 << 20, what: "custom data")
+                do { meta.custom = try JSONParser.parse(bytes, what: "custom data") } catch {
+                    throw ClientError(.usage, "--custom \(custom) is not JSON: \(error)")
+                }
+            }
+            targets = [(name, meta)]
+        }
+        let roles = role.isEmpty ? [try DefaultRole.forAdd(gun: gun, context: context)] : role
+        var changes: [Change] = []
+        for (target, meta) in targets {
+            guard !target.isEmpty else { throw ClientError(.usage, "a target name is empty") }
+            for scope in roles {
+                changes.append(Change(action: .create, role: scope, type: .target, path: target, data: try Change.targetData(meta)))
+            }
+        }
+        try context.changelist(gun).add(changes)
+        if global.json {
+            Output.json(["gun": gun, "staged": targets.map(\.0), "roles": roles])
+        } else {
+            for (target, _) in targets {
+                Output.line("Addition of target \"\(target)\" to repository \"\(gun)\" staged for next publish.")
+            }
+        }
+    }
+}
+
+/// Docker Content Trust's default: sign into targets/releases when it is delegated and its key
+/// is held, else into targets.
+enum DefaultRole {
+    static func forAdd(gun: String, context: ClientContext) throws -> String {
+        guard let bytes = try context.trustDir.cachedMetadata(gun, role: RoleName.targets),
+              let file = try? MetadataFile.parse(bytes, role: RoleName.targets),
+              let targets = try? Targets(signed: file.signed, role: RoleName.targets),
+              let releases = targets.delegations.roles.first(where: { $0.name == RoleName.releases }) else { return RoleName.targets }
+        let keys = releases.keyIDs.compactMap { targets.delegations.keys[$0] }
+        return context.keyStore.holdsAny(of: keys) ? RoleName.releases : RoleName.targets
+    }
+}
+
+/// Bulk target lists: one `NAME sha256:HEX SIZE` per line; blank lines and `#` comments skipped.
+enum BulkList {
+    static func parse(_ path: String) throws -> [(String, FileMeta)] {
+        let bytes: [UInt8]
+        if path == "-" {
+            bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+        } else {
+            bytes = try BoundedFile.read(URL(fileURLWithPath: path), maxLength: 256 << 20, what: "target list")
+        }
+        var result: [(String, FileMeta)] = []
+        for (index, raw) in String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard fields.count == 3 else {
+                throw ClientError(.usage, "\(path) line \(index + 1): expected NAME sha256:HEX SIZE, got \(fields.count) field(s); nothing staged")
+            }
+            result.append((String(fields[0]), FileMeta(length: try size(String(fields[2]), line: index + 1),
+                                                      hashes: ["sha256": try digest(String(fields[1]), line: index + 1)])))
+        }
+        return result
+    }
+
+    static func digest(_ text: String, line: Int?) throws -> [UInt8] {
+        let hex = text.hasPrefix("sha256:") ? String(text.dropFirst(7)) : ""
+        guard hex.count == 64, let bytes = Hex.decode(hex) else {
+            throw ClientError(.usage, "\(line.map { "line \($0): " } ?? "")malformed digest \"\(text.prefix(80))\": expected sha256: and 64 hex digits; nothing staged")
+        }
+        return bytes
+    }
+
+    static func size(_ text: String, line: Int?) throws -> Int64 {
+        guard let value = Int64(text), value >= 0 else {
+            throw ClientError(.usage, "\(line.map { "line \($0): " } ?? "")size \"\(text.prefix(40))\" is not a non-negative number of bytes; nothing staged")
+        }
+        return value
+    }
+}
+
+/// OCI image layouts (`index.json`): each manifest with a ref name becomes a target.
+enum OCILayout {
+    static func targets(_ directory: String, ref: String?) throws -> [(String, FileMeta)] {
+        let bytes = try BoundedFile.read(URL(fileURLWithPath: directory).appendingPathComponent("index.json"), maxLength: 16 << 20, what: "OCI index")
+        let index = try JSONParser.parse(bytes, what: "\(directory)/index.json")
+        var result: [(String, FileMeta)] = []
+        for manifest in index["manifests"]?.arrayValue ?? [] {
+            guard let name = manifest["annotations"]?["org.opencontainers.image.ref.name"]?.stringValue,
+                  let digest = manifest["digest"]?.stringValue, let size = manifest["size"]?.intValue else { continue }
+            if let ref, ref != name { continue }
+            result.append((name, FileMeta(length: size, hashes: ["sha256": try BulkList.digest(digest, line: nil)])))
+        }
+        guard !result.isEmpty else {
+            throw ClientError(.usage, "\(directory)/index.json has no manifest\(ref.map { " with ref \($0)" } ?? " with a ref name")")
+        }
+        return result
+    }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import SignetClient
+import SignetCrypto
+import SignetTUF
+
+/// `signet delegation …`: stage delegation changes; list the published delegations.
+struct DelegationCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "delegation",
+        abstract: "Add, remove and list delegations (targets/<name>).",
+        subcommands: [Add.self, Remove.self, List.self]
+    )
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stage a delegation create/update: keys (PEM certificates or public keys) and paths.",
+                                                        discussion: "Example:\n  signet delegation add registry.example.com/team/app targets/releases releases.crt --all-paths")
+        @Argument(help: "The collection's GUN.") var gun: String
+        @Argument(help: "The delegation role, targets/<name>.") var role: String
+        @Argument(help: "PEM CERTIFICATE or PUBLIC KEY files.") var keyFiles: [String] = []
+        @Option(name: .long, parsing: .upToNextOption, help: "Path prefixes the role may sign.") var paths: [String] = []
+        @Flag(name: .long, help: "Let the role sign every path (\"\").") var allPaths = false
+        @Option(name: .long, help: "Signature threshold.") var threshold: Int64?
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try GUN.validate(gun)
+            guard RoleName.isDelegation(role) else { throw ClientError(.usage, "\(role) is not a delegation role (targets/<name> in a-z, 0-9, - and _)") }
+            guard !keyFiles.isEmpty || !paths.isEmpty || allPaths else { throw ClientError(.usage, "give at least one key file or path") }
+            var edit = RepositoryEditor.DelegationEdit()
+            if let threshold { guard threshold >= 1 else { throw ClientError(.usage, "--threshold must be at least 1") }; edit.threshold = threshold }
+            else if !keyFiles.isEmpty { edit.threshold = 1 }
+            for path in keyFiles { edit.addKeys.append(try Self.readPublicKey(path)) }
+            edit.addPaths = allPaths ? [""] : paths
+            let data = Change.delegationData(edit)
+            try ClientContext(global: global).changelist(gun).add([Change(action: .create, role: role, type: .delegation, path: "", data: data)])
+            Output.line("Addition of delegation role \(role) with keys \(edit.addKeys.map { (try? $0.canonicalID()) ?? $0.id }) and paths \(edit.addPaths) to repository \"\(gun)\" staged for next publish.")
+        }
+
+        static func readPublicKey(_ path: String) throws -> TUFKey {
+            let bytes = try BoundedFile.read(URL(fileURLWithPath: path), maxLength: 1 << 20, what: "delegation key")
+            let text = String(decoding: bytes, as: UTF8.self)
+            if text.contains("BEGIN CERTIFICATE") {
+                guard let certificate = try Certificate.parsePEMBundle(bytes).first else { throw ClientError(.usage, "\(path) holds no certificate") }
+                guard certificate.notAfter > Date() else { throw ClientError(.usage, "certificate \(path) expired at \(certificate.notAfter)") }
+                return try TUFKey(certificate: certificate)
+            }
+            do { return TUFKey(publicKey: try PublicKey(pem: text)) } catch {
+                throw ClientError(.usage, "\(path) is not a PEM certificate or public key")
+            }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stage removal of a delegation, or of some of its keys or paths.",
+                                                        discussion: "Example:\n  signet delegation remove registry.example.com/team/app targets/releases")
+        @Argument(help: "The collection's GUN.") var gun: String
+        @Argument(help: "The delegation role.") var role: String
+        @Argument(help: "Key IDs to remove (canonical IDs).") var keyIDs: [String] = []
+        @Option(name: .long, parsing: .upToNextOption, help: "Paths to remove.") var paths: [String] = []
+        @Flag(name: .long, help: "Remove every path.") var allPaths = false
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try GUN.validate(gun)
+            guard RoleName.isDelegation(role) else { throw ClientError(.usage, "\(role) is not a delegation role") }
+            let change: Change
+            if keyIDs.isEmpty && paths.isEmpty && !allPaths {
+                change = Change(action: .delete, role: role, type: .delegation, path: "", data: nil)
+            } else {
+                var edit = RepositoryEditor.DelegationEdit()
+                edit.removeKeys = keyIDs
+                edit.removePaths = paths
+                edit.clearPaths = allPaths
+                change = Change(action: .update, role: role, type: .delegation, path: "", data: Change.delegationData(edit))
+            }
+            try ClientContext(global: global).changelist(gun).add([change])
+            Output.line("Removal of delegation role \(role) in repository \"\(gun)\" staged for next publish.")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the published delegations of GUN (ROLE PATHS KEY IDS THRESHOLD).",
+                                                        discussion: "Example:\n  signet delegation list registry.example.com/team/app")
+        @Argument(help: "The collection's GUN.") var gun: String
+        @OptionGroup var trust: TrustOptions
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try GUN.validate(gun)
+            let collection = try trust.loadCollection(gun: gun, global: global)
+            var rows: [[String]] = []
+            for role in collection.roleOrder {
+                for delegated in collection.targets[role]?.delegations.roles ?? [] {
+                    let paths = (delegated.paths ?? []).map { $0.isEmpty ? "\"\" <all paths>" : $0 }.joined(separator: ",")
+                    rows.append([delegated.name, paths, delegated.keyIDs.joined(separator: ","), String(delegated.threshold)])
+                }
+            }
+            if global.json {
+                Output.json(rows.map { ["role": $0[0], "paths": $0[1], "keyIDs": $0[2], "threshold": $0[3]] })
+                return
+            }
+            guard !rows.isEmpty else { Output.line("No delegations present in this repository."); return }
+            let all = [["ROLE", "PATHS", "KEY IDS", "THRESHOLD"]] + rows
+            let widths = (0..<4).map { column in all.map { $0[column].count }.max() ?? 0 }
+            for row in all {
+                Output.line(row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
+                    .joined(separator: "   ").trimmingCharacters(in: .whitespaces))
+            }
+        }
+    }
+}

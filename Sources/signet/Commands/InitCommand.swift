@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import SignetClient
+import SignetCrypto
+import SignetTUF
+
+/// `signet init GUN`: create keys and stage the initial metadata.
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create (or take) the root, targets and snapshot keys of GUN and stage its initial metadata; nothing is uploaded until publish.",
+        discussion: "Example:\n  SIGNET_ROOT_PASSPHRASE=… SIGNET_TARGETS_PASSPHRASE=… SIGNET_SNAPSHOT_PASSPHRASE=… signet init registry.example.com/team/app"
+    )
+
+    @Argument(help: "The collection's GUN, e.g. registry.example.com/team/app.")
+    var gun: String
+
+    @Option(name: .long, help: ArgumentHelp("Encrypted PEM root private key to use instead of generating one.", valueName: "file"))
+    var rootKey: String?
+
+    @Option(name: .long, help: ArgumentHelp("PEM root certificate (CN=GUN) matching the root key.", valueName: "file"))
+    var rootCert: String?
+
+    @Flag(name: .long, help: "Let the server hold the snapshot key (Docker's default).")
+    var serverManagedSnapshot = false
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try GUN.validate(gun)
+        let context = ClientContext(global: global)
+        let repository = try context.repository(gun)
+        let key = try rootKey.map { try context.readPrivateKey($0, role: RoleName.root) }
+        let certificate = try rootCert.map { path -> Certificate in
+            let bytes = try BoundedFile.read(URL(fileURLWithPath: path), maxLength: 1 << 20, what: "root certificate")
+            guard let first = try Certificate.parsePEMBundle(bytes).first else { throw ClientError(.usage, "\(path) holds no PEM certificate") }
+            return first
+        }
+        if certificate != nil && key == nil && context.keyStore.list().first(where: { $0.role == RoleName.root }) == nil {
+            throw ClientError(.usage, "--root-cert needs the matching --root-key (or a root key in the trust dir)")
+        }
+        let rootID = try repository.initialize(rootKey: key, rootCertificate: certificate,
+                                               serverManagedSnapshot: serverManagedSnapshot, now: TUFTime(Date()))
+        if global.json {
+            Output.json(["gun": gun, "rootKeyID": rootID])
+        } else {
+            Output.line("Root key found, using: \(rootID)")
+            Output.line("Initialized \(gun); publish to upload it.")
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import SignetClient
+import SignetCrypto
+import SignetTUF
+
+/// Builds the client objects for a command from the global options.
+struct ClientContext {
+    var global: GlobalOptions
+    var trustDir: TrustDirectory { TrustDirectory(url: global.resolvedTrustDir) }
+    var keyStore: KeyStore { KeyStore(directory: trustDir) }
+
+    func tls() throws -> TLSClientContext? {
+        guard let ca = global.tlsCa else { return nil }
+        return try TLSClientContext(caFile: ca)
+    }
+
+    func repository(_ gun: String) throws -> ClientRepository {
+        var repository = try ClientRepository(gun: gun, trustDir: trustDir, keys: keyStore,
+                                              server: try RemoteServer(baseURL: global.resolvedServer, gun: gun, tls: try tls()))
+        repository.notice = Output.warning
+        return repository
+    }
+
+    func changelist(_ gun: String) throws -> Changelist {
+        Changelist(directory: try trustDir.changelistDirectory(gun))
+    }
+
+    /// Reads a PEM private key file (encrypted keys use the role's passphrase).
+    func readPrivateKey(_ path: String, role: String) throws -> PrivateKey {
+        let bytes = try BoundedFile.read(URL(fileURLWithPath: path), maxLength: 1 << 20, what: "key file")
+        guard let block = try PEMBlock.parseAll(String(decoding: bytes, as: UTF8.self)).first(where: { $0.type.hasSuffix("PRIVATE KEY") }) else {
+            throw ClientError(.usage, "\(path) holds no PEM private key")
+        }
+        let stored = StoredKey(id: "(from \(path))", role: block.header("role") ?? role, gun: nil, file: URL(fileURLWithPath: path), block: block)
+        return try keyStore.load(stored)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Glibc
+import Testing
+
+/// Drives the built `signet` binary and real Notary 0.7 processes.
+enum CLI {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let signet = packageRoot.appendingPathComponent(".build/debug/signet").path
+
+    struct Result { var status: Int32; var stdout: String; var stderr: String }
+
+    static let passphrases = [
+        "SIGNET_ROOT_PASSPHRASE": "test-root-passphrase", "SIGNET_TARGETS_PASSPHRASE": "test-targets-passphrase",
+        "SIGNET_SNAPSHOT_PASSPHRASE": "test-snapshot-passphrase", "SIGNET_DELEGATION_PASSPHRASE": "test-delegation-passphrase",
+    ]
+
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Result {
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw TestFailure("\(executable) is missing: run `swift build` first")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasSuffix("_PASSPHRASE") }
+        env.merge(environment) { $1 }
+        process.environment = env
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("signet-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A real notary-server 0.7 with memory storage and a local signer on a free 127.0.0.1 port.
+final class NotaryServer {
+    let process = Process()
+    let url: String
+    let directory: URL
+
+    init() throws {
+        directory = try CLI.temporaryDirectory()
+        let port = try Self.freePort()
+        url = "http://127.0.0.1:\(port)"
+        let config = directory.appendingPathComponent("server.json")
+        try Data("""
+        {"server": {"http_addr": "127.0.0.1:\(port)"}, "trust_service": {"type": "local"},
+         "storage": {"backend": "memory"}, "logging": {"level": "warn"}}
+        """.utf8).write(to: config)
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/notary-server")
+        process.arguments = ["-config", config.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<50 {
+            if let result = try? CLI.run("/usr/bin/curl", ["-sf", "\(url)/v2/"]), result.status == 0 { return }
+            usleep(100_000)
+        }
+        process.terminate()
+        throw TestFailure("notary-server did not start on \(url)")
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw TestFailure("no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
