@@ -6,7 +6,7 @@ import Testing
     static let digest = "sha256:7043076348bf5040220df6ad703798fd8593a0918d06d3ce30c6c93be117e430"
     static let at = ["--at", "2018-07-25T00:00:00Z"]
 
-    func verify(_ image: String, dir: String = alpineDir, _ extra: [String] = at) throws -> SignetBinary.Result {
+    func verify(_ image: String, dir: String = alpineDir, _ extra: [String] = at) throws -> CLI.Result {
         try SignetBinary.run(["verify", image, "--metadata-dir", dir] + extra)
     }
 
