@@ -14,7 +14,7 @@ struct Signet: ParsableCommand {
           signet verify docker.io/library/alpine:3.8 --metadata-dir ./alpine-trust --at 2018-07-25T00:00:00Z
         """,
         version: SignetVersion.current,
-        subcommands: [VerifyCommand.self, ListCommand.self, LookupCommand.self]
+        subcommands: [VerifyCommand.self, ListCommand.self, LookupCommand.self, ServeCommand.self]
     )
 }
 
