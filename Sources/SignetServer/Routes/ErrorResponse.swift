@@ -13,6 +13,7 @@ extension NotaryError {
         case .absent: break
         case .empty: body += Array(#","detail":{}"#.utf8)
         case .text(let text): body += Array(#","detail":"#.utf8) + Self.jsonString(text)
+        case .raw(let json): body += Array(#","detail":"#.utf8) + Array(json.utf8)
         case .json(let value):
             body += Array(#","detail":"#.utf8)
             body += (try? CanonicalJSON.encode(value, htmlEscaped: true)) ?? Array("{}".utf8)

@@ -56,6 +56,12 @@ public struct NotaryError: Error, Sendable, CustomStringConvertible {
         case empty
         case text(String)
         case json(JSONValue)
+        /// Pre-encoded JSON, for Go structs whose field order is not sorted.
+        case raw(String)
+    }
+
+    static func jsonText(_ text: String) -> String {
+        String(decoding: (try? CanonicalJSON.encode(.string(text), htmlEscaped: true)) ?? [], as: UTF8.self)
     }
 
     public var code: Code
@@ -81,10 +87,11 @@ public struct NotaryError: Error, Sendable, CustomStringConvertible {
 
     /// `INVALID_UPDATE` with a validation error detail `{"Name":…,"Error":{"Msg":…}}`.
     public static func invalidUpdate(_ kind: ValidationKind, _ message: String, missing: String? = nil) -> NotaryError {
-        var error: [String: JSONValue] = ["Msg": .string(message)]
-        if let missing { error["Missing"] = .string(missing) }
-        return NotaryError(.invalidUpdate, detail: .json(.object(["Name": .string(kind.rawValue), "Error": .object(error)])),
-                           log: "\(kind.rawValue): \(message)")
+        // Go writes struct fields in declaration order: Name, Error; inside, Missing before Msg.
+        var json = #"{"Name":"# + jsonText(kind.rawValue) + #","Error":{"#
+        if let missing { json += #""Missing":"# + jsonText(missing) + "," }
+        json += #""Msg":"# + jsonText(message) + "}}"
+        return NotaryError(.invalidUpdate, detail: .raw(json), log: "\(kind.rawValue): \(message)")
     }
 
     /// The validation error types Notary serializes into `detail.Name`.
