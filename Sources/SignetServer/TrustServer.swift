@@ -21,6 +21,8 @@ public struct TrustServerSettings: Sendable {
     public var maxRolesPerPublish: Int = 1024
     /// Key derivation for new server key files.
     public var keyDerivation: KeyDerivation = .pbkdf2SHA256(iterations: 600_000)
+    /// The server's clock: judges expiry and dates generated metadata. Tests move it forward.
+    public var clock: @Sendable () -> Date = { Date() }
 
     public init(storageDirectory: String) {
         self.storageDirectory = storageDirectory

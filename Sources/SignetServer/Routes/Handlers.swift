@@ -88,7 +88,7 @@ extension TrustServer {
         }
         let uploads = try UploadedRole.parse(parts: parts, maxRoles: settings.maxRolesPerPublish)
         try store.withWriteLock(gun: gun) {
-            let validator = PublishValidator(gun: gun, store: store, keys: keys, now: TUFTime(Date()))
+            let validator = PublishValidator(gun: gun, store: store, keys: keys, now: TUFTime(settings.clock()))
             let updates = try validator.validate(uploads)
             try store.commit(gun: gun, updates: updates)
             logger.info("published \(gun): \(updates.map { "\($0.role) v\($0.version)" }.joined(separator: ", "))")

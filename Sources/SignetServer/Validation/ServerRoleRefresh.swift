@@ -8,9 +8,9 @@ extension TrustServer {
     ///
     /// Checks without the lock first, so the common case costs two reads.
     func refreshServerRoles(gun: String) throws {
-        guard try needsRefresh(gun: gun, now: TUFTime(Date())) else { return }
+        guard try needsRefresh(gun: gun, now: TUFTime(settings.clock())) else { return }
         try store.withWriteLock(gun: gun) {
-            let now = TUFTime(Date())
+            let now = TUFTime(settings.clock())
             guard try needsRefresh(gun: gun, now: now),
                   let rootFile = try store.current(gun: gun, role: RoleName.root),
                   let snapshotFile = try store.current(gun: gun, role: RoleName.snapshot) else { return }
