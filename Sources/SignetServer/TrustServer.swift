@@ -37,6 +37,7 @@ public final class TrustServer: Sendable {
     let keys: ServerKeyStore
     let logger: Logger
     let metrics = Metrics()
+    let expiryCache = LockedValue<[String: ParsedExpiry]>([:])
 
     /// Opens the storage directory (creating it), resolves the key passphrase and opens the key store.
     /// - Throws: `NotaryError(.updating)` when directories or the passphrase file cannot be created;

@@ -22,6 +22,7 @@ public final class FileStore: MetadataStore, @unchecked Sendable {
     public let root: String
     private let locks: GUNLocks
     private let changefeedLock = NSLock()
+    private let cache = LockedValue(CacheState())
 
     /// Opens (creating if needed, mode 0700) a store rooted at `directory`.
     public init(directory: String) throws {
@@ -103,18 +104,66 @@ public final class FileStore: MetadataStore, @unchecked Sendable {
     }
 
     private func loadManifest(_ gun: String) throws -> Manifest? {
-        let directory = try repoDirectory(gun)
-        guard let bytes = try AtomicFile.read(directory + "/manifest.json") else { return nil }
-        return try Manifest(bytes: bytes)
+        let path = try repoDirectory(gun) + "/manifest.json"
+        // The manifest is only ever replaced by rename, so (inode, size, mtime) identifies its
+        // content; a stat per request replaces a read and a parse. Other processes' commits change
+        // the inode, so the cache stays correct with several servers on one directory.
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw AtomicFile.failure("stat", path)
+        }
+        let identity = ManifestIdentity(inode: UInt64(info.st_ino), size: Int64(info.st_size),
+                                        seconds: Int64(info.st_mtim.tv_sec), nanoseconds: Int64(info.st_mtim.tv_nsec))
+        if let cached = cache.withLock({ $0.manifests[path] }), cached.identity == identity { return cached.manifest }
+        guard let bytes = try AtomicFile.read(path) else { return nil }
+        let manifest = try Manifest(bytes: bytes)
+        cache.withLock { $0.manifests[path] = (identity, manifest) }
+        return manifest
     }
 
     private func load(gun: String, role: String, version: Int64, entry: VersionEntry) throws -> StoredMetadata {
         let path = "\(try repoDirectory(gun))/versions/\(try FileStore.fileName(role: role, version: version))"
+        // Version files never change once committed; keyed with their sha256 as well, so a GUN that
+        // was deleted and published again can never be served stale bytes.
+        let key = "\(path)#\(entry.sha256)"
+        if let bytes = cache.withLock({ $0.files[key] }) {
+            return StoredMetadata(role: role, version: version, sha256: entry.sha256, created: entry.created, bytes: bytes)
+        }
         guard let bytes = try AtomicFile.read(path) else {
             throw NotaryError(.unknown, log: "\(path) is listed in the manifest but missing")
         }
+        guard Hex.encode(Digest.sha256(bytes)) == entry.sha256 else {
+            throw NotaryError(.unknown, log: "\(path) does not match the sha256 its manifest records")
+        }
+        cache.withLock { state in
+            if state.fileBytes + bytes.count > FileStore.fileCacheBytes {
+                state.files.removeAll()
+                state.fileBytes = 0
+            }
+            if bytes.count <= FileStore.fileCacheBytes / 16 {
+                state.files[key] = bytes
+                state.fileBytes += bytes.count
+            }
+        }
         return StoredMetadata(role: role, version: version, sha256: entry.sha256, created: entry.created, bytes: bytes)
     }
+
+    struct ManifestIdentity: Equatable {
+        var inode: UInt64
+        var size: Int64
+        var seconds: Int64
+        var nanoseconds: Int64
+    }
+
+    struct CacheState {
+        var manifests: [String: (identity: ManifestIdentity, manifest: Manifest)] = [:]
+        var files: [String: [UInt8]] = [:]
+        var fileBytes = 0
+    }
+
+    /// Bytes of version files kept in memory (cleared wholesale when full).
+    static let fileCacheBytes = 64 * 1024 * 1024
 
     // MARK: MetadataStore
 

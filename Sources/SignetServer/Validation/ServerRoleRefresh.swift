@@ -37,18 +37,40 @@ extension TrustServer {
     private func needsRefresh(gun: String, now: TUFTime) throws -> Bool {
         guard let timestampFile = try store.current(gun: gun, role: RoleName.timestamp),
               let snapshotFile = try store.current(gun: gun, role: RoleName.snapshot) else { return false }
-        guard let timestamp = try? Timestamp(signed: MetadataFile.parse(timestampFile.bytes, role: RoleName.timestamp).signed) else { return false }
-        if timestamp.expires <= now || timestamp.snapshot.sha256Hex != snapshotFile.sha256 { return true }
-        if let snapshot = try? Snapshot(signed: MetadataFile.parse(snapshotFile.bytes, role: RoleName.snapshot).signed),
-           snapshot.expires <= now {
+        guard let timestamp = parsedExpiry(timestampFile), let snapshot = parsedExpiry(snapshotFile) else { return false }
+        if timestamp.expires <= now || timestamp.snapshotSHA256 != snapshotFile.sha256 { return true }
+        if snapshot.expires <= now {
             // Only worth the lock when the server could re-sign it.
             if let rootFile = try store.current(gun: gun, role: RoleName.root),
                let root = try? PublishValidator.parseRoot(rootFile.bytes),
-               let listed = root.roles[RoleName.snapshot]?.keyIDs, try keys.signer(gun: gun, role: RoleName.snapshot, root: root) != nil {
-                _ = listed
+               try keys.signer(gun: gun, role: RoleName.snapshot, root: root) != nil {
                 return true
             }
         }
         return false
     }
+
+    /// `expires` (and for a timestamp the snapshot's sha256) of a stored file, parsed once per
+    /// distinct file: a GET of timestamp.json then costs no JSON parsing.
+    private func parsedExpiry(_ file: StoredMetadata) -> ParsedExpiry? {
+        if let cached = expiryCache.withLock({ $0[file.sha256] }) { return cached }
+        guard let parsed = try? MetadataFile.parse(file.bytes, role: file.role),
+              let text = parsed.signed["expires"]?.stringValue, let expires = try? TUFTime(rfc3339: text) else { return nil }
+        var snapshotSHA256: String?
+        if file.role == RoleName.timestamp {
+            guard let timestamp = try? Timestamp(signed: parsed.signed) else { return nil }
+            snapshotSHA256 = timestamp.snapshot.sha256Hex
+        }
+        let entry = ParsedExpiry(expires: expires, snapshotSHA256: snapshotSHA256)
+        expiryCache.withLock { cache in
+            if cache.count > 10_000 { cache.removeAll() }
+            cache[file.sha256] = entry
+        }
+        return entry
+    }
+}
+
+struct ParsedExpiry: Sendable {
+    var expires: TUFTime
+    var snapshotSHA256: String?
 }
