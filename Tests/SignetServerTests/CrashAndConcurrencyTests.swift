@@ -29,6 +29,7 @@ import Testing
         defer { scratch.remove() }
         let storage = scratch.path + "/data"
         var server = try ServerProcess(storage: storage)
+        defer { server.kill() }
         var publisher = NotaryCLI(server: server.baseURL, trustDir: scratch.path + "/trust")
         for transcript in ["01-init", "03-publish-initial"] {
             #expect(try publisher.run(try CLITranscript.load(transcript).arguments).status == 0)
@@ -60,7 +61,7 @@ import Testing
         #expect(list.status == 0, "\(list.stderr)")
         for round in 0..<8 { #expect(list.stdout.contains("t\(round) "), "t\(round) missing: \(list.stdout)") }
         try checkConsistent(storage)
-        server.stop()
+        #expect(server.stop() == 0)
     }
 
     @Test func twentyConcurrentPublishesToOneGUN() throws {

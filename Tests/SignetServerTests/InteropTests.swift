@@ -47,7 +47,9 @@ import Testing
             let result = try client.run(transcript.arguments, stdin: transcript.stdinData)
             #expect(result.status == transcript.status, "\(name): exit \(result.status), notary-server gave \(transcript.status); stdout \(result.stdout) stderr \(result.stderr)")
             if !Self.stdoutNotCompared.contains(name) {
+                // The client prints hash names in Go map order; the server has no say in it.
                 let normalized = result.stdout.replacingOccurrences(of: "127.0.0.1:\(server.port)", with: "127.0.0.1:<proxy-port>")
+                    .replacingOccurrences(of: "by sha512, sha256 hash", with: "by sha256, sha512 hash")
                     .trimmingCharacters(in: .whitespacesAndNewlines)
                 #expect(normalized == transcript.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "\(name): stdout differs")
             }

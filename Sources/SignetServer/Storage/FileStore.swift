@@ -22,6 +22,9 @@ public final class FileStore: MetadataStore, @unchecked Sendable {
     public let root: String
     private let locks: GUNLocks
     private let changefeedLock = NSLock()
+    /// Lines in, and size of, changefeed.log as last seen (guarded by `changefeedLock`).
+    private var changefeedCount: Int64 = 0
+    private var changefeedSize: Int64 = -1
     private let cache = LockedValue(CacheState())
 
     /// Opens (creating if needed, mode 0700) a store rooted at `directory`.
@@ -247,9 +250,17 @@ public final class FileStore: MetadataStore, @unchecked Sendable {
             defer { close(fd) }
             while flock(fd, LOCK_EX) != 0 { guard errno == EINTR else { throw AtomicFile.failure("locking", changefeedPath) } }
             defer { flock(fd, LOCK_UN) }
-            // IDs are line numbers, counted under the lock so that several processes agree.
-            let existing = try AtomicFile.read(changefeedPath) ?? []
-            let id = Int64(existing.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }) + 1
+            // IDs are line numbers, counted under the flock so that several processes agree. The
+            // count is remembered with the file size it belongs to; the file is read again only
+            // when another process appended since.
+            var info = stat()
+            guard fstat(fd, &info) == 0 else { throw AtomicFile.failure("stat", changefeedPath) }
+            if Int64(info.st_size) != changefeedSize {
+                let existing = try AtomicFile.read(changefeedPath) ?? []
+                changefeedCount = Int64(existing.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) })
+                changefeedSize = Int64(existing.count)
+            }
+            let id = changefeedCount + 1
             let line = try CanonicalJSON.encode(.object([
                 "id": .int(id), "created": .string(TUFTime(date).text), "gun": .string(gun),
                 "version": .int(version), "sha256": .string(sha256), "category": .string(category),
@@ -257,6 +268,8 @@ public final class FileStore: MetadataStore, @unchecked Sendable {
             let written = line.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             guard written == line.count else { throw AtomicFile.failure("appending to", changefeedPath) }
             guard fsync(fd) == 0 else { throw AtomicFile.failure("fsync", changefeedPath) }
+            changefeedCount = id
+            changefeedSize = Int64(info.st_size) + Int64(line.count)
         }
     }
 
