@@ -21,6 +21,9 @@ public struct TrustServerSettings: Sendable {
     public var maxRolesPerPublish: Int = 1024
     /// Key derivation for new server key files.
     public var keyDerivation: KeyDerivation = .pbkdf2SHA256(iterations: 600_000)
+    /// Notary's `repositories.gun_prefixes`: when not empty, only GUNs starting with one of these
+    /// are served (publish answers `400 INVALID_GUN`, other routes `404`).
+    public var gunPrefixes: [String] = []
     /// The server's clock: judges expiry and dates generated metadata. Tests move it forward.
     public var clock: @Sendable () -> Date = { Date() }
 
@@ -69,6 +72,11 @@ public final class TrustServer: Sendable {
         try AtomicFile.write(Array((generated + "\n").utf8), to: path, mode: 0o600)
         logger.notice("generated a passphrase for the server's keys in \(path) (mode 0600); set SIGNET_SERVER_KEY_PASSPHRASE or key_passphrase in the config to use your own")
         return generated
+    }
+
+    /// True when `gunPrefixes` is empty or `gun` starts with one of them.
+    func allows(gun: String) -> Bool {
+        settings.gunPrefixes.isEmpty || settings.gunPrefixes.contains { gun.hasPrefix($0) }
     }
 
     /// Handles one request; never throws (errors become Notary error envelopes).

@@ -28,6 +28,25 @@ import Testing
         #expect(server.process.terminationStatus == 0)
     }
 
+    @Test func gunPrefixes() throws {
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        let config = scratch.path + "/prefixes.json"
+        try #"{"repositories": {"gun_prefixes": ["example.com/", "registry.local/team/"]}}"#.write(toFile: config, atomically: true, encoding: .utf8)
+        let server = try ServerProcess(storage: scratch.path + "/data", extraArguments: ["--config", config])
+        defer { server.stop() }
+        let upload = RawHTTP.multipart([("files", "root", Array("{}".utf8))])
+        let refused = try RawHTTP.send(port: server.port, method: "POST", target: "/v2/other.org/app/_trust/tuf/",
+                                       headers: [("Content-Type", upload.contentType)], body: upload.body)
+        #expect(refused.status == 400)
+        #expect(refused.bodyText == #"{"errors":[{"code":"INVALID_GUN","message":"The provided GUN is invalid.","detail":"Require GUNs with prefix: [example.com/ registry.local/team/]"}]}"#)
+        #expect(try RawHTTP.send(port: server.port, method: "GET", target: "/v2/other.org/app/_trust/tuf/timestamp.key").status == 404)
+        #expect(try RawHTTP.send(port: server.port, method: "GET", target: "/v2/registry.local/team/app/_trust/tuf/timestamp.key").status == 200)
+        let allowed = try RawHTTP.send(port: server.port, method: "POST", target: "/v2/example.com/app/_trust/tuf/",
+                                       headers: [("Content-Type", upload.contentType)], body: upload.body)
+        #expect(Probe.errorCode(allowed.bodyText) == "MALFORMED_JSON")
+    }
+
     @Test func generatedKeyPassphraseIsPrivateAndNotLogged() throws {
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
@@ -64,8 +83,9 @@ import Testing
         defer { scratch.remove() }
         try "{not json".write(toFile: scratch.path + "/bad.json", atomically: true, encoding: .utf8)
         try #"{"trust_service":{"key_algorithm":"rsa"}}"#.write(toFile: scratch.path + "/rsa.json", atomically: true, encoding: .utf8)
+        try #"{"repositories":{"gun_prefixes":["/abs/"]}}"#.write(toFile: scratch.path + "/prefix.json", atomically: true, encoding: .utf8)
         for arguments in [["--config", scratch.path + "/bad.json"], ["--config", scratch.path + "/rsa.json"],
-                          ["--config", scratch.path + "/missing.json"], ["--tls-cert", scratch.path + "/x.crt"],
+                          ["--config", scratch.path + "/missing.json"], ["--config", scratch.path + "/prefix.json"], ["--tls-cert", scratch.path + "/x.crt"],
                           ["--listen", "nonsense"], ["--log-level", "loud"]] {
             let result = try runCommand(binary, ["serve", "--storage", scratch.path + "/data"] + arguments)
             #expect(result.status == 2, "\(arguments): \(result.status) \(result.stderr)")

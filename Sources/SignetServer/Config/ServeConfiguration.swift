@@ -18,6 +18,8 @@ public struct ServeConfiguration: Sendable {
     public var maxConnections = 512
     public var readTimeout: Double = 30
     public var maxRolesPerPublish = 1024
+    /// Notary's `repositories.gun_prefixes`.
+    public var gunPrefixes: [String] = []
     /// `trace`, `debug`, `info`, `notice`, `warning`, `error`, `critical`.
     public var logLevel = "info"
 
@@ -76,6 +78,17 @@ public struct ServeConfiguration: Sendable {
         if let value = try int(limits["read_timeout_seconds"], "limits.read_timeout_seconds", 1...3600) { config.readTimeout = Double(value) }
         if let value = try int(limits["max_roles_per_publish"], "limits.max_roles_per_publish", 4...100_000) { config.maxRolesPerPublish = value }
         if let level = try string(section("logging")["level"], "logging.level") { config.logLevel = level }
+        if let prefixes = section("repositories")["gun_prefixes"] {
+            guard let list = prefixes as? [String] else { throw Problem(description: "\(path): repositories.gun_prefixes must be a list of strings") }
+            for prefix in list {
+                // notary-server's rule: clean, ending in "/", not starting with "/" or "..".
+                let clean = (prefix as NSString).standardizingPath + "/"
+                guard prefix.hasSuffix("/"), !prefix.hasPrefix("/"), !prefix.hasPrefix(".."), clean == prefix else {
+                    throw Problem(description: "\(path): GUN prefix \(prefix) must be a clean path ending in / that does not start with / or ..")
+                }
+            }
+            config.gunPrefixes = list
+        }
         return config
     }
 
@@ -97,6 +110,7 @@ public struct ServeConfiguration: Sendable {
         settings.currentMaxAge = currentMaxAge
         settings.consistentMaxAge = consistentMaxAge
         settings.maxRolesPerPublish = maxRolesPerPublish
+        settings.gunPrefixes = gunPrefixes
         return settings
     }
 }

@@ -43,7 +43,7 @@ extension TrustServer {
             let gun = String(rest.dropLast("/_trust/changefeed".count))
             guard method == "GET", Self.isRouteGUN(gun) else { return ("NotFound", NotaryError.routeNotFound.response) }
             return run("Changefeed") {
-                guard (try? GUN.validate(gun)) != nil else { throw NotaryError.notFound }
+                guard (try? GUN.validate(gun)) != nil, allows(gun: gun) else { throw NotaryError.notFound }
                 return try changefeed(gun: gun, request)
             }
         }
@@ -53,6 +53,15 @@ extension TrustServer {
         let gun = String(rest[..<marker.lowerBound])
         let tail = String(rest[marker.upperBound...])
         guard Self.isRouteGUN(gun) else { return ("NotFound", NotaryError.routeNotFound.response) }
+        if !allows(gun: gun) {
+            // notary-server checks the prefixes on publish only with a clear error; elsewhere the
+            // GUN simply does not exist.
+            if tail.isEmpty, method == "POST" {
+                let list = settings.gunPrefixes.joined(separator: " ")
+                return ("UpdateTUF", NotaryError(.invalidGUN, detail: .text("Require GUNs with prefix: [\(list)]")).response)
+            }
+            return ("NotFound", NotaryError.notFound.response)
+        }
 
         if tail.isEmpty {
             switch method {
