@@ -9,7 +9,11 @@ extension TrustServer {
     func getCurrent(gun: String, role: String) throws -> HTTPResponse {
         try Self.checkNames(gun: gun, role: role)
         if role == RoleName.timestamp || role == RoleName.snapshot {
-            try refreshServerRoles(gun: gun)
+            do { try refreshServerRoles(gun: gun) } catch let error as NotaryError where error.code == .invalidUpdate {
+                // Re-signing failed (say the root no longer lists a key the server holds): a server
+                // error, as in notary-server, never a client-error envelope on a GET.
+                throw NotaryError(.unknown, detail: .absent, log: "cannot re-sign \(gun): \(error.logMessage)")
+            }
         }
         if role == RoleName.snapshot, let timestamp = try store.current(gun: gun, role: RoleName.timestamp),
            let hash = try? Timestamp(signed: MetadataFile.parse(timestamp.bytes, role: RoleName.timestamp).signed).snapshot.sha256Hex,
