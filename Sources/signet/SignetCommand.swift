@@ -15,7 +15,7 @@ struct Signet: ParsableCommand {
         """,
         version: SignetVersion.current,
         subcommands: [VerifyCommand.self, ListCommand.self, LookupCommand.self]
-            + ClientCommands.all
+            + ClientCommands.all + [ServeCommand.self]
     )
 }
 

@@ -1,0 +1,28 @@
+import SignetHTTP
+import SignetTUF
+
+extension NotaryError {
+    /// The docker/distribution errcode envelope (reference §2.4), fields in Go's order:
+    /// `{"errors":[{"code":…,"message":…,"detail":…}]}`, `application/json; charset=utf-8`.
+    var response: HTTPResponse {
+        var body = Array(#"{"errors":[{"code":"#.utf8)
+        body += Self.jsonString(code.rawValue)
+        body += Array(#","message":"#.utf8)
+        body += Self.jsonString(code.message)
+        switch detail {
+        case .absent: break
+        case .empty: body += Array(#","detail":{}"#.utf8)
+        case .text(let text): body += Array(#","detail":"#.utf8) + Self.jsonString(text)
+        case .raw(let json): body += Array(#","detail":"#.utf8) + Array(json.utf8)
+        case .json(let value):
+            body += Array(#","detail":"#.utf8)
+            body += (try? CanonicalJSON.encode(value, htmlEscaped: true)) ?? Array("{}".utf8)
+        }
+        body += Array("}]}".utf8)
+        return HTTPResponse(status: code.status, headers: ["Content-Type": "application/json; charset=utf-8"], body: body)
+    }
+
+    static func jsonString(_ text: String) -> [UInt8] {
+        (try? CanonicalJSON.encode(.string(text), htmlEscaped: true)) ?? Array(#""""#.utf8)
+    }
+}

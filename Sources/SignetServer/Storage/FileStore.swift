@@ -1,0 +1,295 @@
+import Foundation
+import Glibc
+import SignetCrypto
+import SignetTUF
+
+/// The embedded metadata store: plain files under one directory (DESIGN.md, Storage).
+///
+/// Layout under `root`:
+/// ```
+/// repos/<sha256 hex of GUN>/manifest.json      current version of each role + every committed
+///                                              version's sha256 and creation time
+/// repos/<…>/versions/<role with / as .>.<N>.json   every version of every role, immutable
+/// locks/<sha256 hex of GUN>.lock               flock target (never removed)
+/// changefeed.log                               append-only JSON lines
+/// trash/                                       deleted GUNs on their way out
+/// ```
+/// A publish writes all its version files first (each temp + fsync + rename), then replaces the
+/// small manifest atomically: readers trust only the manifest, so a crash leaves the old or the
+/// new state. GUNs become directory names only through their SHA-256, never raw.
+public final class FileStore: MetadataStore, @unchecked Sendable {
+    // @unchecked Sendable: mutable state (`changefeedLock` users) is guarded; the rest is immutable.
+    public let root: String
+    private let locks: GUNLocks
+    private let changefeedLock = NSLock()
+    /// Lines in, and size of, changefeed.log as last seen (guarded by `changefeedLock`).
+    private var changefeedCount: Int64 = 0
+    private var changefeedSize: Int64 = -1
+    private let cache = LockedValue(CacheState())
+
+    /// Opens (creating if needed, mode 0700) a store rooted at `directory`.
+    public init(directory: String) throws {
+        root = (directory as NSString).standardizingPath
+        for sub in ["", "/repos", "/locks", "/trash"] { try AtomicFile.makeDirectory(root + sub) }
+        locks = GUNLocks(directory: root + "/locks")
+        // Finish deletions a crash interrupted.
+        if let leftovers = try? FileManager.default.contentsOfDirectory(atPath: root + "/trash") {
+            for entry in leftovers { try? FileManager.default.removeItem(atPath: root + "/trash/" + entry) }
+        }
+    }
+
+    // MARK: Paths
+
+    static func gunID(_ gun: String) -> String { Hex.encode(Digest.sha256(Array(gun.utf8))) }
+
+    private func repoDirectory(_ gun: String) throws -> String {
+        do { try GUN.validate(gun) } catch { throw NotaryError(.invalidGUN, detail: .text("\(error)"), log: "\(error)") }
+        return "\(root)/repos/\(FileStore.gunID(gun))"
+    }
+
+    private static func fileName(role: String, version: Int64) throws -> String {
+        do { try RoleName.validate(role) } catch { throw NotaryError(.invalidRole, detail: .text(role), log: "\(error)") }
+        // Validated role names hold only [-a-z0-9_/]; "." never occurs in them, so "/" → "." is
+        // reversible and the result is a single path component.
+        return role.replacingOccurrences(of: "/", with: ".") + ".\(version).json"
+    }
+
+    // MARK: Manifest
+
+    struct VersionEntry {
+        var sha256: String
+        var created: Date
+    }
+
+    struct Manifest {
+        var gun: String
+        var current: [String: Int64] = [:]
+        var versions: [String: [Int64: VersionEntry]] = [:]
+
+        func encoded() throws -> [UInt8] {
+            var roles: [String: JSONValue] = [:]
+            for (role, list) in versions {
+                var entries: [String: JSONValue] = [:]
+                for (version, entry) in list {
+                    entries[String(version)] = .object([
+                        "sha256": .string(entry.sha256),
+                        "created": .int(Int64((entry.created.timeIntervalSince1970 * 1000).rounded())),
+                    ])
+                }
+                roles[role] = .object(["current": .int(current[role] ?? 0), "versions": .object(entries)])
+            }
+            return try CanonicalJSON.encode(.object(["gun": .string(gun), "roles": .object(roles)]))
+        }
+
+        init(gun: String) { self.gun = gun }
+
+        init(bytes: [UInt8]) throws {
+            let value = try JSONParser.parse(bytes, what: "manifest")
+            guard let gun = value["gun"]?.stringValue, let roles = value["roles"]?.objectValue else {
+                throw NotaryError(.unknown, log: "manifest is malformed")
+            }
+            self.gun = gun
+            for (role, entry) in roles {
+                guard let currentVersion = entry["current"]?.intValue, let list = entry["versions"]?.objectValue else {
+                    throw NotaryError(.unknown, log: "manifest entry for \(role) is malformed")
+                }
+                current[role] = currentVersion
+                var parsed: [Int64: VersionEntry] = [:]
+                for (key, item) in list {
+                    guard let version = Int64(key), let sha = item["sha256"]?.stringValue, let millis = item["created"]?.intValue else {
+                        throw NotaryError(.unknown, log: "manifest version \(key) of \(role) is malformed")
+                    }
+                    parsed[version] = VersionEntry(sha256: sha, created: Date(timeIntervalSince1970: Double(millis) / 1000))
+                }
+                versions[role] = parsed
+            }
+        }
+    }
+
+    private func loadManifest(_ gun: String) throws -> Manifest? {
+        let path = try repoDirectory(gun) + "/manifest.json"
+        // The manifest is only ever replaced by rename, so (inode, size, mtime) identifies its
+        // content; a stat per request replaces a read and a parse. Other processes' commits change
+        // the inode, so the cache stays correct with several servers on one directory.
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw AtomicFile.failure("stat", path)
+        }
+        let identity = ManifestIdentity(inode: UInt64(info.st_ino), size: Int64(info.st_size),
+                                        seconds: Int64(info.st_mtim.tv_sec), nanoseconds: Int64(info.st_mtim.tv_nsec))
+        if let cached = cache.withLock({ $0.manifests[path] }), cached.identity == identity { return cached.manifest }
+        guard let bytes = try AtomicFile.read(path) else { return nil }
+        let manifest = try Manifest(bytes: bytes)
+        cache.withLock { $0.manifests[path] = (identity, manifest) }
+        return manifest
+    }
+
+    private func load(gun: String, role: String, version: Int64, entry: VersionEntry) throws -> StoredMetadata {
+        let path = "\(try repoDirectory(gun))/versions/\(try FileStore.fileName(role: role, version: version))"
+        // Version files never change once committed; keyed with their sha256 as well, so a GUN that
+        // was deleted and published again can never be served stale bytes.
+        let key = "\(path)#\(entry.sha256)"
+        if let bytes = cache.withLock({ $0.files[key] }) {
+            return StoredMetadata(role: role, version: version, sha256: entry.sha256, created: entry.created, bytes: bytes)
+        }
+        guard let bytes = try AtomicFile.read(path) else {
+            throw NotaryError(.unknown, log: "\(path) is listed in the manifest but missing")
+        }
+        guard Hex.encode(Digest.sha256(bytes)) == entry.sha256 else {
+            throw NotaryError(.unknown, log: "\(path) does not match the sha256 its manifest records")
+        }
+        cache.withLock { state in
+            if state.fileBytes + bytes.count > FileStore.fileCacheBytes {
+                state.files.removeAll()
+                state.fileBytes = 0
+            }
+            if bytes.count <= FileStore.fileCacheBytes / 16 {
+                state.files[key] = bytes
+                state.fileBytes += bytes.count
+            }
+        }
+        return StoredMetadata(role: role, version: version, sha256: entry.sha256, created: entry.created, bytes: bytes)
+    }
+
+    struct ManifestIdentity: Equatable {
+        var inode: UInt64
+        var size: Int64
+        var seconds: Int64
+        var nanoseconds: Int64
+    }
+
+    struct CacheState {
+        var manifests: [String: (identity: ManifestIdentity, manifest: Manifest)] = [:]
+        var files: [String: [UInt8]] = [:]
+        var fileBytes = 0
+    }
+
+    /// Bytes of version files kept in memory (cleared wholesale when full).
+    static let fileCacheBytes = 64 * 1024 * 1024
+
+    // MARK: MetadataStore
+
+    public func current(gun: String, role: String) throws -> StoredMetadata? {
+        guard let manifest = try loadManifest(gun), let version = manifest.current[role],
+              let entry = manifest.versions[role]?[version] else { return nil }
+        return try load(gun: gun, role: role, version: version, entry: entry)
+    }
+
+    public func version(gun: String, role: String, version: Int64) throws -> StoredMetadata? {
+        guard let manifest = try loadManifest(gun), let entry = manifest.versions[role]?[version] else { return nil }
+        return try load(gun: gun, role: role, version: version, entry: entry)
+    }
+
+    public func byHash(gun: String, role: String, sha256Hex: String) throws -> StoredMetadata? {
+        guard let manifest = try loadManifest(gun), let list = manifest.versions[role] else { return nil }
+        let wanted = sha256Hex.lowercased()
+        // Newest first: identical bytes stored twice can only happen for distinct versions, which
+        // have distinct bytes, so at most one matches.
+        for (version, entry) in list.sorted(by: { $0.key > $1.key }) where entry.sha256 == wanted {
+            return try load(gun: gun, role: role, version: version, entry: entry)
+        }
+        return nil
+    }
+
+    public func withWriteLock<T>(gun: String, _ body: () throws -> T) throws -> T {
+        _ = try repoDirectory(gun)
+        return try locks.withLock(id: FileStore.gunID(gun), body)
+    }
+
+    public func commit(gun: String, updates: [MetadataUpdate]) throws {
+        let directory = try repoDirectory(gun)
+        var manifest = try loadManifest(gun) ?? Manifest(gun: gun)
+        var seen = Set<String>()
+        for update in updates {
+            guard seen.insert(update.role).inserted else {
+                throw NotaryError(.version, log: "\(update.role) appears twice in one update")
+            }
+            let stored = manifest.current[update.role] ?? 0
+            guard update.version > stored else {
+                throw NotaryError(.version, log: "\(update.role) version \(update.version) is not newer than stored version \(stored)")
+            }
+        }
+        try AtomicFile.makeDirectory(directory + "/versions")
+        let now = Date()
+        for update in updates {
+            let name = try FileStore.fileName(role: update.role, version: update.version)
+            try AtomicFile.write(update.bytes, to: "\(directory)/versions/\(name)")
+            manifest.current[update.role] = update.version
+            manifest.versions[update.role, default: [:]][update.version] =
+                VersionEntry(sha256: Hex.encode(Digest.sha256(update.bytes)), created: now)
+        }
+        // The commit point: one atomic rename makes every role of this publish current at once.
+        try AtomicFile.write(try manifest.encoded(), to: directory + "/manifest.json")
+        for update in updates where update.role == RoleName.timestamp {
+            try appendChange(gun: gun, version: update.version, sha256: Hex.encode(Digest.sha256(update.bytes)), category: "update", at: now)
+        }
+    }
+
+    public func delete(gun: String) throws {
+        let directory = try repoDirectory(gun)
+        try withWriteLock(gun: gun) {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { return }
+            let trash = "\(root)/trash/\(FileStore.gunID(gun))-\(UUID().uuidString)"
+            guard rename(directory, trash) == 0 else { throw AtomicFile.failure("moving to trash", directory) }
+            try AtomicFile.syncDirectory(root + "/repos")
+            try? FileManager.default.removeItem(atPath: trash)
+            try appendChange(gun: gun, version: 0, sha256: "", category: "deletion", at: Date())
+        }
+    }
+
+    // MARK: Changefeed
+
+    private var changefeedPath: String { root + "/changefeed.log" }
+
+    private func appendChange(gun: String, version: Int64, sha256: String, category: String, at date: Date) throws {
+        try changefeedLock.withLock {
+            let fd = open(changefeedPath, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw AtomicFile.failure("opening", changefeedPath) }
+            defer { close(fd) }
+            while flock(fd, LOCK_EX) != 0 { guard errno == EINTR else { throw AtomicFile.failure("locking", changefeedPath) } }
+            defer { flock(fd, LOCK_UN) }
+            // IDs are line numbers, counted under the flock so that several processes agree. The
+            // count is remembered with the file size it belongs to; the file is read again only
+            // when another process appended since.
+            var info = stat()
+            guard fstat(fd, &info) == 0 else { throw AtomicFile.failure("stat", changefeedPath) }
+            if Int64(info.st_size) != changefeedSize {
+                let existing = try AtomicFile.read(changefeedPath) ?? []
+                changefeedCount = Int64(existing.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) })
+                changefeedSize = Int64(existing.count)
+            }
+            let id = changefeedCount + 1
+            let line = try CanonicalJSON.encode(.object([
+                "id": .int(id), "created": .string(TUFTime(date).text), "gun": .string(gun),
+                "version": .int(version), "sha256": .string(sha256), "category": .string(category),
+            ])) + [0x0A]
+            let written = line.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            guard written == line.count else { throw AtomicFile.failure("appending to", changefeedPath) }
+            guard fsync(fd) == 0 else { throw AtomicFile.failure("fsync", changefeedPath) }
+            changefeedCount = id
+            changefeedSize = Int64(info.st_size) + Int64(line.count)
+        }
+    }
+
+    public func changes(gun: String?, changeID: Int64, records: Int) throws -> [ChangeRecord] {
+        let bytes = try changefeedLock.withLock { try AtomicFile.read(changefeedPath) } ?? []
+        var all: [ChangeRecord] = []
+        for line in bytes.split(separator: 0x0A) {
+            guard let value = try? JSONParser.parse(Array(line), what: "changefeed"),
+                  let id = value["id"]?.intValue, let created = value["created"]?.stringValue,
+                  let time = try? TUFTime(rfc3339: created), let name = value["gun"]?.stringValue,
+                  let version = value["version"]?.intValue, let sha = value["sha256"]?.stringValue,
+                  let category = value["category"]?.stringValue else { continue }
+            if let gun, name != gun { continue }
+            all.append(ChangeRecord(id: id, createdAt: time.date, gun: name, version: version, sha256: sha, category: category))
+        }
+        if records >= 0 {
+            let start = changeID < 0 ? all.count : (all.firstIndex(where: { $0.id > changeID }) ?? all.count)
+            return Array(all[start...].prefix(records))
+        }
+        let end = changeID < 0 ? all.count : (all.firstIndex(where: { $0.id >= changeID }) ?? all.count)
+        return Array(all[..<end].suffix(-records))
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+
+/// One stored version of one role's metadata file (a row of Notary's `tuf_files`).
+public struct StoredMetadata: Sendable {
+    public var role: String
+    public var version: Int64
+    /// Lowercase hex SHA-256 of `bytes`.
+    public var sha256: String
+    /// When this version was stored (served as `Last-Modified`).
+    public var created: Date
+    /// The file exactly as uploaded or generated.
+    public var bytes: [UInt8]
+
+    public init(role: String, version: Int64, sha256: String, created: Date, bytes: [UInt8]) {
+        self.role = role
+        self.version = version
+        self.sha256 = sha256
+        self.created = created
+        self.bytes = bytes
+    }
+}
+
+/// One role file to store in a publish.
+public struct MetadataUpdate: Sendable {
+    public var role: String
+    public var version: Int64
+    public var bytes: [UInt8]
+
+    public init(role: String, version: Int64, bytes: [UInt8]) {
+        self.role = role
+        self.version = version
+        self.bytes = bytes
+    }
+}
+
+/// One changefeed record (reference §2.7): a stored timestamp version (`update`) or a GUN deletion.
+public struct ChangeRecord: Sendable, Equatable {
+    public var id: Int64
+    public var createdAt: Date
+    public var gun: String
+    public var version: Int64
+    public var sha256: String
+    public var category: String
+
+    public init(id: Int64, createdAt: Date, gun: String, version: Int64, sha256: String, category: String) {
+        self.id = id
+        self.createdAt = createdAt
+        self.gun = gun
+        self.version = version
+        self.sha256 = sha256
+        self.category = category
+    }
+}
+
+/// Where the server keeps collections: every version of every role per GUN, a by-hash index, and
+/// the changefeed. The file store is the embedded default; a networked backend (PostgreSQL) can
+/// implement the same protocol.
+///
+/// Callers validate GUNs (`GUN.validate`) and role names (`RoleName.validate`) before calling; the
+/// store checks again before anything touches a path.
+public protocol MetadataStore: Sendable {
+    /// The newest committed version of `role`, or nil.
+    func current(gun: String, role: String) throws -> StoredMetadata?
+    /// A committed version of `role`, or nil.
+    func version(gun: String, role: String, version: Int64) throws -> StoredMetadata?
+    /// The committed version of `role` whose sha256 is `sha256Hex` (lowercase), or nil.
+    func byHash(gun: String, role: String, sha256Hex: String) throws -> StoredMetadata?
+    /// Runs `body` while holding the GUN's single-writer lock (in-process and across processes).
+    func withWriteLock<T>(gun: String, _ body: () throws -> T) throws -> T
+    /// Stores `updates` atomically: all become current together, or none does.
+    /// - Throws: `NotaryError(.version)` when a role appears twice or a version is not newer than
+    ///   the stored one; `NotaryError(.updating)` for I/O failures.
+    /// Must be called inside `withWriteLock(gun:)`.
+    func commit(gun: String, updates: [MetadataUpdate]) throws
+    /// Removes every version of every role of `gun` (no error if there were none) and records a
+    /// `deletion` change.
+    func delete(gun: String) throws
+    /// Changefeed records, oldest first. `gun` nil = all GUNs. `changeID` is exclusive; with
+    /// `records` negative, the records before `changeID` (or the last ones for `changeID` -1).
+    func changes(gun: String?, changeID: Int64, records: Int) throws -> [ChangeRecord]
+}

@@ -1,0 +1,76 @@
+import Foundation
+import SignetTUF
+
+extension TrustServer {
+    /// Re-signs server-managed metadata on read (reference §2.3): when the current timestamp has
+    /// expired or no longer matches the current snapshot, or the snapshot has expired and the server
+    /// holds its key, generate new ones (version + 1) and store them atomically.
+    ///
+    /// Checks without the lock first, so the common case costs two reads.
+    func refreshServerRoles(gun: String) throws {
+        guard try needsRefresh(gun: gun, now: TUFTime(settings.clock())) else { return }
+        try store.withWriteLock(gun: gun) {
+            let now = TUFTime(settings.clock())
+            guard try needsRefresh(gun: gun, now: now),
+                  let rootFile = try store.current(gun: gun, role: RoleName.root),
+                  let snapshotFile = try store.current(gun: gun, role: RoleName.snapshot) else { return }
+            let root = try PublishValidator.parseRoot(rootFile.bytes)
+            guard root.expires > now else {
+                // Notary loads the root with expiry checks here and answers 500 (issue #598).
+                throw NotaryError(.unknown, detail: .absent, log: "cannot re-sign \(gun): root expired at \(root.expires.text)")
+            }
+            var updates: [MetadataUpdate] = []
+            var snapshotBytes = snapshotFile.bytes
+            let snapshot = try Snapshot(signed: MetadataFile.parse(snapshotFile.bytes, role: RoleName.snapshot).signed)
+            if snapshot.expires <= now, let signer = try keys.signer(gun: gun, role: RoleName.snapshot, root: root) {
+                let renewed = Snapshot(version: snapshot.version + 1, expires: now.adding(seconds: PublishValidator.snapshotLifetime), meta: snapshot.meta)
+                snapshotBytes = try MetadataSigner.sign(renewed.json, with: [signer]).serialized()
+                updates.append(MetadataUpdate(role: RoleName.snapshot, version: renewed.version, bytes: snapshotBytes))
+            }
+            let validator = PublishValidator(gun: gun, store: store, keys: keys, now: now)
+            updates.append(try validator.makeTimestamp(root: root, snapshotBytes: snapshotBytes))
+            try store.commit(gun: gun, updates: updates)
+            logger.info("re-signed \(gun): \(updates.map { "\($0.role) v\($0.version)" }.joined(separator: ", "))")
+        }
+    }
+
+    private func needsRefresh(gun: String, now: TUFTime) throws -> Bool {
+        guard let timestampFile = try store.current(gun: gun, role: RoleName.timestamp),
+              let snapshotFile = try store.current(gun: gun, role: RoleName.snapshot) else { return false }
+        guard let timestamp = parsedExpiry(timestampFile), let snapshot = parsedExpiry(snapshotFile) else { return false }
+        if timestamp.expires <= now || timestamp.snapshotSHA256 != snapshotFile.sha256 { return true }
+        if snapshot.expires <= now {
+            // Only worth the lock when the server could re-sign it.
+            if let rootFile = try store.current(gun: gun, role: RoleName.root),
+               let root = try? PublishValidator.parseRoot(rootFile.bytes),
+               try keys.signer(gun: gun, role: RoleName.snapshot, root: root) != nil {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// `expires` (and for a timestamp the snapshot's sha256) of a stored file, parsed once per
+    /// distinct file: a GET of timestamp.json then costs no JSON parsing.
+    private func parsedExpiry(_ file: StoredMetadata) -> ParsedExpiry? {
+        if let cached = expiryCache.withLock({ $0[file.sha256] }) { return cached }
+        guard let parsed = try? MetadataFile.parse(file.bytes, role: file.role),
+              let text = parsed.signed["expires"]?.stringValue, let expires = try? TUFTime(rfc3339: text) else { return nil }
+        var snapshotSHA256: String?
+        if file.role == RoleName.timestamp {
+            guard let timestamp = try? Timestamp(signed: parsed.signed) else { return nil }
+            snapshotSHA256 = timestamp.snapshot.sha256Hex
+        }
+        let entry = ParsedExpiry(expires: expires, snapshotSHA256: snapshotSHA256)
+        expiryCache.withLock { cache in
+            if cache.count > 10_000 { cache.removeAll() }
+            cache[file.sha256] = entry
+        }
+        return entry
+    }
+}
+
+struct ParsedExpiry: Sendable {
+    var expires: TUFTime
+    var snapshotSHA256: String?
+}
