@@ -9,7 +9,7 @@ struct KeysTests {
     /// Notary's key ID: sha256 of the canonical JSON of the TUF key with `"private":null`.
     static func notaryKeyID(keytype: String, publicValue: [UInt8]) -> String {
         let json = #"{"keytype":"\#(keytype)","keyval":{"private":null,"public":"\#(Data(publicValue).base64EncodedString())"}}"#
-        return Digest.hex(Digest.sha256(Array(json.utf8)))
+        return Hex.encode(Digest.sha256(Array(json.utf8)))
     }
 
     static func files(under dir: URL, suffix: String) -> [URL] {

@@ -30,7 +30,7 @@ struct X509Tests {
             #expect(cert.notAfter < Self.iso("2025-08-09T00:00:00Z") && cert.notAfter > Self.iso("2025-08-07T00:00:00Z"))
             // Notary key ID of the x509 key = sha256 of its TUF JSON with the PEM's base64.
             let json = #"{"keytype":"ecdsa-x509","keyval":{"private":null,"public":"\#(publicB64)"}}"#
-            #expect(Digest.hex(Digest.sha256(Array(json.utf8))) == keyID)
+            #expect(Hex.encode(Digest.sha256(Array(json.utf8))) == keyID)
             #expect(cert.pem() == String(decoding: pem, as: UTF8.self))
             // Self-signed leaf trusted as its own root: valid in 2018, expired now.
             try cert.verifyChain(roots: [cert], at: Self.iso("2018-07-25T00:00:00Z"))

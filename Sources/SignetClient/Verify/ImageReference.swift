@@ -1,3 +1,4 @@
+import SignetCrypto
 import SignetTUF
 
 /// An image as `signet verify` takes it: `GUN:TAG`, `GUN@sha256:HEX` or `GUN:TAG@sha256:HEX`.

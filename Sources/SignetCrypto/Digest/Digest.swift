@@ -16,20 +16,6 @@ public enum Digest {
         oneShot(data, FetchedDigest.sha512, size: 64)
     }
 
-    /// Lower-case hex of `bytes` (the form TUF writes digests and key IDs in).
-    public static func hex<D: ContiguousBytes>(_ bytes: D) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        return bytes.withUnsafeBytes { raw in
-            var out = [UInt8]()
-            out.reserveCapacity(raw.count * 2)
-            for byte in raw {
-                out.append(digits[Int(byte >> 4)])
-                out.append(digits[Int(byte & 0x0f)])
-            }
-            return String(decoding: out, as: UTF8.self)
-        }
-    }
-
     static func oneShot<D: ContiguousBytes>(_ data: D, _ digest: FetchedDigest, size: Int) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: size)
         var length: UInt32 = 0

@@ -59,7 +59,7 @@ extension PrivateKey {
             throw CryptoError(.malformedKey, "the \(describe(block)) is encrypted but has no DEK-Info header")
         }
         let cipherName = String(dekInfo[..<comma])
-        let iv = hexBytes(String(dekInfo[dekInfo.index(after: comma)...]))
+        let iv = Hex.decode(String(dekInfo[dekInfo.index(after: comma)...]))
         guard let cipher = EVP_CIPHER_fetch(nil, cipherName, nil) else {
             OpenSSLCall.clearErrors()
             throw CryptoError(.unsupportedKey, "unsupported PEM encryption \(cipherName)")
@@ -102,27 +102,6 @@ extension PrivateKey {
         return Array(output[0..<Int(written + final)])
     }
 
-    private static func hexBytes(_ text: String) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        var index = 0
-        while index < digits.count {
-            guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
-            out.append(high << 4 | low)
-            index += 2
-        }
-        return out
-    }
-
-    private static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
 
     /// "targets key (ENCRYPTED PRIVATE KEY)" — names the role for messages, never the key material.
     private static func describe(_ block: PEMBlock) -> String {

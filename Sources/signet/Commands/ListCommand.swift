@@ -1,3 +1,4 @@
+import SignetCrypto
 import ArgumentParser
 import Foundation
 import SignetClient
