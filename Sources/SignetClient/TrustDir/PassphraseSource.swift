@@ -4,7 +4,9 @@ import SignetTUF
 
 /// Where key passphrases come from (DESIGN.md, reference §1.5): `SIGNET_<ALIAS>_PASSPHRASE`, then
 /// `NOTARY_<ALIAS>_PASSPHRASE`, where the alias is `root`, `targets`, `snapshot`, or `delegation`
-/// for every other role; else a no-echo prompt when standard input is a terminal; otherwise an
+/// for every other role; then Docker Content Trust's `DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE` (root)
+/// or `DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE` (every other key, as the docker CLI uses it);
+/// else a no-echo prompt when standard input is a terminal; otherwise an
 /// immediate `ClientError(.key)` naming the key, role and variable. Passphrases never appear in
 /// messages.
 public struct PassphraseSource: Sendable {
@@ -28,7 +30,8 @@ public struct PassphraseSource: Sendable {
     /// A passphrase from the environment, and which variable gave it.
     public func fromEnvironment(role: String) -> (value: String, variable: String)? {
         let alias = Self.alias(for: role).uppercased()
-        for variable in ["SIGNET_\(alias)_PASSPHRASE", "NOTARY_\(alias)_PASSPHRASE"] {
+        let docker = role == RoleName.root ? "DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE" : "DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE"
+        for variable in ["SIGNET_\(alias)_PASSPHRASE", "NOTARY_\(alias)_PASSPHRASE", docker] {
             if let value = environment[variable], !value.isEmpty { return (value, variable) }
         }
         return nil
