@@ -22,6 +22,8 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        // libxcrypt's crypt_r for htpasswd bcrypt entries (Debian libcrypt-dev); used only by SignetServer/Auth.
+        .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
         // Crypto layer: the only module that imports COpenSSL.
         .target(name: "SignetCrypto", dependencies: ["COpenSSL"]),
         // TUF layer: Notary-format metadata, canonical JSON, verification. No I/O.
@@ -33,7 +35,7 @@ let package = Package(
         ]),
         // Trust server: Notary routes, publish validation, file store, server-held keys.
         .target(name: "SignetServer", dependencies: [
-            "SignetTUF", "SignetCrypto", "SignetHTTP",
+            "SignetTUF", "SignetCrypto", "SignetHTTP", "CCrypt",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Client: trust dir, key store, changelist, remote, verified update.

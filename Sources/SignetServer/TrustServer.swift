@@ -24,6 +24,8 @@ public struct TrustServerSettings: Sendable {
     /// Notary's `repositories.gun_prefixes`: when not empty, only GUNs starting with one of these
     /// are served (publish answers `400 INVALID_GUN`, other routes `404`).
     public var gunPrefixes: [String] = []
+    /// Access control (`Auth/AccessControl.swift`); nil = every request is allowed.
+    public var accessControl: AccessControl? = nil
     /// The server's clock: judges expiry and dates generated metadata. Tests move it forward.
     public var clock: @Sendable () -> Date = { Date() }
 

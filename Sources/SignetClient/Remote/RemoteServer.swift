@@ -12,8 +12,12 @@ public struct RemoteServer: MetadataFetcher, Sendable {
     public var baseURL: String
     public var gun: String
     public var tls: TLSClientContext?
+    /// Credentials and cached bearer tokens (`Auth/AuthSession.swift`).
+    public var auth: AuthSession
 
-    public init(baseURL: String, gun: String, tls: TLSClientContext? = nil) throws {
+    /// - Parameter credentials: sent when the server challenges (Basic, or to the token realm);
+    ///   the CLI passes `Credentials.fromEnvironment()` (`SIGNET_AUTH`, else `NOTARY_AUTH`).
+    public init(baseURL: String, gun: String, tls: TLSClientContext? = nil, credentials: Credentials? = nil) throws {
         try GUN.validate(gun)
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
@@ -23,6 +27,7 @@ public struct RemoteServer: MetadataFetcher, Sendable {
         self.baseURL = base
         self.gun = gun
         self.tls = tls
+        self.auth = AuthSession(credentials: credentials)
     }
 
     /// `<base>/v2/<gun>/_trust/tuf/`.
@@ -34,8 +39,32 @@ public struct RemoteServer: MetadataFetcher, Sendable {
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 
+    /// The token scope a request needs (reference §1.6): reads `pull`, publish and server keys
+    /// `push,pull`, delete `*`.
+    func scope(method: String, url: String) -> String {
+        let actions: String
+        switch method {
+        case "DELETE": actions = "*"
+        case "POST": actions = "push,pull"
+        default: actions = url.hasSuffix(".key") ? "push,pull" : "pull"
+        }
+        return "repository:\(gun):\(actions)"
+    }
+
     func send(_ method: String, _ url: String, headers: HTTPHeaders = .init(), body: [UInt8] = [], maxBytes: Int = 1 << 20) throws -> HTTPResponse {
+        let scope = scope(method: method, url: url)
+        var response = try sendOnce(method, url, headers: headers, body: body, maxBytes: maxBytes, scope: scope)
+        // A 401 with a challenge: fetch a token (or switch to Basic) and try once more.
+        if response.status == 401, try auth.handleChallenge(response, scope: scope, serverURL: baseURL, tls: tls) {
+            response = try sendOnce(method, url, headers: headers, body: body, maxBytes: maxBytes, scope: scope)
+        }
+        return response
+    }
+
+    private func sendOnce(_ method: String, _ url: String, headers: HTTPHeaders, body: [UInt8], maxBytes: Int, scope: String) throws -> HTTPResponse {
         let client = HTTPClient(tls: tls, connectTimeout: 5, readTimeout: 30, maxResponseBytes: maxBytes)
+        var headers = headers
+        if let authorization = auth.authorization(scope: scope) { headers.add("Authorization", authorization) }
         do {
             return try client.send(method: method, url: url, headers: headers, body: body)
         } catch let error as HTTPError {
@@ -45,7 +74,7 @@ public struct RemoteServer: MetadataFetcher, Sendable {
     }
 
     /// Turns an error response into `ClientError(.rejected)` with the server's code and message.
-    static func rejection(_ response: HTTPResponse, doing what: String) -> ClientError {
+    func rejection(_ response: HTTPResponse, doing what: String) -> ClientError {
         let body = Array(response.body.prefix(1024))
         var detail = "HTTP \(response.status)"
         if let value = try? JSONParser.parse(body), let first = value["errors"]?.arrayValue?.first {
@@ -57,8 +86,17 @@ public struct RemoteServer: MetadataFetcher, Sendable {
             }
             detail += " (HTTP \(response.status))"
         }
+        if response.status == 401, auth.credentials != nil, response.headers.values(for: "WWW-Authenticate").contains(where: { $0.contains(#"error="insufficient_scope""#) }) {
+            return ClientError(.rejected, "\(what): access denied — your token does not carry this scope (the server's policy does not give it to you): \(detail)")
+        }
         if response.status == 401 {
-            return ClientError(.rejected, "\(what): you are not authorized to perform this operation: \(detail)")
+            return ClientError(.rejected, "\(what): you are not authorized to perform this operation (set SIGNET_AUTH to base64 of user:password, or present a client certificate): \(detail)")
+        }
+        if response.status == 403 {
+            return ClientError(.rejected, "\(what): access denied — the server's policy does not give you this scope: \(detail)")
+        }
+        if response.status == 429 {
+            return ClientError(.rejected, "\(what): too many failed logins from this address; wait and try again: \(detail)")
         }
         return ClientError(.rejected, "\(what): the trust server refused: \(detail)")
     }
@@ -71,7 +109,7 @@ public struct RemoteServer: MetadataFetcher, Sendable {
         switch response.status {
         case 200: return response.body
         case 404: return nil
-        default: throw Self.rejection(response, doing: "GET \(request.fileName) for \(gun)")
+        default: throw rejection(response, doing: "GET \(request.fileName) for \(gun)")
         }
     }
 
@@ -83,7 +121,7 @@ public struct RemoteServer: MetadataFetcher, Sendable {
             throw ClientError(.usage, "only timestamp and snapshot keys can be held by the server, not \(role)")
         }
         let response = try send(create ? "POST" : "GET", tufURL + "\(role).key")
-        guard response.status == 200 else { throw Self.rejection(response, doing: "getting the \(role) key of \(gun)") }
+        guard response.status == 200 else { throw rejection(response, doing: "getting the \(role) key of \(gun)") }
         let value = try JSONParser.parse(response.body, what: "\(role) key")
         return try TUFKey(json: value, context: "server \(role) key", role: role)
     }
@@ -93,12 +131,12 @@ public struct RemoteServer: MetadataFetcher, Sendable {
         let boundary = "signet" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         let body = Multipart.encode(parts: files.map { (name: "files", filename: $0.role, body: $0.bytes) }, boundary: boundary)
         let response = try send("POST", tufURL, headers: HTTPHeaders([("Content-Type", "multipart/form-data; boundary=\(boundary)")]), body: body)
-        guard (200..<300).contains(response.status) else { throw Self.rejection(response, doing: "publishing \(gun)") }
+        guard (200..<300).contains(response.status) else { throw rejection(response, doing: "publishing \(gun)") }
     }
 
     /// `DELETE …/_trust/tuf/`: removes all of the collection's metadata from the server.
     public func deleteCollection() throws {
         let response = try send("DELETE", tufURL)
-        guard (200..<300).contains(response.status) else { throw Self.rejection(response, doing: "deleting \(gun) on the server") }
+        guard (200..<300).contains(response.status) else { throw rejection(response, doing: "deleting \(gun) on the server") }
     }
 }

@@ -20,6 +20,12 @@ public struct ServeConfiguration: Sendable {
     public var maxRolesPerPublish = 1024
     /// Notary's `repositories.gun_prefixes`.
     public var gunPrefixes: [String] = []
+    /// Access control: config `auth` (see `docs/access-control.md`).
+    public var auth = AuthSettings()
+    /// Policy file named by `auth.policy` or `--policy` (loaded by `resolveAuth()`).
+    public var policyFile: String?
+    /// `--insecure-no-auth` / `auth.insecure_no_auth`: serve a non-loopback address without auth.
+    public var insecureNoAuth = false
     /// `trace`, `debug`, `info`, `notice`, `warning`, `error`, `critical`.
     public var logLevel = "info"
 
@@ -89,7 +95,70 @@ public struct ServeConfiguration: Sendable {
             }
             config.gunPrefixes = list
         }
+        try loadAuth(object["auth"], path: path, into: &config)
         return config
+    }
+
+    /// The `auth` section: `htpasswd`, `token` {realm, service, issuer, rootcertbundle|key_file},
+    /// `tls_client_ca`, `policy` (file name or inline `{"rules": …}`), `max_failed_logins_per_minute`,
+    /// `realm` (built-in token realm URL), `insecure_no_auth`. Notary's own form
+    /// `{"type": "token", "options": {…}}` is accepted too.
+    static func loadAuth(_ value: Any?, path: String, into config: inout ServeConfiguration) throws {
+        guard let value else { return }
+        guard let auth = value as? [String: Any] else { throw Problem(description: "\(path): auth must be an object") }
+        func string(_ object: [String: Any], _ key: String, _ name: String) throws -> String? {
+            guard let value = object[key] else { return nil }
+            guard let text = value as? String, !text.isEmpty else { throw Problem(description: "\(path): \(name) must be a non-empty string") }
+            return text
+        }
+        let known: Set<String> = ["htpasswd", "token", "tls_client_ca", "policy", "max_failed_logins_per_minute", "realm", "insecure_no_auth", "type", "options"]
+        if let unknown = auth.keys.first(where: { !known.contains($0) }) { throw Problem(description: "\(path): unknown key auth.\(unknown)") }
+        config.auth.htpasswdFile = try string(auth, "htpasswd", "auth.htpasswd")
+        config.auth.tlsClientCAFile = try string(auth, "tls_client_ca", "auth.tls_client_ca")
+        config.auth.builtInRealm = try string(auth, "realm", "auth.realm")
+        var tokenSection = auth["token"]
+        if let type = auth["type"] as? String {
+            guard type == "token" else { throw Problem(description: "\(path): auth.type must be token (Notary's form) or absent") }
+            tokenSection = auth["options"]
+        }
+        if let tokenSection {
+            guard let token = tokenSection as? [String: Any] else { throw Problem(description: "\(path): auth.token must be an object") }
+            guard let realm = try string(token, "realm", "auth.token.realm"), let service = try string(token, "service", "auth.token.service"),
+                  let issuer = try string(token, "issuer", "auth.token.issuer"),
+                  let key = try string(token, "rootcertbundle", "auth.token.rootcertbundle") ?? string(token, "key_file", "auth.token.key_file")
+            else { throw Problem(description: "\(path): auth.token needs realm, service, issuer and rootcertbundle (or key_file)") }
+            config.auth.token = AuthSettings.Token(realm: realm, service: service, issuer: issuer, keyFile: key)
+        }
+        if let policy = auth["policy"] {
+            if let file = policy as? String {
+                config.policyFile = file
+            } else {
+                do { config.auth.policy = try AccessPolicy.parse(policy, source: "\(path): auth.policy") } catch { throw Problem(description: "\(error)") }
+            }
+        }
+        if let limit = auth["max_failed_logins_per_minute"] {
+            guard let number = limit as? Int, (1...10_000).contains(number) else {
+                throw Problem(description: "\(path): auth.max_failed_logins_per_minute must be an integer in 1…10000")
+            }
+            config.auth.maxFailedLoginsPerMinute = number
+        }
+        if let insecure = auth["insecure_no_auth"] {
+            guard let flag = insecure as? Bool else { throw Problem(description: "\(path): auth.insecure_no_auth must be true or false") }
+            config.insecureNoAuth = flag
+        }
+    }
+
+    /// Loads `policyFile` into `auth.policy`.
+    /// - Throws: `Problem` naming the file.
+    public mutating func resolveAuth() throws {
+        if let policyFile {
+            do { auth.policy = try AccessPolicy.load(file: policyFile) } catch { throw Problem(description: "\(error)") }
+        }
+    }
+
+    /// True for `127.0.0.0/8`, `::1` and `localhost`.
+    public static func isLoopback(host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
     /// Splits `listen` into host and port. `[::1]:4443` and `host:4443` are accepted.

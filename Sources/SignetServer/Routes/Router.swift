@@ -19,6 +19,11 @@ extension TrustServer {
             }
         }
 
+        // Authentication and the scope policy come first, as notary-server's auth wrapper does.
+        if let accessControl = settings.accessControl, let refusal = accessControl.check(request) {
+            return (refusal.status == 200 ? "Token" : "Unauthorized", refusal)
+        }
+
         switch path {
         case "/v2/":
             guard method == "GET" else { return ("NotFound", NotaryError(.genericNotFound, detail: .absent).response) }

@@ -18,9 +18,16 @@ struct ServeCommand: ParsableCommand {
         config's trust_service.key_passphrase, or a passphrase generated into \
         <storage>/server-key-passphrase on first start. SIGTERM or SIGINT shuts down gracefully.
 
+        Access control (docs/access-control.md): --htpasswd (bcrypt entries, htpasswd -B), bearer \
+        tokens from an external issuer (--token-realm/--token-service/--token-issuer/--token-key), \
+        or client certificates (--tls-client-ca, with --tls-cert/--tls-key); --policy maps \
+        identities to pull/push/* on GUN patterns. Without auth the server only listens on \
+        loopback; a non-loopback --listen without auth needs --insecure-no-auth.
+
         Examples:
           signet serve --listen 127.0.0.1:4443 --storage /var/lib/signet
           signet serve --listen 0.0.0.0:4443 --tls-cert server.crt --tls-key server.key --config signet-server.json
+          signet serve --listen 0.0.0.0:4443 --tls-cert server.crt --tls-key server.key --htpasswd /etc/signet/htpasswd --policy policy.json
           notary -s http://127.0.0.1:4443 -d ~/.notary list registry.example.com/team/app
         """
     )
@@ -40,6 +47,30 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("JSON config file (see docs/server.md).", valueName: "file"))
     var config: String?
 
+    @Option(name: .long, help: ArgumentHelp("htpasswd file with bcrypt entries (htpasswd -B) for Basic/token logins.", valueName: "file"))
+    var htpasswd: String?
+
+    @Option(name: .customLong("token-realm"), help: ArgumentHelp("URL of the external token issuer named in Bearer challenges.", valueName: "url"))
+    var tokenRealm: String?
+
+    @Option(name: .customLong("token-service"), help: ArgumentHelp("Service name: the challenge's service and the tokens' required audience.", valueName: "name"))
+    var tokenService: String?
+
+    @Option(name: .customLong("token-issuer"), help: ArgumentHelp("Required iss claim of bearer tokens.", valueName: "name"))
+    var tokenIssuer: String?
+
+    @Option(name: .customLong("token-key"), help: ArgumentHelp("PEM certificate(s) or public key(s) that sign bearer tokens (ES256 or RS256).", valueName: "file"))
+    var tokenKey: String?
+
+    @Option(name: .customLong("tls-client-ca"), help: ArgumentHelp("PEM CA certificates for client certificates (mutual TLS; needs --tls-cert).", valueName: "file"))
+    var tlsClientCa: String?
+
+    @Option(name: .long, help: ArgumentHelp("JSON scope policy: identities → pull/push/* on GUN patterns (default: * on every GUN).", valueName: "file"))
+    var policy: String?
+
+    @Flag(name: .customLong("insecure-no-auth"), help: "Allow a non-loopback --listen address without any authentication.")
+    var insecureNoAuth = false
+
     @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning or error (default info).", valueName: "level"))
     var logLevel: String?
 
@@ -55,6 +86,18 @@ struct ServeCommand: ParsableCommand {
         if let tlsCert { configuration.tlsCertificateFile = tlsCert }
         if let tlsKey { configuration.tlsKeyFile = tlsKey }
         if let logLevel { configuration.logLevel = logLevel }
+        if let htpasswd { configuration.auth.htpasswdFile = htpasswd }
+        if let tlsClientCa { configuration.auth.tlsClientCAFile = tlsClientCa }
+        if let policy { configuration.policyFile = policy }
+        if insecureNoAuth { configuration.insecureNoAuth = true }
+        let tokenFlags = [tokenRealm, tokenService, tokenIssuer, tokenKey]
+        if tokenFlags.contains(where: { $0 != nil }) {
+            guard let realm = tokenRealm ?? configuration.auth.token?.realm, let service = tokenService ?? configuration.auth.token?.service,
+                  let issuer = tokenIssuer ?? configuration.auth.token?.issuer, let key = tokenKey ?? configuration.auth.token?.keyFile
+            else { throw ValidationError("--token-realm, --token-service, --token-issuer and --token-key go together") }
+            configuration.auth.token = AuthSettings.Token(realm: realm, service: service, issuer: issuer, keyFile: key)
+        }
+        do { try configuration.resolveAuth() } catch { throw ValidationError("\(error)") }
         guard (configuration.tlsCertificateFile == nil) == (configuration.tlsKeyFile == nil) else {
             throw ValidationError("--tls-cert and --tls-key go together")
         }
@@ -63,6 +106,20 @@ struct ServeCommand: ParsableCommand {
         }
         let (host, port): (String, Int)
         do { (host, port) = try configuration.hostAndPort() } catch { throw ValidationError("\(error)") }
+        if configuration.auth.tlsClientCAFile != nil, configuration.tlsCertificateFile == nil {
+            throw ValidationError("--tls-client-ca (mutual TLS) needs --tls-cert and --tls-key")
+        }
+        let loopback = ServeConfiguration.isLoopback(host: host)
+        if !configuration.auth.isEnabled, !loopback, !configuration.insecureNoAuth {
+            throw ValidationError("""
+                refusing to serve \(configuration.listen) without authentication: anyone who can reach it could publish and delete. \
+                Configure auth with --htpasswd FILE (create it with `htpasswd -B -c FILE USER`), token auth \
+                (--token-realm URL --token-service NAME --token-issuer NAME --token-key FILE), or client certificates \
+                (--tls-client-ca FILE with --tls-cert/--tls-key), optionally with --policy FILE; the same keys exist in \
+                the config file's "auth" section (docs/access-control.md). Listen on 127.0.0.1 instead, or pass \
+                --insecure-no-auth to accept the risk.
+                """)
+        }
 
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -71,11 +128,19 @@ struct ServeCommand: ParsableCommand {
         }
         let logger = Logger(label: "signet.server")
 
-        let trustServer = try TrustServer(settings: configuration.settings, logger: logger)
         var tls: TLSServerContext?
         if let certificate = configuration.tlsCertificateFile, let key = configuration.tlsKeyFile {
-            tls = try TLSServerContext(certificateChainPEMFile: certificate, privateKeyPEMFile: key)
+            // Client certificates are required when they are the only way in; with passwords or
+            // tokens as well they are requested, and verified when sent.
+            let auth = configuration.auth
+            tls = try TLSServerContext(certificateChainPEMFile: certificate, privateKeyPEMFile: key, clientCAFile: auth.tlsClientCAFile,
+                                       requireClientCertificate: auth.tlsClientCAFile != nil && auth.htpasswdFile == nil && auth.token == nil)
         }
+        var settings = configuration.settings
+        if configuration.auth.isEnabled {
+            settings.accessControl = try AccessControl(settings: configuration.auth, tlsEnabled: tls != nil, logger: logger)
+        }
+        let trustServer = try TrustServer(settings: settings, logger: logger)
         let httpConfiguration = HTTPServerConfiguration(
             host: host, port: port, tls: tls, maxHeaderBytes: configuration.maxHeaderBytes,
             maxBodyBytes: configuration.maxBodyBytes, maxConnections: configuration.maxConnections,
@@ -91,6 +156,18 @@ struct ServeCommand: ParsableCommand {
         let line = "signet: serving on \(scheme)://\(shownHost):\(server.boundPort) (storage \(configuration.storageDirectory))\n"
         FileHandle.standardOutput.write(Data(line.utf8))
         logger.notice("serving on \(scheme)://\(shownHost):\(server.boundPort) (storage \(configuration.storageDirectory))")
+        let auth = configuration.auth
+        if auth.isEnabled {
+            var ways: [String] = []
+            if auth.htpasswdFile != nil { ways.append("htpasswd") }
+            if auth.token != nil { ways.append("bearer tokens") }
+            if auth.tlsClientCAFile != nil { ways.append("client certificates") }
+            logger.notice("access control on: \(ways.joined(separator: ", ")); policy \(configuration.policyFile ?? (auth.policy == nil ? "none (* on every GUN for every authenticated identity)" : "from the config file"))")
+        } else if loopback {
+            logger.notice("no authentication configured: serving loopback only (\(shownHost)); see docs/access-control.md to configure auth")
+        } else {
+            logger.warning("no authentication configured and --insecure-no-auth given: anyone who can reach \(shownHost):\(server.boundPort) can publish and delete")
+        }
         server.waitUntilShutdown()
     }
 }

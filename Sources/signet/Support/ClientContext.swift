@@ -10,13 +10,17 @@ struct ClientContext {
     var keyStore: KeyStore { KeyStore(directory: trustDir) }
 
     func tls() throws -> TLSClientContext? {
-        guard let ca = global.tlsCa else { return nil }
-        return try TLSClientContext(caFile: ca)
+        guard (global.tlsClientCert == nil) == (global.tlsClientKey == nil) else {
+            throw ClientError(.usage, "--tls-client-cert and --tls-client-key go together")
+        }
+        guard global.tlsCa != nil || global.tlsClientCert != nil else { return nil }
+        return try TLSClientContext(caFile: global.tlsCa, clientCertificateFile: global.tlsClientCert, clientKeyFile: global.tlsClientKey)
     }
 
     func repository(_ gun: String) throws -> ClientRepository {
         var repository = try ClientRepository(gun: gun, trustDir: trustDir, keys: keyStore,
-                                              server: try RemoteServer(baseURL: global.resolvedServer, gun: gun, tls: try tls()))
+                                              server: try RemoteServer(baseURL: global.resolvedServer, gun: gun, tls: try tls(),
+                                                                                       credentials: try Credentials.fromEnvironment()))
         repository.notice = Output.warning
         return repository
     }

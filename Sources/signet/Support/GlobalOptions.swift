@@ -12,6 +12,12 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "PEM file of CA certificates to trust for the server's TLS certificate.")
     var tlsCa: String?
 
+    @Option(name: .long, help: "PEM client certificate to present to the trust server (mutual TLS; with --tls-client-key).")
+    var tlsClientCert: String?
+
+    @Option(name: .long, help: "PEM private key of --tls-client-cert.")
+    var tlsClientKey: String?
+
     @Flag(name: .long, help: "Machine-readable JSON output on stdout.")
     var json = false
 

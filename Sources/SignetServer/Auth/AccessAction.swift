@@ -1,0 +1,72 @@
+/// The actions of a Notary access scope `repository:<GUN>:<actions>` (reference §1.6, §2.8):
+/// `pull` reads metadata and keys, `push` publishes and rotates server keys, `*` also deletes.
+public enum AccessAction: String, Sendable, Hashable, CaseIterable {
+    case pull
+    case push
+    case all = "*"
+
+    /// Parses one action name as it appears in a policy, a token's `access` claim or a scope.
+    public init?(name: String) {
+        self.init(rawValue: name)
+    }
+}
+
+extension Set where Element == AccessAction {
+    /// True when these granted actions include every one of `required`; `*` grants everything.
+    public func covers(_ required: [AccessAction]) -> Bool {
+        contains(.all) || required.allSatisfy { contains($0) }
+    }
+}
+
+/// What a route needs before it runs (reference §2.1, with the issue's choice for POST `*.key`).
+public enum AccessRequirement: Sendable, Equatable {
+    /// Open to everyone: health, metrics, the built-in token endpoint.
+    case none
+    /// Any authenticated identity (`GET /v2/`, unknown routes).
+    case authenticated
+    /// `actions` on one GUN.
+    case repository(gun: String, actions: [AccessAction])
+    /// The global changefeed: `*` on every GUN (Notary asks `registry:catalog:*`).
+    case catalog
+
+    /// The scope string a token challenge names: `repository:<gun>:push,pull`, `registry:catalog:*`.
+    public var scope: String? {
+        switch self {
+        case .none, .authenticated: return nil
+        case .repository(let gun, let actions): return "repository:\(gun):" + actions.map(\.rawValue).joined(separator: ",")
+        case .catalog: return "registry:catalog:*"
+        }
+    }
+
+    /// The requirement of a request, matching the router's parsing of the path (`Routes/Router.swift`).
+    public static func of(method: String, path: String) -> AccessRequirement {
+        switch path {
+        case "/_notary_server/health", "/metrics", BuiltInTokenService.path: return .none
+        case "/v2/_trust/changefeed": return method == "GET" ? .catalog : .authenticated
+        default: break
+        }
+        guard path.hasPrefix("/v2/") else { return .authenticated }
+        let rest = path.dropFirst(4)
+        if rest.hasSuffix("/_trust/changefeed") {
+            let gun = String(rest.dropLast("/_trust/changefeed".count))
+            return gun.isEmpty ? .authenticated : .repository(gun: gun, actions: [.pull])
+        }
+        guard let marker = rest.range(of: "/_trust/tuf/", options: .backwards) else { return .authenticated }
+        let gun = String(rest[..<marker.lowerBound])
+        let tail = rest[marker.upperBound...]
+        guard !gun.isEmpty else { return .authenticated }
+        if tail.isEmpty {
+            switch method {
+            case "POST": return .repository(gun: gun, actions: [.push])
+            case "DELETE": return .repository(gun: gun, actions: [.all])
+            default: return .repository(gun: gun, actions: [.pull])
+            }
+        }
+        if tail == "timestamp.key" || tail == "snapshot.key" {
+            // notary-server: GET needs push,pull (get-or-create); POST (a new key) needs `*` in the
+            // reference, `push` in Signet's issue 6 — the issue wins.
+            return .repository(gun: gun, actions: method == "POST" ? [.push] : [.push, .pull])
+        }
+        return .repository(gun: gun, actions: [.pull])
+    }
+}

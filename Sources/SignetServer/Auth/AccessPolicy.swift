@@ -1,0 +1,111 @@
+import Foundation
+
+/// Who may do what on which GUNs: rules mapping identities (htpasswd user names, token subjects,
+/// client-certificate subjects in RFC 2253 form) to actions on GUN patterns. See
+/// `docs/access-control.md` for the format.
+///
+/// ```json
+/// {"rules": [
+///   {"identities": ["alice", "CN=ci.example.com,O=Example"],
+///    "guns": ["registry.example.com/team/*"], "actions": ["pull", "push"]}
+/// ]}
+/// ```
+///
+/// Granted actions are the union over every matching rule. `"*"` as an identity matches any
+/// authenticated identity; `*` in a GUN pattern matches any run of characters, `/` included.
+public struct AccessPolicy: Sendable {
+    public struct Rule: Sendable {
+        public var identities: [String]
+        public var guns: [String]
+        public var actions: Set<AccessAction>
+
+        public init(identities: [String], guns: [String], actions: Set<AccessAction>) {
+            self.identities = identities
+            self.guns = guns
+            self.actions = actions
+        }
+    }
+
+    public var rules: [Rule]
+
+    public init(rules: [Rule]) { self.rules = rules }
+
+    /// The policy without a policy file: every authenticated identity has `*` on every GUN.
+    public static let allowAll = AccessPolicy(rules: [Rule(identities: ["*"], guns: ["*"], actions: [.all])])
+
+    /// A policy problem, naming the file and the rule.
+    public struct Problem: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Reads a policy file (JSON, as above).
+    /// - Throws: `Problem` for an unreadable file, non-JSON, or a rule with a missing or wrong field.
+    public static func load(file path: String) throws -> AccessPolicy {
+        guard let data = FileManager.default.contents(atPath: path) else { throw Problem(description: "cannot read policy file \(path)") }
+        guard let object = try? JSONSerialization.jsonObject(with: data) else { throw Problem(description: "policy file \(path) is not JSON") }
+        return try parse(object, source: path)
+    }
+
+    /// Parses a policy from a decoded JSON value (`{"rules": [...]}`, or the bare list of rules).
+    public static func parse(_ object: Any, source: String) throws -> AccessPolicy {
+        let list: [Any]
+        if let dictionary = object as? [String: Any], let rules = dictionary["rules"] as? [Any] {
+            list = rules
+        } else if let rules = object as? [Any] {
+            list = rules
+        } else {
+            throw Problem(description: "\(source): a policy is {\"rules\": [...]}")
+        }
+        var rules: [Rule] = []
+        for (index, item) in list.enumerated() {
+            let name = "\(source): rule \(index + 1)"
+            guard let rule = item as? [String: Any] else { throw Problem(description: "\(name) is not an object") }
+            guard let identities = rule["identities"] as? [String], !identities.isEmpty else {
+                throw Problem(description: "\(name): identities must be a non-empty list of strings")
+            }
+            guard let guns = rule["guns"] as? [String], !guns.isEmpty, guns.allSatisfy({ !$0.isEmpty }) else {
+                throw Problem(description: "\(name): guns must be a non-empty list of GUN patterns")
+            }
+            guard let names = rule["actions"] as? [String], !names.isEmpty else {
+                throw Problem(description: "\(name): actions must be a non-empty list of pull, push, *")
+            }
+            var actions = Set<AccessAction>()
+            for action in names {
+                guard let parsed = AccessAction(name: action) else {
+                    throw Problem(description: "\(name): unknown action \(action) (pull, push or *)")
+                }
+                actions.insert(parsed)
+            }
+            rules.append(Rule(identities: identities, guns: guns, actions: actions))
+        }
+        return AccessPolicy(rules: rules)
+    }
+
+    /// The actions `identity` holds on `gun`.
+    public func actions(for identity: String, gun: String) -> Set<AccessAction> {
+        var granted = Set<AccessAction>()
+        for rule in rules where rule.identities.contains(where: { $0 == "*" || $0 == identity }) {
+            if rule.guns.contains(where: { Self.matches(pattern: $0, gun) }) { granted.formUnion(rule.actions) }
+        }
+        return granted
+    }
+
+    /// Glob match where `*` is any run of characters (including none and `/`); nothing else is special.
+    static func matches(pattern: String, _ text: String) -> Bool {
+        let p = Array(pattern.utf8), t = Array(text.utf8)
+        var pi = 0, ti = 0, star = -1, mark = 0
+        while ti < t.count {
+            if pi < p.count, p[pi] != UInt8(ascii: "*"), p[pi] == t[ti] {
+                pi += 1; ti += 1
+            } else if pi < p.count, p[pi] == UInt8(ascii: "*") {
+                star = pi; mark = ti; pi += 1
+            } else if star >= 0 {
+                pi = star + 1; mark += 1; ti = mark
+            } else {
+                return false
+            }
+        }
+        while pi < p.count, p[pi] == UInt8(ascii: "*") { pi += 1 }
+        return pi == p.count
+    }
+}
