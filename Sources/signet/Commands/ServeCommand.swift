@@ -26,7 +26,6 @@ struct ServeCommand: ParsableCommand {
 
         Examples:
           signet serve --listen 127.0.0.1:4443 --storage /var/lib/signet
-          signet serve --listen 0.0.0.0:4443 --tls-cert server.crt --tls-key server.key --config signet-server.json
           signet serve --listen 0.0.0.0:4443 --tls-cert server.crt --tls-key server.key --htpasswd /etc/signet/htpasswd --policy policy.json
           notary -s http://127.0.0.1:4443 -d ~/.notary list registry.example.com/team/app
         """
