@@ -13,7 +13,7 @@ final class SignetServe {
     init(directory: URL, arguments: [String] = [], environment: [String: String] = [:]) throws {
         storage = directory.appendingPathComponent("data")
         output = directory.appendingPathComponent("serve.out")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: CLI.signet)
         process.arguments = ["serve", "--listen", "127.0.0.1:0", "--storage", storage.path, "--log-level", "warning"] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }

@@ -29,6 +29,15 @@ public struct DirectoryFetcher: MetadataFetcher {
 
 /// Reading files with a size bound, so a 100 GB file is refused instead of loaded.
 public enum BoundedFile {
+    /// A file the user named on the command line (a key, certificate, payload, list): like `read`,
+    /// but a file that cannot be opened is bad input (`ClientError(.usage)`, exit 2), not an I/O
+    /// failure of Signet's own storage.
+    public static func readInput(_ path: String, maxLength: Int, what: String) throws -> [UInt8] {
+        do { return try read(URL(fileURLWithPath: path), maxLength: maxLength, what: what) } catch let error as ClientError where error.code == .io {
+            throw ClientError(.usage, error.message)
+        }
+    }
+
     /// The file's bytes.
     /// - Throws: `TUFError(.tooLarge)` when the file is larger than `maxLength` bytes;
     ///   `ClientError(.io)` when it cannot be read.

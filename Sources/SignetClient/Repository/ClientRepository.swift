@@ -36,6 +36,10 @@ public struct ClientRepository {
         if try trustDir.cachedMetadata(gun, role: RoleName.root) != nil {
             throw ClientError(.usage, "\(gun) is already initialized in \(trustDir.url.path); use `signet delete \(gun)` to start over")
         }
+        // Refuse a certificate the server and every client would refuse, before anything is written.
+        if let rootCertificate, let problem = RootRules.problem(with: rootCertificate, gun: gun, at: now) {
+            throw ClientError(.usage, "the root certificate cannot sign \(gun): \(problem)")
+        }
         // Root key: given, else the first root key in the store, else a new one.
         let rootPrivate: PrivateKey
         if let rootKey {

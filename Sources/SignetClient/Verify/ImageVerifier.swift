@@ -30,7 +30,8 @@ public struct ImageVerifier {
     /// - Returns: the verdict.
     /// - Throws: `ClientError(.notTrusted)` when the tag is not signed, a required delegation does
     ///   not sign it, the digest differs, or the payload does not match.
-    public func verify(_ image: ImageReference, in collection: VerifiedCollection, payload: [UInt8]? = nil) throws -> Verdict {
+    /// - Parameter payload: length and hashes of the payload file (`FileDigest.describe`), if any.
+    public func verify(_ image: ImageReference, in collection: VerifiedCollection, payload: FileMeta? = nil) throws -> Verdict {
         let match: VerifiedCollection.Match
         if let tag = image.tag {
             guard let found = collection.lookup(tag) else {
@@ -63,8 +64,14 @@ public struct ImageVerifier {
             if !signedBy.contains(role) { signedBy.append(role) }
         }
         if let payload {
-            do { try match.meta.check(payload, role: "payload", parent: "\(match.role) target \(match.name)") } catch let error as TUFError {
-                throw ClientError(.notTrusted, "payload does not match \(image.gun):\(match.name): \(error.message)")
+            let what = "payload does not match \(image.gun):\(match.name) in \(match.role)"
+            guard payload.length == match.meta.length else {
+                throw ClientError(.notTrusted, "\(what): it is \(payload.length) bytes, the target \(match.meta.length)")
+            }
+            let compared = match.meta.hashes.filter { payload.hashes[$0.key] != nil }
+            guard !compared.isEmpty else { throw ClientError(.notTrusted, "\(what): the target lists no sha256 or sha512") }
+            for (algorithm, expected) in compared.sorted(by: { $0.key < $1.key }) where payload.hashes[algorithm] != expected {
+                throw ClientError(.notTrusted, "\(what): its \(algorithm) is \(Hex.encode(payload.hashes[algorithm]!)), the target's \(Hex.encode(expected))")
             }
         }
         return Verdict(image: image, tag: match.name, digest: sha256, length: match.meta.length, role: match.role, signedBy: signedBy)

@@ -58,33 +58,36 @@ public enum RootRules {
                 refused.append("\(error)")
                 continue
             }
-            let commonName = leaf.commonName ?? ""
-            let matches = commonName == gun || (commonName.hasSuffix("*") && gun.hasPrefix(String(commonName.dropLast())))
-            guard matches else {
-                refused.append("certificate CN \"\(RoleName.printable(commonName))\" of key \(SignatureThreshold.short(id)) does not match the GUN \(gun)")
-                continue
-            }
-            if checkExpiry {
-                if leaf.notAfter < now.date {
-                    refused.append("certificate of key \(SignatureThreshold.short(id)) expired at \(TUFTime(leaf.notAfter).text)")
-                    continue
-                }
-                if leaf.notBefore > now.date.addingTimeInterval(86400) {
-                    refused.append("certificate of key \(SignatureThreshold.short(id)) is not valid before \(TUFTime(leaf.notBefore).text)")
-                    continue
-                }
-            }
-            guard !leaf.usesSHA1Signature else {
-                refused.append("certificate of key \(SignatureThreshold.short(id)) is signed with SHA-1")
-                continue
-            }
-            if leaf.publicKey.algorithm == .rsa, leaf.publicKey.bits < 2048 {
-                refused.append("certificate of key \(SignatureThreshold.short(id)) has a \(leaf.publicKey.bits)-bit RSA key")
+            if let problem = problem(with: leaf, gun: gun, at: now, checkExpiry: checkExpiry) {
+                refused.append("certificate of key \(SignatureThreshold.short(id)): \(problem)")
                 continue
             }
             valid[id] = key
         }
         return (valid, refused)
+    }
+
+    /// Why `certificate` cannot be a root certificate of `gun` at `now`, or nil when it can: its CN
+    /// must equal the GUN (or be a `prefix*` wildcard matching it, case-sensitive), it must be valid
+    /// at `now` (NotBefore may be up to one day ahead), not SHA-1 signed, and RSA keys ≥ 2048 bits
+    /// (reference §3.10).
+    public static func problem(with certificate: Certificate, gun: String, at now: TUFTime, checkExpiry: Bool = true) -> String? {
+        let commonName = certificate.commonName ?? ""
+        let matches = commonName == gun || (commonName.hasSuffix("*") && gun.hasPrefix(String(commonName.dropLast())))
+        guard matches else {
+            return "CN \"\(RoleName.printable(commonName))\" does not match the GUN \(gun)"
+        }
+        if checkExpiry {
+            if certificate.notAfter < now.date { return "expired at \(TUFTime(certificate.notAfter).text)" }
+            if certificate.notBefore > now.date.addingTimeInterval(86400) {
+                return "not valid before \(TUFTime(certificate.notBefore).text)"
+            }
+        }
+        if certificate.usesSHA1Signature { return "signed with SHA-1" }
+        if certificate.publicKey.algorithm == .rsa, certificate.publicKey.bits < 2048 {
+            return "has a \(certificate.publicKey.bits)-bit RSA key"
+        }
+        return nil
     }
 
     /// Verifies a root file on its own: parses it, keeps the valid root keys, and checks its own

@@ -53,10 +53,10 @@ struct AddCommand: ParsableCommand {
             } else {
                 guard let file else { throw ClientError(.usage, "give FILE or --digest sha256:HEX --size N for \(name)") }
                 guard size == nil else { throw ClientError(.usage, "--size goes with --digest") }
-                meta = FileMeta(describing: try BoundedFile.read(URL(fileURLWithPath: file), maxLength: 1 << 32, what: "target file"))
+                meta = try FileDigest.describe(file, what: "target file")
             }
             if let custom {
-                let bytes = try BoundedFile.read(URL(fileURLWithPath: custom), maxLength: 1 << 20, what: "custom data")
+                let bytes = try BoundedFile.readInput(custom, maxLength: 1 << 20, what: "custom data")
                 do { meta.custom = try JSONParser.parse(bytes, what: "custom data") } catch {
                     throw ClientError(.usage, "--custom \(custom) is not JSON: \(error)")
                 }
@@ -102,7 +102,7 @@ enum BulkList {
         if path == "-" {
             bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
         } else {
-            bytes = try BoundedFile.read(URL(fileURLWithPath: path), maxLength: 256 << 20, what: "target list")
+            bytes = try BoundedFile.readInput(path, maxLength: 256 << 20, what: "target list")
         }
         var result: [(String, FileMeta)] = []
         for (index, raw) in String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -137,7 +137,7 @@ enum BulkList {
 /// OCI image layouts (`index.json`): each manifest with a ref name becomes a target.
 enum OCILayout {
     static func targets(_ directory: String, ref: String?) throws -> [(String, FileMeta)] {
-        let bytes = try BoundedFile.read(URL(fileURLWithPath: directory).appendingPathComponent("index.json"), maxLength: 16 << 20, what: "OCI index")
+        let bytes = try BoundedFile.readInput((directory as NSString).appendingPathComponent("index.json"), maxLength: 16 << 20, what: "OCI index")
         let index = try JSONParser.parse(bytes, what: "\(directory)/index.json")
         var result: [(String, FileMeta)] = []
         for manifest in index["manifests"]?.arrayValue ?? [] {

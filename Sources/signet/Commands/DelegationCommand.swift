@@ -38,7 +38,7 @@ struct DelegationCommand: ParsableCommand {
         }
 
         static func readPublicKey(_ path: String) throws -> TUFKey {
-            let bytes = try BoundedFile.read(URL(fileURLWithPath: path), maxLength: 1 << 20, what: "delegation key")
+            let bytes = try BoundedFile.readInput(path, maxLength: 1 << 20, what: "delegation key")
             let text = String(decoding: bytes, as: UTF8.self)
             if text.contains("BEGIN CERTIFICATE") {
                 guard let certificate = try Certificate.parsePEMBundle(bytes).first else { throw ClientError(.usage, "\(path) holds no certificate") }

@@ -32,7 +32,7 @@ struct InitCommand: ParsableCommand {
         let repository = try context.repository(gun)
         let key = try rootKey.map { try context.readPrivateKey($0, role: RoleName.root) }
         let certificate = try rootCert.map { path -> Certificate in
-            let bytes = try BoundedFile.read(URL(fileURLWithPath: path), maxLength: 1 << 20, what: "root certificate")
+            let bytes = try BoundedFile.readInput(path, maxLength: 1 << 20, what: "root certificate")
             guard let first = try Certificate.parsePEMBundle(bytes).first else { throw ClientError(.usage, "\(path) holds no PEM certificate") }
             return first
         }

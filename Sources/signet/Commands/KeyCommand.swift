@@ -71,7 +71,7 @@ struct KeyCommand: ParsableCommand {
         func run() throws {
             let store = ClientContext(global: global).keyStore
             for path in files {
-                let bytes = try BoundedFile.read(URL(fileURLWithPath: path), maxLength: 1 << 20, what: "key file")
+                let bytes = try BoundedFile.readInput(path, maxLength: 1 << 20, what: "key file")
                 for block in try PEMBlock.parseAll(String(decoding: bytes, as: UTF8.self)) {
                     guard block.type.hasSuffix("PRIVATE KEY") else { throw ClientError(.usage, "\(path): \(block.type) is not a private key") }
                     let keyRole = block.header("role") ?? role ?? "delegation"

@@ -40,11 +40,9 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         do {
             let reference = try ImageReference(image)
-            let payloadBytes = try payload.map {
-                try BoundedFile.read(URL(fileURLWithPath: $0), maxLength: 1 << 34, what: "payload")
-            }
+            let payloadMeta = try payload.map { try FileDigest.describe($0, what: "payload") }
             let collection = try trust.loadCollection(gun: reference.gun, global: global)
-            let verdict = try ImageVerifier(requiredDelegations: delegation).verify(reference, in: collection, payload: payloadBytes)
+            let verdict = try ImageVerifier(requiredDelegations: delegation).verify(reference, in: collection, payload: payloadMeta)
             if global.json {
                 Output.json([
                     "trusted": true, "image": image, "gun": reference.gun, "tag": verdict.tag,

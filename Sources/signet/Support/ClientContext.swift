@@ -31,7 +31,7 @@ struct ClientContext {
 
     /// Reads a PEM private key file (encrypted keys use the role's passphrase).
     func readPrivateKey(_ path: String, role: String) throws -> PrivateKey {
-        let bytes = try BoundedFile.read(URL(fileURLWithPath: path), maxLength: 1 << 20, what: "key file")
+        let bytes = try BoundedFile.readInput(path, maxLength: 1 << 20, what: "key file")
         guard let block = try PEMBlock.parseAll(String(decoding: bytes, as: UTF8.self)).first(where: { $0.type.hasSuffix("PRIVATE KEY") }) else {
             throw ClientError(.usage, "\(path) holds no PEM private key")
         }

@@ -65,7 +65,8 @@ enum ExitStatus {
 
 /// Human output to stdout, errors to stderr, one line each.
 enum Output {
-    static func line(_ text: String) { print(text) }
+    /// Unbuffered, so that stdout and stderr lines keep their order in a combined log.
+    static func line(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
 
     static func error(_ text: String) {
         let oneLine = text.replacingOccurrences(of: "\n", with: " ")
@@ -79,6 +80,6 @@ enum Output {
     /// Writes `value` as JSON (sorted keys, one line) to stdout.
     static func json(_ value: Any) {
         guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
-        print(String(decoding: data, as: UTF8.self))
+        line(String(decoding: data, as: UTF8.self))
     }
 }

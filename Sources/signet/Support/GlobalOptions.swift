@@ -30,6 +30,11 @@ struct GlobalOptions: ParsableArguments {
         if let env = ProcessInfo.processInfo.environment["SIGNET_TRUST_DIR"], !env.isEmpty {
             return URL(fileURLWithPath: (env as NSString).expandingTildeInPath)
         }
+        // $HOME first: Foundation's home directory ignores it for root, and CI containers running
+        // as root set their own HOME.
+        if let home = ProcessInfo.processInfo.environment["HOME"], !home.isEmpty {
+            return URL(fileURLWithPath: home).appendingPathComponent(".signet")
+        }
         return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".signet")
     }
 

@@ -41,14 +41,14 @@ struct TrustOptions: ParsableArguments {
     func pin() throws -> RootPin? {
         if let rootKeyid { return .keyID(rootKeyid.lowercased()) }
         if let rootCert {
-            let bytes = try BoundedFile.read(URL(fileURLWithPath: rootCert), maxLength: 1 << 20, what: "root certificate")
+            let bytes = try BoundedFile.readInput(rootCert, maxLength: 1 << 20, what: "root certificate")
             guard let certificate = try Certificate.parsePEMBundle(bytes).first else {
                 throw ClientError(.usage, "\(rootCert) holds no PEM certificate")
             }
             return .certificate(certificate)
         }
         if let rootKey {
-            let bytes = try BoundedFile.read(URL(fileURLWithPath: rootKey), maxLength: 1 << 20, what: "root key")
+            let bytes = try BoundedFile.readInput(rootKey, maxLength: 1 << 20, what: "root key")
             let text = String(decoding: bytes, as: UTF8.self)
             if text.contains("BEGIN CERTIFICATE"), let certificate = try Certificate.parsePEMBundle(bytes).first {
                 return .publicKey(certificate.publicKey)

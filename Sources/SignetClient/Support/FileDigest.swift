@@ -1,0 +1,30 @@
+import Foundation
+import SignetCrypto
+import SignetTUF
+
+/// Length, sha256 and sha512 of a file, read in 1 MiB chunks so a multi-gigabyte payload is
+/// hashed in constant memory (what `signet add GUN NAME FILE` and `verify --payload` need).
+public enum FileDigest {
+    /// - Throws: `ClientError(.usage)` when the file cannot be opened (it was named on the command
+    ///   line); `ClientError(.io)` when reading fails midway.
+    public static func describe(_ path: String, what: String) throws -> FileMeta {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw ClientError(.usage, "cannot read \(what) at \(path)")
+        }
+        defer { try? handle.close() }
+        var sha256 = SHA256Stream()
+        var sha512 = SHA512Stream()
+        var length: Int64 = 0
+        while true {
+            let chunk: Data
+            do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
+                throw ClientError(.io, "cannot read \(what) at \(path): \(error.localizedDescription)")
+            }
+            if chunk.isEmpty { break }
+            sha256.update(chunk)
+            sha512.update(chunk)
+            length += Int64(chunk.count)
+        }
+        return FileMeta(length: length, hashes: ["sha256": sha256.finalize(), "sha512": sha512.finalize()])
+    }
+}
