@@ -156,35 +156,106 @@ import Testing
         #expect(lookup.stdout.contains(digestA))
     }
 
-    @Test func failuresKeepStagedChangesAndUseContractExitCodes() throws {
-        let server = try NotaryServer()
+    /// Every failure exits with the contract's code and a one-line message naming the cause, and
+    /// leaves the staged changes and every file of the trust dir as they were — first for a
+    /// collection never published, then for a published one with new staged changes.
+    @Test(arguments: TrustServerKind.allCases)
+    func failuresKeepStagedChangesAndUseContractExitCodes(_ kind: TrustServerKind) throws {
+        let server = try kind.start()
         defer { server.stop() }
+        // A second server of the same kind that never handed out this GUN's timestamp key: it
+        // must refuse a root naming the first server's key.
+        let other = try kind.start()
+        defer { other.stop() }
         let work = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
-        let opts = ["-d", work.appendingPathComponent("td").path, "-s", server.url]
+        let trustDir = work.appendingPathComponent("td")
+        let opts = ["-d", trustDir.path, "-s", server.url]
         func signet(_ args: [String], env: [String: String] = CLI.passphrases, stdin: String? = nil, options: [String]? = nil) throws -> CLI.Result {
             try CLI.run(CLI.signet, args + (options ?? opts), environment: env, stdin: stdin)
         }
-        #expect(try signet(["init", gun]).status == 0)
-        #expect(try signet(["add", gun, "keep", "--digest", digestA, "--size", "1"]).status == 0)
-        #expect(try signet(["add", gun, "x", "--digest", "sha256:abc", "--size", "1"]).status == 2)
-        #expect(try signet(["add", gun, "x", "--digest", digestA, "--size", "ten"]).status == 2)
-        let bulk = try signet(["add", gun, "--from-file", "-"], stdin: "ok \(digestB) 5\nbroken line\n")
-        #expect(bulk.status == 2 && bulk.stderr.contains("line 2"))
+        func expectFailure(_ what: String, _ args: [String], code: Int32, mentions: [String], env: [String: String] = CLI.passphrases,
+                           stdin: String? = nil, options: [String]? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let statusBefore = try signet(["status", gun])
+            let filesBefore = try TreeChecksum.of(trustDir)
+            let result = try signet(args, env: env, stdin: stdin, options: options)
+            #expect(result.status == code, "[\(kind)] \(what): exit \(result.status), \(result.stderr)", sourceLocation: sourceLocation)
+            let lines = result.stderr.split(separator: "\n").filter { !$0.contains("warning:") }
+            #expect(lines.count == 1 && lines[0].hasPrefix("signet: "), "[\(kind)] \(what): \(result.stderr)", sourceLocation: sourceLocation)
+            for text in mentions {
+                #expect(result.stderr.contains(text), "[\(kind)] \(what): no \"\(text)\" in \(result.stderr)", sourceLocation: sourceLocation)
+            }
+            let statusAfter = try signet(["status", gun])
+            #expect(statusAfter.stdout == statusBefore.stdout, "[\(kind)] \(what): staged changes changed", sourceLocation: sourceLocation)
+            let filesAfter = try TreeChecksum.of(trustDir)
+            let changed = Set(filesBefore.keys).union(filesAfter.keys).filter { filesBefore[$0] != filesAfter[$0] }.sorted()
+            #expect(changed.isEmpty, "[\(kind)] \(what): trust dir files changed: \(changed)", sourceLocation: sourceLocation)
+        }
         var wrong = CLI.passphrases
         wrong["SIGNET_TARGETS_PASSPHRASE"] = "not-the-passphrase"
-        let badPass = try signet(["publish", gun], env: wrong)
-        #expect(badPass.status == 1 && badPass.stderr.contains("SIGNET_TARGETS_PASSPHRASE"))
         var missing = CLI.passphrases
         missing["SIGNET_TARGETS_PASSPHRASE"] = nil
-        let noPass = try signet(["publish", gun], env: missing)
-        #expect(noPass.status == 1 && noPass.stderr.contains("SIGNET_TARGETS_PASSPHRASE"))
-        let unreachable = try signet(["publish", gun], options: ["-d", work.appendingPathComponent("td").path, "-s", "http://127.0.0.1:1"])
-        #expect(unreachable.status == 3)
+        let unknown = "example.com/never/initialised"
+
+        /// The failures of publish: passphrases, a missing key file, unknown GUN, unreachable and refusing servers.
+        func publishFailures(_ phase: String) throws {
+            try expectFailure("\(phase) wrong passphrase", ["publish", gun], code: 1, mentions: ["SIGNET_TARGETS_PASSPHRASE"], env: wrong)
+            try expectFailure("\(phase) no passphrase", ["publish", gun], code: 1, mentions: ["SIGNET_TARGETS_PASSPHRASE"], env: missing)
+            // The targets key file removed from the trust dir.
+            let keys = try #require(try JSONSerialization.jsonObject(with: Data(signet(["key", "list", "--json"]).stdout.utf8)) as? [[String: Any]])
+            let targetsID = try #require(keys.first { $0["role"] as? String == "targets" && $0["gun"] as? String == gun }?["id"] as? String)
+            let keyFile = trustDir.appendingPathComponent("private/\(targetsID).key")
+            let aside = work.appendingPathComponent("aside.key")
+            try FileManager.default.moveItem(at: keyFile, to: aside)
+            try expectFailure("\(phase) missing targets key", ["publish", gun], code: 1, mentions: ["targets", "key"])
+            try FileManager.default.moveItem(at: aside, to: keyFile)
+            try expectFailure("\(phase) publish unknown GUN", ["publish", unknown], code: 1, mentions: [unknown, "init"])
+            try expectFailure("\(phase) list unknown GUN", ["list", unknown], code: 1, mentions: [unknown])
+            try expectFailure("\(phase) lookup unknown GUN", ["lookup", unknown, "keep"], code: 1, mentions: [unknown])
+            try expectFailure("\(phase) server unreachable", ["publish", gun], code: 3, mentions: ["cannot reach", "127.0.0.1:1"],
+                              options: ["-d", trustDir.path, "-s", "http://127.0.0.1:1"])
+            try expectFailure("\(phase) server refuses", ["publish", gun], code: 1, mentions: ["refused", "INVALID_UPDATE", "HTTP 400"],
+                              options: ["-d", trustDir.path, "-s", other.url])
+        }
+
+        // A collection initialised but never published.
+        #expect(try signet(["init", gun]).status == 0)
+        #expect(try signet(["add", gun, "keep", "--digest", digestA, "--size", "1"]).status == 0)
+        try expectFailure("malformed digest", ["add", gun, "x", "--digest", "sha256:abc", "--size", "1"], code: 2, mentions: ["malformed digest", "sha256:abc"])
+        try expectFailure("digest not hex", ["add", gun, "x", "--digest", "sha256:" + String(repeating: "g", count: 64), "--size", "1"], code: 2, mentions: ["malformed digest"])
+        try expectFailure("non-numeric size", ["add", gun, "x", "--digest", digestA, "--size", "ten"], code: 2, mentions: ["\"ten\""])
+        try expectFailure("negative size", ["add", gun, "x", "--digest", digestA, "--size=-5"], code: 2, mentions: ["-5"])
+        try expectFailure("bulk line with two fields", ["add", gun, "--from-file", "-"], code: 2, mentions: ["line 2", "nothing staged"],
+                          stdin: "ok \(digestB) 5\nbroken line\nlater \(digestC) 6\n")
+        try expectFailure("bulk line with a bad digest", ["add", gun, "--from-file", "-"], code: 2, mentions: ["line 3", "malformed digest"],
+                          stdin: "ok \(digestB) 5\n# comment\nbad sha256:xyz 6\n")
+        try expectFailure("bulk line with a bad size", ["add", gun, "--from-file", "-"], code: 2, mentions: ["line 1", "12kb"],
+                          stdin: "ok \(digestB) 12kb\n")
+        let listFile = work.appendingPathComponent("tags.txt")
+        try Data("a \(digestA) 1\nb \(digestB) 2\nc \(digestC)\n".utf8).write(to: listFile)
+        try expectFailure("bulk file with a bad line", ["add", gun, "--from-file", listFile.path], code: 2, mentions: ["line 3", listFile.path])
+        try publishFailures("new collection:")
         let status = try signet(["status", gun])
         #expect(status.stdout.contains("keep") && !status.stdout.contains("broken") && !status.stdout.contains(" ok"))
-        #expect(try signet(["publish", gun]).status == 0)
+        try #require(try signet(["publish", gun]).status == 0)
         #expect(try signet(["lookup", gun, "keep"]).status == 0)
+
+        // A published collection with new staged changes (the cache refreshed first by a list).
+        #expect(try signet(["add", gun, "keep2", "--digest", digestB, "--size", "2"]).status == 0)
+        #expect(try signet(["list", gun]).status == 0)
+        try publishFailures("published collection:")
+        // Another trust dir sharing the keys publishes first: the server now holds newer versions
+        // than this trust dir has seen; publish rebases onto them and keeps both changes.
+        let second = work.appendingPathComponent("second")
+        try FileManager.default.copyItem(at: trustDir, to: second)
+        #expect(try signet(["reset", gun], options: ["-d", second.path, "-s", server.url]).status == 0)
+        #expect(try signet(["add", gun, "from-second", "--digest", digestC, "--size", "3"], options: ["-d", second.path, "-s", server.url]).status == 0)
+        #expect(try signet(["publish", gun], options: ["-d", second.path, "-s", server.url]).status == 0)
+        let rebased = try signet(["publish", gun])
+        #expect(rebased.status == 0, "[\(kind)] \(rebased.stderr)")
+        let fresh = ["-d", work.appendingPathComponent("fresh").path, "-s", server.url]
+        let listed = try signet(["list", gun], options: fresh)
+        #expect(listed.stdout.contains("keep2") && listed.stdout.contains("from-second") && listed.stdout.contains("keep "), "[\(kind)] \(listed.stdout)")
     }
 
     @Test func fixtureTrustDirOpens() throws {
