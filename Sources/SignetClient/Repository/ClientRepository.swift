@@ -36,6 +36,10 @@ public struct ClientRepository {
         if try trustDir.cachedMetadata(gun, role: RoleName.root) != nil {
             throw ClientError(.usage, "\(gun) is already initialized in \(trustDir.url.path); use `signet delete \(gun)` to start over")
         }
+        // The server's keys first: when it cannot be reached or refuses, no key has been made or
+        // stored yet and the trust dir is left as it was.
+        let timestampKey = try server.serverKey(RoleName.timestamp)
+        let serverSnapshotKey = serverManagedSnapshot ? try server.serverKey(RoleName.snapshot) : nil
         // Root key: given, else the first root key in the store, else a new one.
         let rootPrivate: PrivateKey
         if let rootKey {
@@ -57,14 +61,12 @@ public struct ClientRepository {
                                                      notAfter: now.date.addingTimeInterval(Double(DefaultExpiry.rootSeconds)))
         }
         let rootKeyJSON = try TUFKey(certificate: certificate)
-        // Timestamp (and server-managed snapshot) keys come from the server.
-        let timestampKey = try server.serverKey(RoleName.timestamp)
         let targetsPrivate = try keys.generate(role: RoleName.targets, gun: gun)
         let targetsKey = TUFKey(publicKey: targetsPrivate.publicKey)
         let snapshotKey: TUFKey
         var snapshotSigner: RoleSigner?
-        if serverManagedSnapshot {
-            snapshotKey = try server.serverKey(RoleName.snapshot)
+        if let serverSnapshotKey {
+            snapshotKey = serverSnapshotKey
         } else {
             let snapshotPrivate = try keys.generate(role: RoleName.snapshot, gun: gun)
             snapshotKey = TUFKey(publicKey: snapshotPrivate.publicKey)
