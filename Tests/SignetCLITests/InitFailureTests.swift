@@ -17,4 +17,16 @@ import Testing
             #expect(files.isEmpty, "\(arguments): left behind \(files)")
         }
     }
+
+    @Test func initSaysWhetherTheRootKeyWasFoundOrMade() throws {
+        let server = try TrustServerKind.signet.start()
+        defer { server.stop() }
+        let work = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let opts = ["-d", work.appendingPathComponent("td").path, "-s", server.url]
+        let first = try CLI.run(CLI.signet, ["init", "example.com/a/app"] + opts, environment: CLI.passphrases)
+        #expect(first.status == 0 && first.stdout.contains("Generated new root key") && !first.stdout.contains("found"), "\(first.stdout)")
+        let second = try CLI.run(CLI.signet, ["init", "example.com/b/app"] + opts, environment: CLI.passphrases)
+        #expect(second.status == 0 && second.stdout.contains("Root key found, using:"), "\(second.stdout)")
+    }
 }
