@@ -113,4 +113,56 @@ import Testing
         #expect(try signet(["publish", gun]).status == 0)
         #expect(try signet(["lookup", gun, "base"], fresh).status == 1)
     }
+
+    /// The first publish of a new collection (root, targets, snapshot uploaded together) killed
+    /// at random moments: the GUN then exists on the server completely or not at all.
+    @Test(arguments: TrustServerKind.allCases)
+    func killedFirstPublishIsAllOrNothing(_ kind: TrustServerKind) throws {
+        let server = try kind.start()
+        defer { server.stop() }
+        let work = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let opts = ["-d", work.appendingPathComponent("publisher").path, "-s", server.url]
+        func signet(_ args: [String], _ options: [String]? = nil, stdin: String? = nil) throws -> CLI.Result {
+            try CLI.run(CLI.signet, args + (options ?? opts), environment: CLI.passphrases, stdin: stdin)
+        }
+        var publishTime = 1.0
+        var outcomes: [String] = []
+        for round in 0..<4 {
+            let gun = "example.com/killed-first/app\(round)"
+            let entries = BulkPublishTests.bulkList(count: Self.batch, prefix: "t")
+            try #require(try signet(["init", gun]).status == 0)
+            let add = try signet(["add", gun, "--from-file", "-"], stdin: entries.map { "\($0.name) \($0.digest) \($0.size)" }.joined(separator: "\n"))
+            try #require(add.status == 0, "[\(kind)] \(add.stderr)")
+            if round == 0 {
+                // Measure one uninterrupted first publish.
+                let started = Date()
+                try #require(try signet(["publish", gun]).status == 0)
+                publishTime = Date().timeIntervalSince(started)
+                continue
+            }
+            let delay = Double.random(in: (publishTime * 0.3)...(publishTime * 1.1))
+            let killed = try Self.runAndKill(["publish", gun] + opts, after: delay)
+            let reader = ["-d", work.appendingPathComponent("reader-\(round)").path, "-s", server.url]
+            let listed = try signet(["list", gun, "--json"], reader)
+            let status = try signet(["status", gun, "--json"])
+            let staged = (try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])?.count ?? -1
+            if listed.status == 0 {
+                let names = (try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])?.count ?? -1
+                #expect(names == Self.batch, "[\(kind)] \(gun): half published: \(names) of \(Self.batch)")
+                outcomes.append("\(killed ? "killed" : "ended") after \(String(format: "%.2f", delay))s: published, \(staged) left staged")
+            } else {
+                #expect(listed.status == 1, "[\(kind)] \(gun): \(listed.stderr)")
+                #expect(staged == Self.batch, "[\(kind)] \(gun): not published, but \(staged) of \(Self.batch) staged")
+                outcomes.append("\(killed ? "killed" : "ended") after \(String(format: "%.2f", delay))s: not published")
+            }
+            let again = try signet(["publish", gun])
+            #expect(again.status == 0, "[\(kind)] \(gun): publish after the kill: \(again.stderr)")
+            let verify = try signet(["verify", "\(gun):\(entries[5].name)"], ["-d", work.appendingPathComponent("fresh-\(round)").path, "-s", server.url])
+            #expect(verify.status == 0 && verify.stdout.contains(entries[5].digest), "[\(kind)] \(gun): \(verify.stderr)")
+            // The reader that saw nothing (or everything) before follows too.
+            #expect(try signet(["lookup", gun, entries[6].name], reader).status == 0)
+        }
+        print("[\(kind)] first publish (\(String(format: "%.2f", publishTime))s): \(outcomes.joined(separator: "; "))")
+    }
 }
