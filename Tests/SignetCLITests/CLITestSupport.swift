@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SignetCrypto
 import Testing
 
 /// Drives the built `signet` binary and real Notary 0.7 processes.
@@ -102,5 +103,63 @@ final class NotaryServer {
         }
         guard bound else { throw TestFailure("no free port") }
         return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// The two trust servers the client tests run against: a real notary-server 0.7 and `signet serve`.
+enum TrustServerKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case notary, signet
+
+    var testDescription: String { rawValue }
+
+    /// Starts a fresh server of this kind (empty storage) on a free 127.0.0.1 port.
+    func start() throws -> RunningTrustServer {
+        switch self {
+        case .notary:
+            let server = try NotaryServer()
+            return RunningTrustServer(url: server.url) { server.stop() }
+        case .signet:
+            let directory = try CLI.temporaryDirectory()
+            let server = try SignetServe(directory: directory)
+            return RunningTrustServer(url: server.url) {
+                _ = server.stop()
+                try? FileManager.default.removeItem(at: directory)
+            }
+        }
+    }
+}
+
+/// A started trust server: its URL and how to stop it.
+final class RunningTrustServer {
+    let url: String
+    private let stopAction: () -> Void
+    private var stopped = false
+
+    init(url: String, stop: @escaping () -> Void) {
+        self.url = url
+        self.stopAction = stop
+    }
+
+    func stop() {
+        guard !stopped else { return }
+        stopped = true
+        stopAction()
+    }
+}
+
+/// A snapshot of a directory tree: every regular file's relative path and SHA-256 (temporary
+/// files of interrupted atomic writes — `.NAME.UUID.tmp` — included, so leftovers show up).
+enum TreeChecksum {
+    static func of(_ directory: URL) throws -> [String: String] {
+        var result: [String: String] = [:]
+        guard let walker = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey]) else { return result }
+        let base = directory.resolvingSymlinksInPath().path
+        for case let file as URL in walker {
+            guard (try file.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true else { continue }
+            let path = file.resolvingSymlinksInPath().path
+            let relative = path.hasPrefix(base) ? String(path.dropFirst(base.count)) : path
+            result[relative] = Hex.encode(Digest.sha256([UInt8](try Data(contentsOf: file))))
+        }
+        return result
     }
 }

@@ -26,21 +26,15 @@ public struct Changelist: Sendable {
         }
     }
 
-    /// Writes `changes` as new files, in order. All or nothing: on a failure the ones written are removed.
+    /// Writes `changes` as new files, in order, with one file-system sync for the lot. All or
+    /// nothing: on a failure the ones written are removed.
     public func add(_ changes: [Change]) throws {
-        var written: [URL] = []
-        do {
-            for change in changes {
-                let nanos = UInt64(Date().timeIntervalSince1970 * 1_000_000_000) + UInt64(written.count)
-                let name = String(format: "%020llu", nanos) + "_" + UUID().uuidString.lowercased() + ".change"
-                let file = directory.appendingPathComponent(name)
-                try FileStore.write(change.encoded(), to: file, mode: 0o600)
-                written.append(file)
-            }
-        } catch {
-            for file in written { try? FileManager.default.removeItem(at: file) }
-            throw error
+        let start = UInt64(Date().timeIntervalSince1970 * 1_000_000_000)
+        let files = changes.enumerated().map { index, change in
+            let name = String(format: "%020llu", start + UInt64(index)) + "_" + UUID().uuidString.lowercased() + ".change"
+            return (bytes: change.encoded(), file: directory.appendingPathComponent(name))
         }
+        try FileStore.writeAll(files, mode: 0o600)
     }
 
     /// Removes the given entries (all when nil).

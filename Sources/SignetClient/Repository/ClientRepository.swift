@@ -37,9 +37,18 @@ public struct ClientRepository {
             throw ClientError(.usage, "\(gun) is already initialized in \(trustDir.url.path); use `signet delete \(gun)` to start over")
         }
         // Refuse a certificate the server and every client would refuse, before anything is written.
-        if let rootCertificate, let problem = RootRules.problem(with: rootCertificate, gun: gun, at: now) {
-            throw ClientError(.usage, "the root certificate cannot sign \(gun): \(problem)")
+        if let rootCertificate {
+            if let problem = RootRules.problem(with: rootCertificate, gun: gun, at: now) {
+                throw ClientError(.usage, "the root certificate cannot sign \(gun): \(problem)")
+            }
+            if let rootKey, rootCertificate.publicKey != rootKey.publicKey {
+                throw ClientError(.usage, "the root certificate does not match the root key")
+            }
         }
+        // The server's keys next: when it cannot be reached or refuses, no key has been made or
+        // stored yet and the trust dir is left as it was.
+        let timestampKey = try server.serverKey(RoleName.timestamp)
+        let serverSnapshotKey = serverManagedSnapshot ? try server.serverKey(RoleName.snapshot) : nil
         // Root key: given, else the first root key in the store, else a new one.
         let rootPrivate: PrivateKey
         if let rootKey {
@@ -61,14 +70,12 @@ public struct ClientRepository {
                                                      notAfter: now.date.addingTimeInterval(Double(DefaultExpiry.rootSeconds)))
         }
         let rootKeyJSON = try TUFKey(certificate: certificate)
-        // Timestamp (and server-managed snapshot) keys come from the server.
-        let timestampKey = try server.serverKey(RoleName.timestamp)
         let targetsPrivate = try keys.generate(role: RoleName.targets, gun: gun)
         let targetsKey = TUFKey(publicKey: targetsPrivate.publicKey)
         let snapshotKey: TUFKey
         var snapshotSigner: RoleSigner?
-        if serverManagedSnapshot {
-            snapshotKey = try server.serverKey(RoleName.snapshot)
+        if let serverSnapshotKey {
+            snapshotKey = serverSnapshotKey
         } else {
             let snapshotPrivate = try keys.generate(role: RoleName.snapshot, gun: gun)
             snapshotKey = TUFKey(publicKey: snapshotPrivate.publicKey)

@@ -98,6 +98,60 @@ public enum FileStore {
 
     /// Writes `bytes` to `file` atomically with `mode`, creating parent directories (0700).
     public static func write(_ bytes: [UInt8], to file: URL, mode: mode_t) throws {
+        let temporary = try writeTemporary(bytes, for: file, mode: mode, sync: true)
+        try commit(temporary, to: file)
+    }
+
+    /// Writes many files, each atomically (temporary file, then rename), with one sync of the file
+    /// system for all of them instead of an fsync each: staging 10,000 targets must not cost
+    /// 10,000 journal commits. Every file's data is on disk before any rename, so a crash leaves
+    /// each file either absent or complete. On a failure every file written is removed again.
+    public static func writeAll(_ files: [(bytes: [UInt8], file: URL)], mode: mode_t) throws {
+        var temporaries: [URL] = []
+        var committed: [URL] = []
+        do {
+            for (bytes, file) in files { temporaries.append(try writeTemporary(bytes, for: file, mode: mode, sync: false)) }
+            syncFileSystem(containing: files.first?.file.deletingLastPathComponent())
+            for (index, (_, file)) in files.enumerated() {
+                try commit(temporaries[index], to: file)
+                committed.append(file)
+            }
+            for directory in Set(files.map { $0.file.deletingLastPathComponent().path }) {
+                let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                if fd >= 0 { fsync(fd); close(fd) }
+            }
+        } catch {
+            for temporary in temporaries { unlink(temporary.path) }
+            for file in committed { unlink(file.path) }
+            throw error
+        }
+    }
+
+    /// `syncfs(2)` on the file system holding `directory` (looked up at run time; Glibc's module
+    /// does not export it), else `sync(2)`.
+    static func syncFileSystem(containing directory: URL?) {
+        typealias SyncFS = @convention(c) (Int32) -> Int32
+        if let directory, let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs") {
+            let fd = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if fd >= 0 {
+                defer { close(fd) }
+                if unsafeBitCast(symbol, to: SyncFS.self)(fd) == 0 { return }
+            }
+        }
+        sync()
+    }
+
+    /// Renames a temporary file from `writeTemporary` into place.
+    static func commit(_ temporary: URL, to file: URL) throws {
+        guard rename(temporary.path, file.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary.path)
+            throw ClientError(.io, "cannot write \(file.path): \(reason)")
+        }
+    }
+
+    /// Writes `bytes` to a new temporary file beside `file` (fsynced when `sync`); returns it.
+    static func writeTemporary(_ bytes: [UInt8], for file: URL, mode: mode_t, sync: Bool) throws -> URL {
         try makeDirectory(file.deletingLastPathComponent())
         let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).\(UUID().uuidString).tmp")
         let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
@@ -114,12 +168,8 @@ public enum FileStore {
             offset += written
         }
         fchmod(fd, mode)
-        fsync(fd)
+        if sync { fsync(fd) }
         close(fd)
-        guard rename(temporary.path, file.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary.path)
-            throw ClientError(.io, "cannot write \(file.path): \(reason)")
-        }
+        return temporary
     }
 }

@@ -39,12 +39,13 @@ struct InitCommand: ParsableCommand {
         if certificate != nil && key == nil && context.keyStore.list().first(where: { $0.role == RoleName.root }) == nil {
             throw ClientError(.usage, "--root-cert needs the matching --root-key (or a root key in the trust dir)")
         }
+        let rootKeyExisted = key != nil || context.keyStore.list().contains { $0.role == RoleName.root }
         let rootID = try repository.initialize(rootKey: key, rootCertificate: certificate,
                                                serverManagedSnapshot: serverManagedSnapshot, now: TUFTime(Date()))
         if global.json {
             Output.json(["gun": gun, "rootKeyID": rootID])
         } else {
-            Output.line("Root key found, using: \(rootID)")
+            Output.line(rootKeyExisted ? "Root key found, using: \(rootID)" : "Generated new root key: \(rootID)")
             Output.line("Initialized \(gun); publish to upload it.")
         }
     }
