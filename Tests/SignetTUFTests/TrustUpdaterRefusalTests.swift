@@ -125,3 +125,17 @@ import Testing
         #expect(error.code == .tooLarge)
     }
 }
+
+@Suite struct RootReplacementTests {
+    @Test func aDifferentRootOfTheSameVersionIsNamedAsSuch() throws {
+        let old = try TestCollection()
+        let oldFiles = try old.files()
+        let new = try TestCollection(gun: old.gun)
+        let newFiles = try new.files()
+        let error = try #require(throws: TUFError.self) {
+            try TrustUpdater(gun: old.gun, now: old.now, trustedRoot: oldFiles["root.json"]).update(from: MemoryFetcher(files: newFiles))
+        }
+        #expect(error.code == .untrustedRoot)
+        #expect(error.message.contains("is not the root this client trusts"), "\(error.message)")
+    }
+}

@@ -97,7 +97,12 @@ public struct TrustUpdater {
         }
         let latestFile = try MetadataFile.parse(latestBytes, role: RoleName.root, maxLength: MetadataLimits.maxRootBytes)
         let latestVersion = try Root(signed: latestFile.signed).version
-        guard latestVersion > anchor.root.version else { return nil }
+        guard latestVersion > anchor.root.version else {
+            guard latestBytes != anchor.bytes else { return nil }
+            // Not a rotation: the server's root is another root altogether (a collection deleted and
+            // re-created, or a server that lost data). Say so instead of a signature failure.
+            throw TUFError(.untrustedRoot, "the server's root v\(latestVersion) of \(gun) is not the root this client trusts (v\(anchor.root.version)) and is not a rotation of it; if the collection was deleted and re-created, remove the local trust data (signet delete \(gun)) to trust the new root", role: RoleName.root)
+        }
         guard latestVersion - anchor.root.version <= 1000 else {
             throw TUFError(.rollback, "root jumps from v\(anchor.root.version) to v\(latestVersion); refusing to walk more than 1000 versions", role: RoleName.root)
         }
