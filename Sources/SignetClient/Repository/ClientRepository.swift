@@ -185,10 +185,18 @@ public struct ClientRepository {
     /// Signs every dirty role, the snapshot when its key is held, and uploads them in one POST.
     /// - Returns: the roles uploaded.
     func signAndUpload(_ editor: inout RepositoryEditor, now: TUFTime) throws -> [String] {
+        // Decrypt every key this publish will use at once (targets roles and snapshot) instead of
+        // one after the other; errors are still thrown below, in the same order as before.
+        var needed: [TUFKey] = []
+        for role in editor.dirty.sorted() where role != RoleName.root && role != RoleName.snapshot && editor.targets[role] != nil {
+            needed += (try? editor.signingKeys(for: role).keys) ?? []
+        }
+        needed += (try? editor.root.roleKeys(RoleName.snapshot).keys.values).map(Array.init) ?? []
+        let unlocked = keys.unlock(needed)
         for role in editor.dirty.sorted() where role != RoleName.root && role != RoleName.snapshot {
             guard editor.targets[role] != nil else { continue }
             let (roleKeys, _) = try editor.signingKeys(for: role)
-            let signers = try keys.signers(for: roleKeys)
+            let signers = try keys.signers(for: roleKeys, unlocked: unlocked)
             guard !signers.isEmpty else {
                 throw ClientError(.key, "no signing key for \(role) of \(gun): need one of \(roleKeys.compactMap { try? $0.canonicalID() }.joined(separator: ", "))")
             }
@@ -203,7 +211,7 @@ public struct ClientRepository {
         }
         let snapshotKeys = Array(try editor.root.roleKeys(RoleName.snapshot).keys.values)
         if keys.holdsAny(of: snapshotKeys) {
-            try editor.signSnapshot(with: try keys.signers(for: snapshotKeys), now: now)
+            try editor.signSnapshot(with: try keys.signers(for: snapshotKeys, unlocked: unlocked), now: now)
             upload.append(RoleName.snapshot)
         }
         try server.publish(upload.map { ($0, editor.files[$0]!) })
