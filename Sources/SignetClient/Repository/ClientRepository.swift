@@ -98,7 +98,7 @@ public struct ClientRepository {
         let updater = TrustUpdater(gun: gun, now: now, pin: pin, trustedRoot: trustedRoot,
                                    minimumVersions: trustDir.cachedVersions(gun))
         do {
-            let collection = try updater.update(from: server)
+            let collection = try updater.update(from: CacheFirstFetcher(remote: server, trustDir: trustDir, gun: gun))
             try cache(collection)
             return collection
         } catch let error as ClientError where error.code == .unreachable && allowCache {
@@ -110,7 +110,11 @@ public struct ClientRepository {
     }
 
     func cache(_ collection: VerifiedCollection) throws {
-        for (role, bytes) in collection.files { try trustDir.cacheMetadata(gun, role: role, bytes: bytes) }
+        for (role, bytes) in collection.files {
+            // Unchanged files are not rewritten (each write is a temporary file, fsync and rename).
+            if let cached = try? trustDir.cachedMetadata(gun, role: role), cached == bytes { continue }
+            try trustDir.cacheMetadata(gun, role: role, bytes: bytes)
+        }
     }
 
     // MARK: - Publish
@@ -296,5 +300,24 @@ public struct ClientRepository {
     public func delete(remote: Bool) throws {
         if remote { try server.deleteCollection() }
         try trustDir.deleteCollection(gun)
+    }
+}
+
+/// The server, except that a request by hash (snapshot, targets, delegations) whose bytes are
+/// already the cached file of that role is answered from the trust dir, as Notary's client does.
+/// The bytes are identical either way (same SHA-256), and the update checks length, hashes and
+/// signatures of whatever it gets; a warm `list` saves two TLS connections.
+struct CacheFirstFetcher<Remote: MetadataFetcher>: MetadataFetcher {
+    var remote: Remote
+    var trustDir: TrustDirectory
+    var gun: String
+
+    func fetch(_ request: MetadataRequest) throws -> [UInt8]? {
+        if case .hash(let hex, let role, let maxLength) = request,
+           let cached = try? trustDir.cachedMetadata(gun, role: role), cached.count <= maxLength,
+           Digest.hex(Digest.sha256(cached)) == hex.lowercased() {
+            return cached
+        }
+        return try remote.fetch(request)
     }
 }
