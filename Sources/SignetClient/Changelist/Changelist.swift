@@ -27,20 +27,21 @@ public struct Changelist: Sendable {
     }
 
     /// Writes `changes` as new files, in order. All or nothing: on a failure the ones written are removed.
+    /// Every file is durable before it appears under its name, as with `FileStore.write`, but the
+    /// flush is shared: all temporary files are written, synced once, then renamed into place
+    /// (one fsync per change made a 10,000-tag `add` take seconds).
     public func add(_ changes: [Change]) throws {
-        var written: [URL] = []
-        do {
-            for change in changes {
-                let nanos = UInt64(Date().timeIntervalSince1970 * 1_000_000_000) + UInt64(written.count)
-                let name = String(format: "%020llu", nanos) + "_" + UUID().uuidString.lowercased() + ".change"
-                let file = directory.appendingPathComponent(name)
-                try FileStore.write(change.encoded(), to: file, mode: 0o600)
-                written.append(file)
-            }
-        } catch {
-            for file in written { try? FileManager.default.removeItem(at: file) }
-            throw error
+        var files: [(bytes: [UInt8], file: URL)] = []
+        var seen = Set<String>()
+        for change in changes {
+            var name: String
+            repeat {
+                let nanos = UInt64(Date().timeIntervalSince1970 * 1_000_000_000) + UInt64(files.count)
+                name = String(format: "%020llu", nanos) + "_" + UUID().uuidString.lowercased() + ".change"
+            } while !seen.insert(name).inserted
+            files.append((change.encoded(), directory.appendingPathComponent(name)))
         }
+        try FileStore.writeNew(files, mode: 0o600)
     }
 
     /// Removes the given entries (all when nil).

@@ -96,6 +96,72 @@ public enum FileStore {
         }
     }
 
+    /// Writes new files (all in `files[0]`'s directory, created 0700 if needed), each atomically
+    /// like `write`, with one flush for all: every temporary file is written, then the file system
+    /// is synced (`syncfs`), then each is renamed into place and the directory synced. A file is
+    /// never visible under its name before its bytes are on disk. All or nothing: on a failure,
+    /// every temporary and already renamed file is removed.
+    public static func writeNew(_ files: [(bytes: [UInt8], file: URL)], mode: mode_t) throws {
+        guard let first = files.first else { return }
+        let directory = first.file.deletingLastPathComponent()
+        try makeDirectory(directory)
+        var temporaries: [URL] = []
+        var renamedCount = 0
+        func fail(_ path: String, _ reason: String) -> ClientError {
+            for url in temporaries[renamedCount...] { unlink(url.path) }
+            for entry in files[..<renamedCount] { unlink(entry.file.path) }
+            return ClientError(.io, "cannot write \(path): \(reason)")
+        }
+        let batch = UUID().uuidString
+        for (index, entry) in files.enumerated() {
+            precondition(entry.file.deletingLastPathComponent() == directory, "writeNew: one directory")
+            let temporary = directory.appendingPathComponent(".\(entry.file.lastPathComponent).\(batch)-\(index).tmp")
+            let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+            guard fd >= 0 else { throw fail(entry.file.path, String(cString: strerror(errno))) }
+            temporaries.append(temporary)
+            var offset = 0
+            while offset < entry.bytes.count {
+                let written = entry.bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    let reason = String(cString: strerror(errno))
+                    close(fd)
+                    throw fail(entry.file.path, reason)
+                }
+                offset += written
+            }
+            fchmod(fd, mode)
+            close(fd)
+        }
+        let directoryFD = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directoryFD >= 0 else { throw fail(directory.path, String(cString: strerror(errno))) }
+        defer { close(directoryFD) }
+        if let syncfs = Self.syncfs {
+            guard syncfs(directoryFD) == 0 else { throw fail(directory.path, String(cString: strerror(errno))) }
+        } else {
+            for temporary in temporaries {  // no syncfs: one fsync per file, still after all the writes
+                let fd = open(temporary.path, O_RDONLY | O_CLOEXEC)
+                guard fd >= 0, fsync(fd) == 0 else {
+                    let reason = String(cString: strerror(errno))
+                    if fd >= 0 { close(fd) }
+                    throw fail(temporary.path, reason)
+                }
+                close(fd)
+            }
+        }
+        for (entry, temporary) in zip(files, temporaries) {
+            guard rename(temporary.path, entry.file.path) == 0 else { throw fail(entry.file.path, String(cString: strerror(errno))) }
+            renamedCount += 1
+        }
+        fsync(directoryFD)
+    }
+
+    /// Linux `syncfs(2)` (glibc declares it only under _GNU_SOURCE, which Swift's Glibc module does not set).
+    private static let syncfs: (@convention(c) (Int32) -> Int32)? = {
+        guard let symbol = dlsym(nil, "syncfs") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
+    }()
+
     /// Writes `bytes` to `file` atomically with `mode`, creating parent directories (0700).
     public static func write(_ bytes: [UInt8], to file: URL, mode: mode_t) throws {
         try makeDirectory(file.deletingLastPathComponent())
