@@ -70,17 +70,17 @@ public struct RepositoryEditor {
 
     /// Sets target `name` in `role` to `meta`.
     public mutating func addTarget(_ name: String, meta: FileMeta, role: String, now: TUFTime) throws {
-        var content = try editable(role, now: now)
-        content.targets[name] = meta
-        targets[role] = content
+        // Edit in place: copying the role out and back would copy its whole targets dictionary on
+        // every change (quadratic for a publish of many staged targets).
+        if targets[role] == nil { targets[role] = try editable(role, now: now) }
+        targets[role]!.targets[name] = meta
         dirty.insert(role)
     }
 
     /// Removes target `name` from `role` (no error when absent, like Notary).
     public mutating func removeTarget(_ name: String, role: String, now: TUFTime) throws {
-        var content = try editable(role, now: now)
-        content.targets[name] = nil
-        targets[role] = content
+        if targets[role] == nil { targets[role] = try editable(role, now: now) }
+        targets[role]!.targets[name] = nil
         dirty.insert(role)
     }
 

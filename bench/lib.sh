@@ -1,0 +1,91 @@
+# Shared helpers for the side-by-side benchmarks (sourced, not run).
+# Starts `signet serve` and notary-server 0.7 (memory storage, local signer, default log level =
+# error, like fixtures/notary-0.7/BASELINE.md) on free 127.0.0.1 ports, with or without TLS.
+#
+# Expects: SIGNET (path to the signet binary), WORK (a scratch directory). Every process started
+# here is recorded in BENCH_PIDS and stopped by bench_cleanup (install it with `trap bench_cleanup EXIT`).
+
+BENCH_PIDS=()
+bench_cleanup() {
+  local pid
+  for pid in "${BENCH_PIDS[@]:-}"; do
+    [[ -n "$pid" ]] || continue
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  [[ -n "${WORK:-}" && "${KEEP_WORK:-0}" != 1 ]] && rm -rf "$WORK"
+  return 0
+}
+
+bench_free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'; }
+
+bench_wait_port() {  # bench_wait_port PORT
+  local _
+  for _ in $(seq 1 200); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "port $1 never opened" >&2
+  return 1
+}
+
+# A throwaway CA ($WORK/ca.crt) and an EC P-256 server certificate for 127.0.0.1 (as BASELINE.md).
+bench_certs() {
+  [[ -f "$WORK/server.crt" ]] && return 0
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/ca.key" -out "$WORK/ca.crt" \
+    -days 2 -subj "/CN=bench CA" -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/server.key" -out "$WORK/server.csr" \
+    -subj "/CN=127.0.0.1" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n' > "$WORK/san.ext"
+  openssl x509 -req -in "$WORK/server.csr" -CA "$WORK/ca.crt" -CAkey "$WORK/ca.key" -CAcreateserial \
+    -out "$WORK/server.crt" -days 2 -extfile "$WORK/san.ext" 2>/dev/null
+}
+
+# bench_start_signet NAME tls|plain  → sets SIGNET_URL_<NAME>, SIGNET_PID_<NAME>
+bench_start_signet() {
+  local name=$1 mode=$2 port tlsargs=()
+  [[ $mode == tls ]] && { bench_certs; tlsargs=(--tls-cert "$WORK/server.crt" --tls-key "$WORK/server.key"); }
+  port=$(bench_free_port)
+  SIGNET_SERVER_KEY_PASSPHRASE=bench "$SIGNET" serve --listen "127.0.0.1:$port" --storage "$WORK/signet-data-$name" \
+    "${tlsargs[@]}" --log-level warning > "$WORK/signet-$name.out" 2> "$WORK/signet-$name.err" &
+  local pid=$!
+  BENCH_PIDS+=("$pid")
+  bench_wait_port "$port" || { cat "$WORK/signet-$name.err" >&2; return 1; }
+  local scheme=http; [[ $mode == tls ]] && scheme=https
+  printf -v "SIGNET_URL_$name" '%s' "$scheme://127.0.0.1:$port"
+  printf -v "SIGNET_PID_$name" '%s' "$pid"
+}
+
+# bench_start_notary NAME tls|plain  → sets NOTARY_URL_<NAME>, NOTARY_PID_<NAME>
+bench_start_notary() {
+  local name=$1 mode=$2 port tls=""
+  [[ $mode == tls ]] && { bench_certs; tls=", \"tls_key_file\": \"$WORK/server.key\", \"tls_cert_file\": \"$WORK/server.crt\""; }
+  port=$(bench_free_port)
+  cat > "$WORK/notary-$name.json" <<EOF
+{"server": {"http_addr": "127.0.0.1:$port"$tls},
+ "trust_service": {"type": "local"},
+ "storage": {"backend": "memory"}}
+EOF
+  notary-server -config "$WORK/notary-$name.json" > "$WORK/notary-$name.log" 2>&1 &
+  local pid=$!
+  BENCH_PIDS+=("$pid")
+  bench_wait_port "$port" || { cat "$WORK/notary-$name.log" >&2; return 1; }
+  local scheme=http; [[ $mode == tls ]] && scheme=https
+  printf -v "NOTARY_URL_$name" '%s' "$scheme://127.0.0.1:$port"
+  printf -v "NOTARY_PID_$name" '%s' "$pid"
+}
+
+bench_rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }   # current RSS of PID, kB
+bench_hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }   # peak RSS of PID, kB
+
+bench_now() { date +%s.%N; }
+bench_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
+bench_median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+bench_min() { sort -g | head -1; }
+bench_load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# Client passphrases (benchmark-only values), read by both notary (NOTARY_*) and signet (also NOTARY_*).
+export NOTARY_ROOT_PASSPHRASE=bench-root NOTARY_TARGETS_PASSPHRASE=bench-targets \
+  NOTARY_SNAPSHOT_PASSPHRASE=bench-snapshot NOTARY_DELEGATION_PASSPHRASE=bench-delegation
+export SIGNET_ROOT_PASSPHRASE=bench-root SIGNET_TARGETS_PASSPHRASE=bench-targets \
+  SIGNET_SNAPSHOT_PASSPHRASE=bench-snapshot SIGNET_DELEGATION_PASSPHRASE=bench-delegation
