@@ -20,8 +20,8 @@ struct DigestTests {
 
     @Test func streamsMatchOneShot() {
         let big = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-        var s256 = SHA256Stream()
-        var s512 = SHA512Stream()
+        var s256 = DigestStream(.sha256)
+        var s512 = DigestStream(.sha512)
         var offset = 0
         while offset < big.count {
             let chunk = big[offset..<min(offset + 4093, big.count)]
@@ -36,7 +36,7 @@ struct DigestTests {
     }
 
     @Test func streamHasValueSemantics() {
-        var a = SHA256Stream()
+        var a = DigestStream(.sha256)
         a.update(Array("ab".utf8))
         var b = a
         b.update(Array("c".utf8))

@@ -12,8 +12,8 @@ public enum FileDigest {
             throw ClientError(.usage, "cannot read \(what) at \(path)")
         }
         defer { try? handle.close() }
-        var sha256 = SHA256Stream()
-        var sha512 = SHA512Stream()
+        var sha256 = DigestStream(.sha256)
+        var sha512 = DigestStream(.sha512)
         var length: Int64 = 0
         while true {
             let chunk: Data
