@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import SignetCrypto
 import SignetHTTP
@@ -66,7 +66,7 @@ public final class TrustServer: Sendable {
         }
         let path = storageRoot + "/server-key-passphrase"
         if let existing = try AtomicFile.read(path) {
-            let text = String(decoding: existing, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = String(decoding: existing, as: UTF8.self).trimmingWhitespaceAndNewlines()
             guard !text.isEmpty else { throw NotaryError(.noStorage, log: "\(path) is empty") }
             return text
         }

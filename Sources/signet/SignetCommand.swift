@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `signet`: sign images, verify them before pull, run the trust server.
 struct Signet: ParsableCommand {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import SignetCrypto
 import SignetHTTP
 import SignetTUF
@@ -14,7 +14,7 @@ import SignetTUF
 public final class AuthSession: @unchecked Sendable {
     // @unchecked Sendable: `tokens` and `useBasic` are only touched while holding `lock`.
     public let credentials: Credentials?
-    private let lock = NSLock()
+    private let lock = Lock()
     private var tokens: [String: (token: String, expires: Date)] = [:]
     private var useBasic = false
 
@@ -65,7 +65,7 @@ public final class AuthSession: @unchecked Sendable {
         if let credentials { items.append(URLQueryItem(name: "account", value: credentials.user)) }
         components.queryItems = items
         // Keep ':' and '/' of the scope readable but escape what a query must not hold.
-        components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+        components.percentEncodedQuery = components.percentEncodedQuery?.replacingLiterally("+", with: "%2B")
         guard let url = components.string else { throw ClientError(.rejected, "cannot build a token request for \(realm)") }
 
         var headers = HTTPHeaders()

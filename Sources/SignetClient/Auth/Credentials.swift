@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SignetCrypto
 
 /// A user name and password for a trust server, from `SIGNET_AUTH` (or Notary's `NOTARY_AUTH`):
 /// base64 of `user:password`. The password never appears in `description`, logs or errors.
@@ -16,13 +17,13 @@ public struct Credentials: Sendable, CustomStringConvertible {
     ///   message names the variable, never its value).
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Credentials? {
         for name in ["SIGNET_AUTH", "NOTARY_AUTH"] {
-            guard let value = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { continue }
+            guard let value = environment[name]?.trimmingWhitespaceAndNewlines(), !value.isEmpty else { continue }
             guard let data = Data(base64Encoded: value), let text = String(data: data, encoding: .utf8),
                   let colon = text.firstIndex(of: ":"), colon != text.startIndex else {
                 throw ClientError(.usage, "\(name) must be base64 of user:password")
             }
             // notary trims the password; do the same so one value works for both clients.
-            return Credentials(user: String(text[..<colon]), password: String(text[text.index(after: colon)...]).trimmingCharacters(in: .whitespacesAndNewlines))
+            return Credentials(user: String(text[..<colon]), password: String(text[text.index(after: colon)...]).trimmingWhitespaceAndNewlines())
         }
         return nil
     }

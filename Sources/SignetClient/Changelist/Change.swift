@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import SignetTUF
 
 /// One staged change, in Notary's changelist JSON (reference §1.3):
@@ -132,9 +132,9 @@ enum GoJSON {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             case "<", ">", "&", "\u{2028}", "\u{2029}":
-                out += String(format: "\\u%04x", scalar.value)
+                out += "\\u" + scalar.value.zeroPaddedHex(4)
             default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+                if scalar.value < 0x20 { out += "\\u" + scalar.value.zeroPaddedHex(4) } else { out.unicodeScalars.append(scalar) }
             }
         }
         return out + "\""

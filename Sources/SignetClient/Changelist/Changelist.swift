@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SignetCrypto
 import SignetTUF
 
 /// The staged changes of one collection: `tuf/<GUN>/changelist/<20-digit UnixNano>_<uuid>.change`,
@@ -31,7 +32,7 @@ public struct Changelist: Sendable {
     public func add(_ changes: [Change]) throws {
         let start = UInt64(Date().timeIntervalSince1970 * 1_000_000_000)
         let files = changes.enumerated().map { index, change in
-            let name = String(format: "%020llu", start + UInt64(index)) + "_" + UUID().uuidString.lowercased() + ".change"
+            let name = (start + UInt64(index)).zeroPadded(20) + "_" + UUID().uuidString.lowercased() + ".change"
             return (bytes: change.encoded(), file: directory.appendingPathComponent(name))
         }
         try FileStore.writeAll(files, mode: 0o600)
@@ -41,7 +42,7 @@ public struct Changelist: Sendable {
     public func remove(_ selected: [Entry]? = nil) throws {
         for entry in try selected ?? entries() {
             do { try FileManager.default.removeItem(at: entry.file) } catch {
-                throw ClientError(.io, "cannot remove staged change \(entry.file.lastPathComponent): \(error.localizedDescription)")
+                throw ClientError(.io, "cannot remove staged change \(entry.file.lastPathComponent): \(FileErrorText.describe(error))")
             }
         }
     }

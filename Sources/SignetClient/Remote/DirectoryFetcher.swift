@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import SignetCrypto
 import SignetTUF
 
 /// Serves metadata from a directory laid out as the server's routes name the files:
@@ -38,21 +40,33 @@ public enum BoundedFile {
         }
     }
 
+    /// Standard input's bytes, up to end of file (for `-` in place of a file name).
+    /// - Throws: `TUFError(.tooLarge)` past `maxLength` bytes; `ClientError(.io)` when reading fails.
+    public static func readStandardInput(maxLength: Int, what: String) throws -> [UInt8] {
+        let bytes: [UInt8]
+        do { bytes = try SystemFile.read(STDIN_FILENO, upToCount: maxLength + 1) } catch {
+            throw ClientError(.io, "cannot read \(what) from standard input: \(FileErrorText.describe(error))")
+        }
+        guard bytes.count <= maxLength else {
+            throw TUFError(.tooLarge, "\(what) on standard input is larger than the limit of \(maxLength) bytes")
+        }
+        return bytes
+    }
+
     /// The file's bytes.
     /// - Throws: `TUFError(.tooLarge)` when the file is larger than `maxLength` bytes;
     ///   `ClientError(.io)` when it cannot be read.
     public static func read(_ url: URL, maxLength: Int, what: String) throws -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+        guard let handle = ReadOnlyFile(path: url.path) else {
             throw ClientError(.io, "cannot read \(what) at \(url.path)")
         }
-        defer { try? handle.close() }
-        let data: Data
-        do { data = try handle.read(upToCount: maxLength + 1) ?? Data() } catch {
-            throw ClientError(.io, "cannot read \(what) at \(url.path): \(error.localizedDescription)")
+        let data: [UInt8]
+        do { data = try handle.read(upToCount: maxLength + 1) } catch {
+            throw ClientError(.io, "cannot read \(what) at \(url.path): \(FileErrorText.describe(error))")
         }
         guard data.count <= maxLength else {
             throw TUFError(.tooLarge, "\(what) at \(url.path) is larger than the limit of \(maxLength) bytes")
         }
-        return [UInt8](data)
+        return data
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import SignetCrypto
 import SignetHTTP
 import SignetTUF
@@ -33,10 +33,20 @@ public struct RemoteServer: MetadataFetcher, Sendable {
     /// `<base>/v2/<gun>/_trust/tuf/`.
     var tufURL: String { "\(baseURL)/v2/\(Self.escape(gun))/_trust/tuf/" }
 
+    /// `text` with every UTF-8 byte outside ASCII letters, digits and `-._~/:@` written as `%XX`.
     static func escape(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
-        allowed.insert(charactersIn: "-._~/:@")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: "@"):
+                out.append(byte)
+            default:
+                out.append(contentsOf: [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The token scope a request needs (reference §1.6): reads `pull`, publish and server keys
@@ -128,7 +138,7 @@ public struct RemoteServer: MetadataFetcher, Sendable {
 
     /// Uploads `files` (role → bytes) in one multipart POST (field `files`, filename = role).
     public func publish(_ files: [(role: String, bytes: [UInt8])]) throws {
-        let boundary = "signet" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let boundary = "signet" + UUID().uuidString.replacingLiterally("-", with: "").lowercased()
         let body = Multipart.encode(parts: files.map { (name: "files", filename: $0.role, body: $0.bytes) }, boundary: boundary)
         let response = try send("POST", tufURL, headers: HTTPHeaders([("Content-Type", "multipart/form-data; boundary=\(boundary)")]), body: body)
         guard (200..<300).contains(response.status) else { throw rejection(response, doing: "publishing \(gun)") }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import SignetCrypto
 import SignetTUF
 
@@ -8,17 +8,16 @@ public enum FileDigest {
     /// - Throws: `ClientError(.usage)` when the file cannot be opened (it was named on the command
     ///   line); `ClientError(.io)` when reading fails midway.
     public static func describe(_ path: String, what: String) throws -> FileMeta {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        guard let handle = ReadOnlyFile(path: path) else {
             throw ClientError(.usage, "cannot read \(what) at \(path)")
         }
-        defer { try? handle.close() }
         var sha256 = DigestStream(.sha256)
         var sha512 = DigestStream(.sha512)
         var length: Int64 = 0
         while true {
-            let chunk: Data
-            do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
-                throw ClientError(.io, "cannot read \(what) at \(path): \(error.localizedDescription)")
+            let chunk: [UInt8]
+            do { chunk = try handle.read(upToCount: 1 << 20) } catch {
+                throw ClientError(.io, "cannot read \(what) at \(path): \(FileErrorText.describe(error))")
             }
             if chunk.isEmpty { break }
             sha256.update(chunk)

@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 import SignetCrypto
 import SignetTUF
 
@@ -31,9 +32,9 @@ public struct KeyStore: Sendable {
     /// Every key under `private/` (recursively; the file's base name is the key ID).
     public func list() -> [StoredKey] {
         let base = directory.privateDirectory
-        guard let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: nil) else { return [] }
         var keys: [StoredKey] = []
-        for case let file as URL in walker where file.pathExtension == "key" {
+        for relative in DirectoryWalk.relativePaths(under: base, pathExtension: "key") {
+            let file = base.appendingPathComponent(relative)
             guard let data = try? BoundedFile.read(file, maxLength: 1 << 20, what: "key file"),
                   let blocks = try? PEMBlock.parseAll(String(decoding: data, as: UTF8.self)),
                   let block = blocks.first(where: { $0.type.hasSuffix("PRIVATE KEY") }) else { continue }
@@ -75,7 +76,7 @@ public struct KeyStore: Sendable {
         for _ in 0..<3 {
             guard let value = passphrases.prompt("Enter passphrase for \(stored.role) key with ID \(short): ") else { break }
             do { return try PrivateKey(pemBlock: stored.block, passphrase: value) } catch let error as CryptoError where error.code == .wrongPassphrase {
-                FileHandle.standardError.write(Data("Wrong passphrase.\n".utf8))
+                SystemFile.writeStandardError("Wrong passphrase.\n")
             }
         }
         throw ClientError(.key, "wrong passphrase for \(stored.role) key \(stored.id)")
@@ -166,7 +167,7 @@ public struct KeyStore: Sendable {
 
     /// One result per concurrent decryption, filled from several threads.
     private final class ResultSlots: @unchecked Sendable {
-        private let lock = NSLock()
+        private let lock = Lock()
         private var results: [Result<PrivateKey, any Error>?]
         init(count: Int) { results = Array(repeating: nil, count: count) }
         func set(_ index: Int, _ result: Result<PrivateKey, any Error>) { lock.lock(); results[index] = result; lock.unlock() }
@@ -181,7 +182,7 @@ public struct KeyStore: Sendable {
 
     public func remove(_ stored: StoredKey) throws {
         do { try FileManager.default.removeItem(at: stored.file) } catch {
-            throw ClientError(.io, "cannot remove \(stored.file.path): \(error.localizedDescription)")
+            throw ClientError(.io, "cannot remove \(stored.file.path): \(FileErrorText.describe(error))")
         }
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SignetCrypto
 import Glibc
 import SignetTUF
 
@@ -53,8 +54,8 @@ public struct PassphraseSource: Sendable {
         for _ in 0..<3 {
             guard let first = prompt("Enter passphrase for new \(role) key with ID \(short): "),
                   let second = prompt("Repeat passphrase for new \(role) key with ID \(short): ") else { break }
-            guard first == second else { FileHandle.standardError.write(Data("Passphrases do not match.\n".utf8)); continue }
-            guard first.count >= 8 else { FileHandle.standardError.write(Data("Passphrase is too short (8 characters minimum).\n".utf8)); continue }
+            guard first == second else { SystemFile.writeStandardError("Passphrases do not match.\n"); continue }
+            guard first.count >= 8 else { SystemFile.writeStandardError("Passphrase is too short (8 characters minimum).\n"); continue }
             return first
         }
         throw ClientError(.key, "no passphrase given for the new \(role) key \(short)")

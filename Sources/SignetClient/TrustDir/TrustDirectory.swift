@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SignetCrypto
 import Glibc
 import SignetTUF
 
@@ -60,10 +61,10 @@ public struct TrustDirectory: Sendable {
     /// Cached versions of every role present (for rollback protection).
     public func cachedVersions(_ gun: String) -> [String: Int64] {
         var versions: [String: Int64] = [:]
-        guard let directory = try? metadataDirectory(gun),
-              let walker = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil) else { return versions }
-        for case let file as URL in walker where file.pathExtension == "json" {
-            let relative = String(file.path.dropFirst(directory.path.count + 1).dropLast(5))
+        guard let directory = try? metadataDirectory(gun) else { return versions }
+        for path in DirectoryWalk.relativePaths(under: directory, pathExtension: "json") {
+            let file = directory.appendingPathComponent(path)
+            let relative = String(path.dropLast(5))
             guard (try? RoleName.validate(relative)) != nil,
                   let bytes = try? BoundedFile.read(file, maxLength: MetadataLimits.maxFileBytes, what: relative),
                   let parsed = try? MetadataFile.parse(bytes, role: relative),
@@ -78,7 +79,7 @@ public struct TrustDirectory: Sendable {
         let directory = try collectionDirectory(gun)
         if FileManager.default.fileExists(atPath: directory.path) {
             do { try FileManager.default.removeItem(at: directory) } catch {
-                throw ClientError(.io, "cannot delete \(directory.path): \(error.localizedDescription)")
+                throw ClientError(.io, "cannot delete \(directory.path): \(FileErrorText.describe(error))")
             }
         }
     }
@@ -92,7 +93,7 @@ public enum FileStore {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         } catch {
-            throw ClientError(.io, "cannot create directory \(directory.path): \(error.localizedDescription)")
+            throw ClientError(.io, "cannot create directory \(directory.path): \(FileErrorText.describe(error))")
         }
     }
 

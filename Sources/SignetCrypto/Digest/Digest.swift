@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import COpenSSL
 
 /// One-shot message digests (FIPS 180-4) over any contiguous bytes (`[UInt8]`, `Data`, …).

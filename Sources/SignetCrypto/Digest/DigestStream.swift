@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Incremental SHA-256 or SHA-512 for hashing large inputs (target files, uploads) in chunks.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import COpenSSL
 
 /// A public key Notary can list in TUF metadata: ECDSA (P-256; P-384/P-521 accepted), Ed25519 or

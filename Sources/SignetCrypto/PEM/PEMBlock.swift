@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One PEM block (RFC 7468, with RFC 1421 headers as Go's `encoding/pem` and Notary use them).
 ///
@@ -43,7 +43,7 @@ public struct PEMBlock: Sendable, Equatable {
             .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
         var index = 0
         while index < lines.count {
-            let line = lines[index].trimmingCharacters(in: .whitespaces)
+            let line = lines[index].trimmingWhitespace()
             index += 1
             guard line.hasPrefix("-----BEGIN "), line.hasSuffix("-----"), line.count >= 16 else { continue }
             let type = String(line.dropFirst(11).dropLast(5))
@@ -53,13 +53,13 @@ public struct PEMBlock: Sendable, Equatable {
             var inHeaders = true
             var closed = false
             while index < lines.count {
-                let current = lines[index].trimmingCharacters(in: .whitespaces)
+                let current = lines[index].trimmingWhitespace()
                 index += 1
                 if current == endLine { closed = true; break }
                 if inHeaders {
                     if let colon = current.firstIndex(of: ":") {
-                        let name = current[..<colon].trimmingCharacters(in: .whitespaces)
-                        let value = current[current.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                        let name = current[..<colon].trimmingWhitespace()
+                        let value = current[current.index(after: colon)...].trimmingWhitespace()
                         headers.append((name: name, value: value))
                         continue
                     }

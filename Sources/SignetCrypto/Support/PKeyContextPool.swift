@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import COpenSSL
 
 /// A small per-key pool of initialised `EVP_PKEY_CTX`s (for ECDSA sign or verify).
@@ -8,7 +8,7 @@ internal import COpenSSL
 /// thread at a time: `withContext` takes one out under the lock, runs the operation outside it,
 /// and puts it back. At most `capacity` idle contexts are kept.
 final class PKeyContextPool: @unchecked Sendable {  // `idle` is guarded by `lock`; each EVP_PKEY_CTX is used by one thread at a time.
-    private let lock = NSLock()
+    private let lock = Lock()
     private var idle: [OpaquePointer] = []
     private let capacity: Int
     private let make: @Sendable () -> OpaquePointer?

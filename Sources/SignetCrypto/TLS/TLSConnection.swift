@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 internal import COpenSSL
 
 /// One TLS session over a connected, blocking socket fd (libssl `SSL`). The caller keeps owning

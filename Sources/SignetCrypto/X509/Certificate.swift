@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 internal import COpenSSL
 
 /// An X.509 certificate (RFC 5280), as Notary uses them for `ecdsa-x509`/`rsa-x509` root keys and

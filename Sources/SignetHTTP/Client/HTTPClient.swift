@@ -13,7 +13,7 @@ public final class HTTPClient: @unchecked Sendable {
     let connectTimeout: Double
     let readTimeout: Double
     let maxResponseBytes: Int
-    private let lock = Mutex()
+    private let lock = Lock()
     private var defaultTLS: TLSClientContext?
 
     /// - Parameters:

@@ -17,7 +17,7 @@ struct RequestURL: Equatable {
     ///   empty, or the port is not a number in 1…65535.
     init(_ url: String) throws {
         func fail(_ why: String) -> HTTPError { HTTPError(.malformed, "invalid URL \(url): \(why)") }
-        guard let schemeEnd = url.range(of: "://") else { throw fail("no scheme") }
+        guard let schemeEnd = url.firstRange(of: "://") else { throw fail("no scheme") }
         switch url[..<schemeEnd.lowerBound].lowercased() {
         case "http": isTLS = false
         case "https": isTLS = true

@@ -7,7 +7,7 @@ enum RequestTarget {
         var rest = Substring(target)
         if !rest.hasPrefix("/") {
             // absolute-form: scheme "://" authority path-abempty [ "?" query ]
-            guard let schemeEnd = rest.range(of: "://") else { return nil }
+            guard let schemeEnd = rest.firstRange(of: "://") else { return nil }
             let scheme = rest[..<schemeEnd.lowerBound].lowercased()
             guard scheme == "http" || scheme == "https" else { return nil }
             rest = rest[schemeEnd.upperBound...]

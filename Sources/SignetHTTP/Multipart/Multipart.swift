@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SignetCrypto
 
 /// `multipart/form-data` (RFC 7578 on RFC 2046 §5.1) as Notary clients upload metadata: one part per
 /// role, `Content-Disposition: form-data; name="files"; filename="<role>"`.
@@ -115,7 +116,7 @@ public enum Multipart {
     }
 
     private static func escapeQuotes(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        text.replacingLiterally("\\", with: "\\\\").replacingLiterally("\"", with: "\\\"")
     }
 
     private static func starts(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int, with prefix: [UInt8]) -> Bool {

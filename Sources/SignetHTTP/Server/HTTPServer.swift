@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 import Logging
 
@@ -21,7 +21,7 @@ public final class HTTPServer: @unchecked Sendable {
     enum Lifecycle { case created, running, draining, stopped }
 
     /// Guards everything below and is signalled whenever a connection ends or the lifecycle changes.
-    let state = NSCondition()
+    let state = Condition()
     var lifecycle = Lifecycle.created
     private var listenFD: Int32 = -1
     private var port = 0
@@ -85,14 +85,9 @@ public final class HTTPServer: @unchecked Sendable {
         lifecycle = .running
         acceptThreadRunning = true
 
-        let accepter = Thread { [self] in acceptLoop() }
-        accepter.name = "http-accept"
-        accepter.stackSize = 256 * 1024
-        accepter.start()
-        let watchdog = Thread { [self] in watchdogLoop() }
-        watchdog.name = "http-watchdog"
-        watchdog.stackSize = 256 * 1024
-        watchdog.start()
+        let accepting = SystemThread.detach(name: "http-accept", stackSize: 256 * 1024) { [self] in acceptLoop() }
+        let watching = SystemThread.detach(name: "http-watchdog", stackSize: 256 * 1024) { [self] in watchdogLoop() }
+        precondition(accepting && watching, "cannot start the HTTP server's threads")
         logger.info("listening", metadata: ["address": "\(host):\(port)", "tls": "\(configuration.tls != nil)"])
     }
 
@@ -224,15 +219,21 @@ public final class HTTPServer: @unchecked Sendable {
             connections[id] = entry
             state.unlock()
 
-            let thread = Thread { [self] in
+            let started = SystemThread.detach(stackSize: 512 * 1024) { [self] in
                 serveConnection(entry, remote: remote)
                 state.lock()
                 connections[id] = nil
                 state.broadcast()
                 state.unlock()
             }
-            thread.stackSize = 512 * 1024
-            thread.start()
+            if !started {
+                state.lock()
+                connections[id] = nil
+                state.broadcast()
+                state.unlock()
+                close(client)
+                logger.error("cannot start a connection thread; connection closed", metadata: ["remote": "\(remote)"])
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import SignetCrypto
 
 /// Calls `onSignal` (on a Dispatch queue) whenever the process receives SIGTERM or SIGINT, instead of
 /// the default action of dying, so `signet serve` can call `HTTPServer.shutdown(gracePeriod:)`.
@@ -23,7 +24,7 @@ public func installShutdownSignalHandlers(_ onSignal: @escaping @Sendable () -> 
 private final class SignalSources: @unchecked Sendable {
     // @unchecked Sendable: `sources` is only touched under `lock`.
     static let shared = SignalSources()
-    private let lock = Mutex()
+    private let lock = Lock()
     private var sources: [DispatchSourceSignal] = []
 
     func keep(_ source: DispatchSourceSignal) {

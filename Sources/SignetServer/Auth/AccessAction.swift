@@ -1,3 +1,4 @@
+import SignetCrypto
 /// The actions of a Notary access scope `repository:<GUN>:<actions>` (reference §1.6, §2.8):
 /// `pull` reads metadata and keys, `push` publishes and rotates server keys, `*` also deletes.
 public enum AccessAction: String, Sendable, Hashable, CaseIterable {
@@ -51,7 +52,7 @@ public enum AccessRequirement: Sendable, Equatable {
             let gun = String(rest.dropLast("/_trust/changefeed".count))
             return gun.isEmpty ? .authenticated : .repository(gun: gun, actions: [.pull])
         }
-        guard let marker = rest.range(of: "/_trust/tuf/", options: .backwards) else { return .authenticated }
+        guard let marker = rest.lastRange(ofLiteral: "/_trust/tuf/") else { return .authenticated }
         let gun = String(rest[..<marker.lowerBound])
         let tail = rest[marker.upperBound...]
         guard !gun.isEmpty else { return .authenticated }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SignetCrypto
 import Logging
 import SignetHTTP
 import SignetTUF
@@ -263,14 +264,14 @@ public final class AccessControl: Sendable {
     }
 
     static func quoted(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        text.replacingLiterally("\\", with: "\\\\").replacingLiterally("\"", with: "\\\"")
     }
 
     /// `("basic", "dXNlcjpwYXNz")` from `Basic dXNlcjpwYXNz`; the scheme lowercased.
     static func splitAuthorization(_ header: String) -> (String, String) {
-        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        let trimmed = header.trimmingWhitespace()
         guard let space = trimmed.firstIndex(of: " ") else { return (trimmed.lowercased(), "") }
-        return (trimmed[..<space].lowercased(), trimmed[space...].trimmingCharacters(in: .whitespaces))
+        return (trimmed[..<space].lowercased(), trimmed[space...].trimmingWhitespace())
     }
 
     /// `user:password` from base64; nil when malformed.

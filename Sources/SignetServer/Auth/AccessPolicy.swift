@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Who may do what on which GUNs: rules mapping identities (htpasswd user names, token subjects,
 /// client-certificate subjects in RFC 2253 form) to actions on GUN patterns. See
@@ -42,7 +42,7 @@ public struct AccessPolicy: Sendable {
     /// - Throws: `Problem` for an unreadable file, non-JSON, or a rule with a missing or wrong field.
     public static func load(file path: String) throws -> AccessPolicy {
         guard let data = FileManager.default.contents(atPath: path) else { throw Problem(description: "cannot read policy file \(path)") }
-        guard let object = try? JSONSerialization.jsonObject(with: data) else { throw Problem(description: "policy file \(path) is not JSON") }
+        guard let object = JSONObject.parse([UInt8](data)) else { throw Problem(description: "policy file \(path) is not JSON") }
         return try parse(object, source: path)
     }
 

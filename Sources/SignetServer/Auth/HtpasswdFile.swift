@@ -1,5 +1,5 @@
 import CCrypt
-import Foundation
+import FoundationEssentials
 import SignetCrypto
 
 /// An Apache htpasswd file with bcrypt entries (`user:$2y$05$…`, as `htpasswd -B` writes them),
@@ -25,7 +25,7 @@ public struct HtpasswdFile: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else { throw Problem(description: "cannot read htpasswd file \(path)") }
         var entries: [String: String] = [:]
         for (index, raw) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            let line = raw.trimmingWhitespaceAndNewlines()
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let colon = line.firstIndex(of: ":"), colon != line.startIndex else {
                 throw Problem(description: "\(path) line \(index + 1): expected user:hash")

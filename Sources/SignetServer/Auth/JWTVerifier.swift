@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import SignetCrypto
 import SignetTUF
 
@@ -123,7 +123,7 @@ public struct JWTVerifier: Sendable {
     /// Base64url without padding (RFC 7515 §2); nil for other characters.
     static func base64URLDecode(_ text: Substring) -> [UInt8]? {
         guard text.utf8.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x5F }) else { return nil }
-        var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        var standard = text.replacingLiterally("-", with: "+").replacingLiterally("_", with: "/")
         while standard.utf8.count % 4 != 0 { standard += "=" }
         return Data(base64Encoded: standard).map { Array($0) }
     }

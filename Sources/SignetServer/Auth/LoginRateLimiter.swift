@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Counts failed logins per client address; after `maxFailures` within `window` seconds the
 /// address is refused (HTTP 429) for `blockSeconds`, whatever credentials it sends.

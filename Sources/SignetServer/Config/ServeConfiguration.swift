@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import SignetCrypto
 
 /// Everything `signet serve` can be configured with, from defaults, a JSON config file and flags
@@ -43,7 +43,7 @@ public struct ServeConfiguration: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw Problem(description: "cannot read config file \(path)")
         }
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+        guard let object = JSONObject.parse([UInt8](data)) as? [String: Any] else {
             throw Problem(description: "config file \(path) is not a JSON object")
         }
         var config = ServeConfiguration()
@@ -88,7 +88,7 @@ public struct ServeConfiguration: Sendable {
             guard let list = prefixes as? [String] else { throw Problem(description: "\(path): repositories.gun_prefixes must be a list of strings") }
             for prefix in list {
                 // notary-server's rule: clean, ending in "/", not starting with "/" or "..".
-                let clean = (prefix as NSString).standardizingPath + "/"
+                let clean = PathText.standardizing(prefix) + "/"
                 guard prefix.hasSuffix("/"), !prefix.hasPrefix("/"), !prefix.hasPrefix(".."), clean == prefix else {
                     throw Problem(description: "\(path): GUN prefix \(prefix) must be a clean path ending in / that does not start with / or ..")
                 }

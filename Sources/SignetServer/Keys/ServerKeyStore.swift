@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import SignetCrypto
 import SignetTUF
@@ -15,7 +15,7 @@ public final class ServerKeyStore: @unchecked Sendable {
     public let algorithm: KeyAlgorithm
     private let passphrase: String
     private let kdf: KeyDerivation
-    private let lock = NSLock()
+    private let lock = Lock()
     private var cache: [String: PrivateKey] = [:]
 
     /// - Parameters:
@@ -68,7 +68,7 @@ public final class ServerKeyStore: @unchecked Sendable {
         let pem = PEMBlock(type: "ENCRYPTED PRIVATE KEY", der: try key.encryptedPKCS8DER(passphrase: passphrase, kdf: kdf)).encoded()
         let directory = roleDirectory(gun: gun, role: role)
         try AtomicFile.makeDirectory(directory)
-        let stamp = String(format: "%020llu", UInt64(Date().timeIntervalSince1970 * 1_000_000_000))
+        let stamp = UInt64(Date().timeIntervalSince1970 * 1_000_000_000).zeroPadded(20)
         try AtomicFile.write(Array(pem.utf8), to: "\(directory)/\(stamp)-\(tufKey.id).pem", mode: 0o600)
         lock.withLock { cache[tufKey.id] = key }
         return tufKey

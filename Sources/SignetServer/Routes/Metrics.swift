@@ -1,10 +1,11 @@
-import Foundation
+import FoundationEssentials
+import SignetCrypto
 
 /// Prometheus counters in notary-server's naming:
 /// `notary_server_http_requests_total{code,method,operation}`.
 final class Metrics: @unchecked Sendable {
     // @unchecked Sendable: `counts` is only touched while holding `lock`.
-    private let lock = NSLock()
+    private let lock = Lock()
     private var counts: [String: Int] = [:]
 
     func record(status: Int, method: String, operation: String) {

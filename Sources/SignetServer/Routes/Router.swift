@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SignetCrypto
 import SignetHTTP
 import SignetTUF
 
@@ -52,7 +53,7 @@ extension TrustServer {
                 return try changefeed(gun: gun, request)
             }
         }
-        guard let marker = rest.range(of: "/_trust/tuf/", options: .backwards) else {
+        guard let marker = rest.lastRange(ofLiteral: "/_trust/tuf/") else {
             return ("NotFound", NotaryError.routeNotFound.response)
         }
         let gun = String(rest[..<marker.lowerBound])

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SignetCrypto
 import Glibc
 
 /// Crash-safe file writes: write to a temporary file in the same directory, fsync it, rename it
@@ -8,7 +9,7 @@ enum AtomicFile {
     /// Writes `bytes` to `path` atomically with mode `mode`.
     /// - Throws: `NotaryError(.updating)` naming the path and errno text.
     static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PathText.deletingLastComponent(path)
         let temporary = "\(directory)/.tmp-\(UUID().uuidString)"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw failure("creating", temporary) }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 import SignetCrypto
 import SignetTUF
@@ -21,7 +21,7 @@ public final class FileStore: MetadataStore, @unchecked Sendable {
     // @unchecked Sendable: mutable state (`changefeedLock` users) is guarded; the rest is immutable.
     public let root: String
     private let locks: GUNLocks
-    private let changefeedLock = NSLock()
+    private let changefeedLock = Lock()
     /// Lines in, and size of, changefeed.log as last seen (guarded by `changefeedLock`).
     private var changefeedCount: Int64 = 0
     private var changefeedSize: Int64 = -1
@@ -29,7 +29,7 @@ public final class FileStore: MetadataStore, @unchecked Sendable {
 
     /// Opens (creating if needed, mode 0700) a store rooted at `directory`.
     public init(directory: String) throws {
-        root = (directory as NSString).standardizingPath
+        root = PathText.standardizing(directory)
         for sub in ["", "/repos", "/locks", "/trash"] { try AtomicFile.makeDirectory(root + sub) }
         locks = GUNLocks(directory: root + "/locks")
         // Finish deletions a crash interrupted.
@@ -51,7 +51,7 @@ public final class FileStore: MetadataStore, @unchecked Sendable {
         do { try RoleName.validate(role) } catch { throw NotaryError(.invalidRole, detail: .text(role), log: "\(error)") }
         // Validated role names hold only [-a-z0-9_/]; "." never occurs in them, so "/" → "." is
         // reversible and the result is a single path component.
-        return role.replacingOccurrences(of: "/", with: ".") + ".\(version).json"
+        return role.replacingLiterally("/", with: ".") + ".\(version).json"
     }
 
     // MARK: Manifest
@@ -229,8 +229,7 @@ public final class FileStore: MetadataStore, @unchecked Sendable {
     public func delete(gun: String) throws {
         let directory = try repoDirectory(gun)
         try withWriteLock(gun: gun) {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { return }
+            guard FileManager.default.fileExists(atPath: directory) else { return }
             let trash = "\(root)/trash/\(FileStore.gunID(gun))-\(UUID().uuidString)"
             guard rename(directory, trash) == 0 else { throw AtomicFile.failure("moving to trash", directory) }
             try AtomicFile.syncDirectory(root + "/repos")

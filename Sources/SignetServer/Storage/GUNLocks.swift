@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SignetCrypto
 import Glibc
 
 /// One writer per GUN: an in-process lock per GUN, then an exclusive `flock` on
@@ -7,8 +8,8 @@ import Glibc
 /// a waiter can never end up holding a lock on an unlinked file.
 final class GUNLocks: @unchecked Sendable {
     // @unchecked Sendable: `locks` is only touched while holding `registry`.
-    private let registry = NSLock()
-    private var locks: [String: NSLock] = [:]
+    private let registry = Lock()
+    private var locks: [String: Lock] = [:]
     private let directory: String
 
     init(directory: String) {
@@ -16,9 +17,9 @@ final class GUNLocks: @unchecked Sendable {
     }
 
     func withLock<T>(id: String, _ body: () throws -> T) throws -> T {
-        let lock: NSLock = registry.withLock {
+        let lock: Lock = registry.withLock {
             if let existing = locks[id] { return existing }
-            let created = NSLock()
+            let created = Lock()
             locks[id] = created
             return created
         }

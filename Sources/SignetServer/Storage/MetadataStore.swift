@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One stored version of one role's metadata file (a row of Notary's `tuf_files`).
 public struct StoredMetadata: Sendable {

@@ -1,9 +1,10 @@
-import Foundation
+import FoundationEssentials
+import SignetCrypto
 
 /// A value guarded by a lock.
 final class LockedValue<Value>: @unchecked Sendable {
     // @unchecked Sendable: `value` is only touched while holding `lock`.
-    private let lock = NSLock()
+    private let lock = Lock()
     private var value: Value
 
     init(_ value: Value) { self.value = value }

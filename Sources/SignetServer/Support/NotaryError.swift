@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import SignetTUF
 
 /// The one error type of the server layer: a Notary `errcode` (reference §2.4) with the HTTP status

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An instant written as RFC 3339, as in TUF `expires` fields.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import SignetCrypto
 
 /// Default expiries Notary's client writes (reference §3.3): root 10 years, targets, delegations

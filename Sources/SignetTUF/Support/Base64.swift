@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Standard base64 with padding, as Go's `[]byte` JSON encoding writes it.
 public enum Base64 {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import SignetClient
 import SignetCrypto
 import SignetTUF
@@ -100,13 +100,13 @@ enum BulkList {
     static func parse(_ path: String) throws -> [(String, FileMeta)] {
         let bytes: [UInt8]
         if path == "-" {
-            bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+            bytes = try BoundedFile.readStandardInput(maxLength: 256 << 20, what: "target list")
         } else {
             bytes = try BoundedFile.readInput(path, maxLength: 256 << 20, what: "target list")
         }
         var result: [(String, FileMeta)] = []
         for (index, raw) in String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            let line = raw.trimmingWhitespaceAndNewlines()
             if line.isEmpty || line.hasPrefix("#") { continue }
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard fields.count == 3 else {
@@ -137,7 +137,7 @@ enum BulkList {
 /// OCI image layouts (`index.json`): each manifest with a ref name becomes a target.
 enum OCILayout {
     static func targets(_ directory: String, ref: String?) throws -> [(String, FileMeta)] {
-        let bytes = try BoundedFile.readInput((directory as NSString).appendingPathComponent("index.json"), maxLength: 16 << 20, what: "OCI index")
+        let bytes = try BoundedFile.readInput(PathText.appending("index.json", to: directory), maxLength: 16 << 20, what: "OCI index")
         let index = try JSONParser.parse(bytes, what: "\(directory)/index.json")
         var result: [(String, FileMeta)] = []
         for manifest in index["manifests"]?.arrayValue ?? [] {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import SignetClient
 import SignetCrypto
 import SignetTUF
@@ -104,8 +104,8 @@ struct DelegationCommand: ParsableCommand {
             let all = [["ROLE", "PATHS", "KEY IDS", "THRESHOLD"]] + rows
             let widths = (0..<4).map { column in all.map { $0[column].count }.max() ?? 0 }
             for row in all {
-                Output.line(row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
-                    .joined(separator: "   ").trimmingCharacters(in: .whitespaces))
+                Output.line(row.enumerated().map { $0.element.padded(toWidth: widths[$0.offset]) }
+                    .joined(separator: "   ").trimmingWhitespace())
             }
         }
     }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import SignetClient
 import SignetCrypto
 import SignetTUF
@@ -54,8 +54,8 @@ struct KeyCommand: ParsableCommand {
             let rows = [["ROLE", "GUN", "KEY ID", "LOCATION"]] + keys.map { [$0.role, $0.gun ?? "", $0.id, $0.file.deletingLastPathComponent().path] }
             let widths = (0..<4).map { column in rows.map { $0[column].count }.max() ?? 0 }
             for row in rows {
-                Output.line(row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
-                    .joined(separator: "   ").trimmingCharacters(in: .whitespaces))
+                Output.line(row.enumerated().map { $0.element.padded(toWidth: widths[$0.offset]) }
+                    .joined(separator: "   ").trimmingWhitespace())
             }
         }
     }
@@ -118,7 +118,7 @@ struct KeyCommand: ParsableCommand {
             if let output {
                 try FileStore.write(Array(text.utf8), to: URL(fileURLWithPath: output), mode: 0o600)
             } else {
-                FileHandle.standardOutput.write(Data(text.utf8))
+                SystemFile.writeStandardOutput(text)
             }
         }
     }

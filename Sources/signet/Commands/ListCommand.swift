@@ -1,6 +1,6 @@
 import SignetCrypto
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import SignetClient
 import SignetTUF
 
@@ -86,7 +86,7 @@ enum TargetOutput {
         let rows = [["NAME", "DIGEST", "SIZE (BYTES)", "ROLE"]] + matches.map { [$0.name, digest($0), String($0.meta.length), $0.role] }
         let widths = (0..<4).map { column in rows.map { $0[column].count }.max() ?? 0 }
         for row in rows {
-            Output.line(row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }.joined(separator: "   ").trimmingCharacters(in: .whitespaces))
+            Output.line(row.enumerated().map { $0.element.padded(toWidth: widths[$0.offset]) }.joined(separator: "   ").trimmingWhitespace())
         }
     }
 }

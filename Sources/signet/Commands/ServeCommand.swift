@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Logging
 import SignetCrypto
 import SignetHTTP
@@ -153,7 +153,7 @@ struct ServeCommand: ParsableCommand {
         let scheme = tls == nil ? "http" : "https"
         let shownHost = host.contains(":") ? "[\(host)]" : host
         let line = "signet: serving on \(scheme)://\(shownHost):\(server.boundPort) (storage \(configuration.storageDirectory))\n"
-        FileHandle.standardOutput.write(Data(line.utf8))
+        SystemFile.writeStandardOutput(line)
         logger.notice("serving on \(scheme)://\(shownHost):\(server.boundPort) (storage \(configuration.storageDirectory))")
         let auth = configuration.auth
         if auth.isEnabled {

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import SignetCrypto
 import SignetClient
 import SignetTUF
 
@@ -33,8 +34,8 @@ struct StatusCommand: ParsableCommand {
         }
         let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
         for row in rows {
-            Output.line(row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
-                .joined(separator: "   ").trimmingCharacters(in: .whitespaces))
+            Output.line(row.enumerated().map { $0.element.padded(toWidth: widths[$0.offset]) }
+                .joined(separator: "   ").trimmingWhitespace())
         }
     }
 }
@@ -60,7 +61,7 @@ struct ResetCommand: ParsableCommand {
         if let number {
             var selected: [Changelist.Entry] = []
             for part in number.split(separator: ",") {
-                guard let index = Int(part.trimmingCharacters(in: .whitespaces)), entries.indices.contains(index) else {
+                guard let index = Int(part.trimmingWhitespace()), entries.indices.contains(index) else {
                     throw ClientError(.usage, "no staged change number \(part) (there are \(entries.count))")
                 }
                 selected.append(entries[index])

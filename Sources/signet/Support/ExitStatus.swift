@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import SignetClient
 import SignetCrypto
 import SignetTUF
@@ -33,7 +33,7 @@ enum ExitStatus {
             print(message)
             return success
         }
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        SystemFile.writeStandardError(message + "\n")
         return usage
     }
 
@@ -66,20 +66,20 @@ enum ExitStatus {
 /// Human output to stdout, errors to stderr, one line each.
 enum Output {
     /// Unbuffered, so that stdout and stderr lines keep their order in a combined log.
-    static func line(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+    static func line(_ text: String) { SystemFile.writeStandardOutput(text + "\n") }
 
     static func error(_ text: String) {
-        let oneLine = text.replacingOccurrences(of: "\n", with: " ")
-        FileHandle.standardError.write(Data("signet: \(oneLine)\n".utf8))
+        let oneLine = text.replacingLiterally("\n", with: " ")
+        SystemFile.writeStandardError("signet: \(oneLine)\n")
     }
 
     static func warning(_ text: String) {
-        FileHandle.standardError.write(Data("signet: warning: \(text)\n".utf8))
+        SystemFile.writeStandardError("signet: warning: \(text)\n")
     }
 
     /// Writes `value` as JSON (sorted keys, one line) to stdout.
     static func json(_ value: Any) {
-        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
-        line(String(decoding: data, as: UTF8.self))
+        guard let text = JSONLine.encode(value) else { return }
+        line(text)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import SignetCrypto
 
 /// Options every command takes (DESIGN.md, CLI contract).
 struct GlobalOptions: ParsableArguments {
@@ -26,9 +27,9 @@ struct GlobalOptions: ParsableArguments {
 
     /// The trust directory in effect.
     var resolvedTrustDir: URL {
-        if let trustDir { return URL(fileURLWithPath: (trustDir as NSString).expandingTildeInPath) }
+        if let trustDir { return URL(fileURLWithPath: PathText.expandingTilde(trustDir)) }
         if let env = ProcessInfo.processInfo.environment["SIGNET_TRUST_DIR"], !env.isEmpty {
-            return URL(fileURLWithPath: (env as NSString).expandingTildeInPath)
+            return URL(fileURLWithPath: PathText.expandingTilde(env))
         }
         // $HOME first: Foundation's home directory ignores it for root, and CI containers running
         // as root set their own HOME.

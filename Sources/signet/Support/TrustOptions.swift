@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import SignetClient
 import SignetCrypto
 import SignetTUF
@@ -70,8 +70,8 @@ struct TrustOptions: ParsableArguments {
             if global.verbose { collection.warnings.forEach(Output.warning) }
             return collection
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: metadataDir, isDirectory: &isDirectory), isDirectory.boolValue else {
+        var isDirectory = false
+        guard FileManager.default.fileExists(atPath: metadataDir, isDirectory: &isDirectory), isDirectory else {
             throw ClientError(.usage, "--metadata-dir \(metadataDir) is not a directory")
         }
         let collection = try updater.update(from: DirectoryFetcher(directory: URL(fileURLWithPath: metadataDir)))

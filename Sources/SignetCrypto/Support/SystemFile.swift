@@ -1,0 +1,110 @@
+import FoundationEssentials
+import Glibc
+
+/// A file opened read-only with `open(2)`, closed in `deinit`: the small part of full Foundation's
+/// `FileHandle` Signet needs.
+package final class ReadOnlyFile {
+    private let fd: Int32
+
+    /// Opens `path`; nil when `open(2)` fails (missing file, no permission).
+    package init?(path: String) {
+        var opened: Int32
+        repeat { opened = open(path, O_RDONLY | O_CLOEXEC) } while opened < 0 && errno == EINTR
+        guard opened >= 0 else { return nil }
+        fd = opened
+    }
+
+    deinit { close(fd) }
+
+    /// Reads until `count` bytes or end of file (fewer bytes only at end of file; empty at end).
+    /// - Throws: `SystemFileError` with the `errno` of a failed `read(2)` (EINTR is retried).
+    package func read(upToCount count: Int) throws(SystemFileError) -> [UInt8] {
+        try SystemFile.read(fd, upToCount: count)
+    }
+}
+
+/// A failed system call on a file, with its `errno`.
+package struct SystemFileError: Error, CustomStringConvertible {
+    package var code: Int32
+
+    /// Full Foundation's `localizedDescription` for the read error `FileHandle` threw with this
+    /// `errno`, so that messages stay as they were.
+    package var description: String { FileErrorText.readFailure(errno: code) }
+}
+
+/// Whole-buffer reads and writes on file descriptors (standard input and output included).
+package enum SystemFile {
+    /// Writes all of `bytes` to `fd`, retrying short writes and EINTR; gives up silently on any
+    /// other error (as writes to a closed standard stream did through `FileHandle`).
+    package static func writeAll(_ bytes: [UInt8], to fd: Int32) {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
+    }
+
+    /// Writes `text` as UTF-8 to standard output, unbuffered.
+    package static func writeStandardOutput(_ text: String) { writeAll(Array(text.utf8), to: STDOUT_FILENO) }
+
+    /// Writes `text` as UTF-8 to standard error, unbuffered.
+    package static func writeStandardError(_ text: String) { writeAll(Array(text.utf8), to: STDERR_FILENO) }
+
+    /// Reads from `fd` until `count` bytes or end of file.
+    /// - Throws: `SystemFileError` for a failed `read(2)` (EINTR is retried).
+    package static func read(_ fd: Int32, upToCount count: Int) throws(SystemFileError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: Swift.min(Swift.max(count, 0), 1 << 20))
+        while bytes.count < count {
+            let wanted = Swift.min(chunk.count, count - bytes.count)
+            let got = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, wanted) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw SystemFileError(code: errno)
+            }
+            if got == 0 { break }
+            bytes.append(contentsOf: chunk[0..<got])
+        }
+        return bytes
+    }
+}
+
+/// The messages full Foundation's `localizedDescription` gave for file errors, kept so that
+/// Signet's error messages do not change with the move to `FoundationEssentials` (which has no
+/// `localizedDescription`).
+package enum FileErrorText {
+    private static let prefix = "The operation could not be completed."
+
+    /// The message for an error thrown by `FileManager` (a `CocoaError`), or `"\(error)"` for others.
+    package static func describe(_ error: Error) -> String {
+        if let error = error as? SystemFileError { return error.description }
+        guard let error = error as? CocoaError else { return "\(error)" }
+        return cocoa(code: error.code.rawValue)
+    }
+
+    /// The message for a `FileHandle` read that failed with `errno`.
+    static func readFailure(errno code: Int32) -> String {
+        switch code {
+        case ENOENT: return cocoa(code: CocoaError.fileReadNoSuchFile.rawValue)
+        case EPERM, EACCES: return cocoa(code: CocoaError.fileReadNoPermission.rawValue)
+        default: return cocoa(code: CocoaError.fileReadUnknown.rawValue)
+        }
+    }
+
+    private static func cocoa(code: Int) -> String {
+        switch code {
+        case CocoaError.fileNoSuchFile.rawValue, CocoaError.fileReadNoSuchFile.rawValue:
+            return "\(prefix) The file doesn’t exist."
+        case CocoaError.fileReadNoPermission.rawValue, CocoaError.fileWriteNoPermission.rawValue:
+            return "\(prefix) You don’t have permission."
+        default:
+            return "\(prefix) (NSCocoaErrorDomain error \(code).)"
+        }
+    }
+}
