@@ -36,4 +36,12 @@ import Testing
         #expect(result.status == 2, "\(result.stderr)")
         #expect(result.stderr.contains("/nonexistent/root.crt"))
     }
+
+    @Test func payloadThatIsADirectoryIsBadInput() throws {
+        let dir = SignetBinary.fixtures.appendingPathComponent("dockerhub-alpine").path
+        let result = try SignetBinary.run(["verify", "docker.io/library/alpine:3.8", "--metadata-dir", dir,
+                                           "--at", "2018-07-25T00:00:00Z", "--payload", dir])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("Is a directory"), "\(result.stderr)")
+    }
 }

@@ -17,7 +17,9 @@ public enum FileDigest {
         while true {
             let chunk: [UInt8]
             do { chunk = try handle.read(upToCount: 1 << 20) } catch {
-                throw ClientError(.io, "cannot read \(what) at \(path): \(FileErrorText.describe(error))")
+                // A directory opens fine and fails on the first read: that is bad input, not I/O.
+                let code: ClientError.Code = length == 0 ? .usage : .io
+                throw ClientError(code, "cannot read \(what) at \(path): \(FileErrorText.describe(error))")
             }
             if chunk.isEmpty { break }
             sha256.update(chunk)

@@ -88,13 +88,9 @@ package enum FileErrorText {
         return cocoa(code: error.code.rawValue)
     }
 
-    /// The message for a `FileHandle` read that failed with `errno`.
+    /// The message for a read that failed with `errno`: the system's own text ("Is a directory").
     static func readFailure(errno code: Int32) -> String {
-        switch code {
-        case ENOENT: return cocoa(code: CocoaError.fileReadNoSuchFile.rawValue)
-        case EPERM, EACCES: return cocoa(code: CocoaError.fileReadNoPermission.rawValue)
-        default: return cocoa(code: CocoaError.fileReadUnknown.rawValue)
-        }
+        String(cString: strerror(code))
     }
 
     private static func cocoa(code: Int) -> String {
