@@ -105,12 +105,15 @@ public struct ClientRepository {
     /// as minimums), caching what verified. When the server cannot be reached, the same update
     /// runs against the cache, with a warning.
     public func update(pin: RootPin?, now: TUFTime, allowCache: Bool = true) throws -> VerifiedCollection {
-        let trustedRoot = try trustDir.cachedMetadata(gun, role: RoleName.root)
+        // The cache is read once per update: trust anchor, rollback minimums, by-hash hits, and
+        // which files need rewriting all come from this one read.
+        let cached = trustDir.cachedFiles(gun)
+        let trustedRoot = cached[RoleName.root]
         let updater = TrustUpdater(gun: gun, now: now, pin: pin, trustedRoot: trustedRoot,
-                                   minimumVersions: trustDir.cachedVersions(gun))
+                                   minimumVersions: TrustDirectory.versions(of: cached))
         do {
-            let collection = try updater.update(from: CacheFirstFetcher(remote: server, trustDir: trustDir, gun: gun))
-            try cache(collection)
+            let collection = try updater.update(from: CacheFirstFetcher(remote: server, cached: cached))
+            try cache(collection, previous: cached)
             return collection
         } catch let error as ClientError where error.code == .unreachable && allowCache {
             guard trustedRoot != nil else { throw error }
@@ -120,10 +123,10 @@ public struct ClientRepository {
         }
     }
 
-    func cache(_ collection: VerifiedCollection) throws {
+    func cache(_ collection: VerifiedCollection, previous: [String: [UInt8]]) throws {
         for (role, bytes) in collection.files {
             // Unchanged files are not rewritten (each write is a temporary file, fsync and rename).
-            if let cached = try? trustDir.cachedMetadata(gun, role: role), cached == bytes { continue }
+            if previous[role] == bytes { continue }
             try trustDir.cacheMetadata(gun, role: role, bytes: bytes)
         }
     }
@@ -320,12 +323,12 @@ public struct ClientRepository {
 /// signatures of whatever it gets; a warm `list` saves two TLS connections.
 struct CacheFirstFetcher<Remote: MetadataFetcher>: MetadataFetcher {
     var remote: Remote
-    var trustDir: TrustDirectory
-    var gun: String
+    /// The trust dir's cached files, role → bytes (`TrustDirectory.cachedFiles`).
+    var cached: [String: [UInt8]]
 
     func fetch(_ request: MetadataRequest) throws -> [UInt8]? {
         if case .hash(let hex, let role, let maxLength) = request,
-           let cached = try? trustDir.cachedMetadata(gun, role: role), cached.count <= maxLength,
+           let cached = cached[role], cached.count <= maxLength,
            Hex.encode(Digest.sha256(cached)) == hex.lowercased() {
             return cached
         }

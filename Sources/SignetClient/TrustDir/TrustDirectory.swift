@@ -58,20 +58,31 @@ public struct TrustDirectory: Sendable {
         try? FileManager.default.removeItem(at: file)
     }
 
+    /// Every cached role file of `gun`, read once: role name → bytes. Files whose names are not
+    /// valid role names, or that cannot be read within the size bound, are left out.
+    public func cachedFiles(_ gun: String) -> [String: [UInt8]] {
+        var files: [String: [UInt8]] = [:]
+        guard let directory = try? metadataDirectory(gun) else { return files }
+        for path in DirectoryWalk.relativePaths(under: directory, pathExtension: "json") {
+            let role = String(path.dropLast(5))
+            guard (try? RoleName.validate(role)) != nil,
+                  let bytes = try? BoundedFile.read(directory.appendingPathComponent(path), maxLength: MetadataLimits.maxFileBytes, what: role)
+            else { continue }
+            files[role] = bytes
+        }
+        return files
+    }
+
+    /// The versions in `files` (role → bytes), for rollback protection; unparsable files are left out.
+    public static func versions(of files: [String: [UInt8]]) -> [String: Int64] {
+        files.compactMapValues { bytes in
+            (try? MetadataFile.parse(bytes, role: "cached"))?.signed["version"]?.intValue
+        }
+    }
+
     /// Cached versions of every role present (for rollback protection).
     public func cachedVersions(_ gun: String) -> [String: Int64] {
-        var versions: [String: Int64] = [:]
-        guard let directory = try? metadataDirectory(gun) else { return versions }
-        for path in DirectoryWalk.relativePaths(under: directory, pathExtension: "json") {
-            let file = directory.appendingPathComponent(path)
-            let relative = String(path.dropLast(5))
-            guard (try? RoleName.validate(relative)) != nil,
-                  let bytes = try? BoundedFile.read(file, maxLength: MetadataLimits.maxFileBytes, what: relative),
-                  let parsed = try? MetadataFile.parse(bytes, role: relative),
-                  let version = parsed.signed["version"]?.intValue else { continue }
-            versions[relative] = version
-        }
-        return versions
+        Self.versions(of: cachedFiles(gun))
     }
 
     /// Deletes `tuf/<GUN>` (metadata and changelist; private keys are kept, as Notary does).
