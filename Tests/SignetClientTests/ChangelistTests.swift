@@ -1,7 +1,7 @@
 import Foundation
+@testable import SignetClient
 import SignetTUF
 import Testing
-@testable import SignetClient
 
 /// Notary 0.7's changelist files read back and re-encode to the same bytes.
 @Suite struct ChangelistTests {

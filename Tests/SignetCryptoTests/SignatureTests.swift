@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 @testable import SignetCrypto
+import Testing
 
 @Suite("Signatures")
 struct SignatureTests {

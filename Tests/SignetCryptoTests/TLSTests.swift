@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 @testable import SignetCrypto
+import Testing
 #if canImport(Glibc)
 import Glibc
 #endif

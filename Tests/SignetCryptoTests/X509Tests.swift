@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 @testable import SignetCrypto
+import Testing
 
 @Suite("X509")
 struct X509Tests {

@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
-import Testing
 @testable import SignetHTTP
+import Testing
 
 /// HTTPClient against a one-shot raw server that answers with exact bytes.
 @Suite struct ClientTests {

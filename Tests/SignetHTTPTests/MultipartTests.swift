@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 @testable import SignetHTTP
+import Testing
 
 /// Golden tests against the multipart uploads the real notary 0.7 client made.
 @Suite struct MultipartTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
-import Testing
 @testable import SignetHTTP
+import Testing
 
 /// Wire-level behaviour, driven with raw sockets so the exact bytes are under test.
 @Suite struct ServerProtocolTests {

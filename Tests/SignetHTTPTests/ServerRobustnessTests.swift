@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
-import Testing
 @testable import SignetHTTP
+import Testing
 
 /// Deadlines, connection cap, and graceful shutdown.
 @Suite struct ServerRobustnessTests {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 @testable import SignetHTTP
+import Testing
 
 @Suite struct ServerRoundTripTests {
     @Test func getAndPostRoundTripWithClient() throws {

@@ -1,7 +1,7 @@
 import Foundation
 import SignetCrypto
-import Testing
 @testable import SignetHTTP
+import Testing
 
 /// TLS round trip with a CA and server certificate made by the `openssl` CLI. Skipped while
 /// SignetCrypto's TLS types are the placeholder that throws "TLS not yet available".

@@ -1,6 +1,6 @@
 import FoundationEssentials
-import SignetCrypto
 import Glibc
+import SignetCrypto
 import SignetTUF
 
 /// Where key passphrases come from (DESIGN.md, reference §1.5): `SIGNET_<ALIAS>_PASSPHRASE`, then

@@ -1,6 +1,6 @@
 import FoundationEssentials
-import SignetCrypto
 import Glibc
+import SignetCrypto
 import SignetTUF
 
 /// A Notary-layout trust directory (reference §1.3):

@@ -1,6 +1,6 @@
 import FoundationEssentials
-import SignetCrypto
 import Logging
+import SignetCrypto
 import SignetHTTP
 import SignetTUF
 

@@ -1,6 +1,6 @@
 import FoundationEssentials
-import SignetCrypto
 import Glibc
+import SignetCrypto
 
 /// Crash-safe file writes: write to a temporary file in the same directory, fsync it, rename it
 /// over the target, fsync the directory. A crash leaves the old file or the new one, never a torn

@@ -1,6 +1,6 @@
 import FoundationEssentials
-import SignetCrypto
 import Glibc
+import SignetCrypto
 
 /// One writer per GUN: an in-process lock per GUN, then an exclusive `flock` on
 /// `<storage>/locks/<gun id>.lock` so that several `signet serve` processes sharing a storage

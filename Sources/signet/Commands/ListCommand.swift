@@ -1,7 +1,7 @@
-import SignetCrypto
 import ArgumentParser
 import FoundationEssentials
 import SignetClient
+import SignetCrypto
 import SignetTUF
 
 /// `signet list GUN`: the trusted targets of a collection.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
-import SignetCrypto
 import SignetClient
+import SignetCrypto
 import SignetTUF
 
 /// `signet status GUN`: the staged changes.
