@@ -214,6 +214,9 @@ public struct ClientRepository {
         for role in editor.dirty.sorted() where role != RoleName.root && role != RoleName.snapshot {
             guard editor.targets[role] != nil else { continue }
             let (roleKeys, _) = try editor.signingKeys(for: role)
+            guard !roleKeys.isEmpty else {
+                throw ClientError(.key, "\(role) has no keys in \(gun) (its last key was removed), so nothing can sign it: add one with `signet delegation add \(gun) \(role) KEYFILE` first")
+            }
             let signers = try keys.signers(for: roleKeys, unlocked: unlocked)
             guard !signers.isEmpty else {
                 throw ClientError(.key, "no signing key for \(role) of \(gun): need one of \(roleKeys.compactMap { try? $0.canonicalID() }.joined(separator: ", "))")

@@ -48,7 +48,13 @@ public struct MetadataFile: Sendable {
         guard let signed = envelope["signed"], case .object = signed else {
             throw TUFError(.malformed, "\(role) metadata has no \"signed\" object", role: role)
         }
-        guard let signatureList = envelope["signatures"]?.arrayValue else {
+        // `null` is Go's nil slice (JSONFields+GoNil.swift): a file without signatures.
+        let signatureList: [JSONValue]
+        if envelope["signatures"]?.isNull == true {
+            signatureList = []
+        } else if let list = envelope["signatures"]?.arrayValue {
+            signatureList = list
+        } else {
             throw TUFError(.malformed, "\(role) metadata has no \"signatures\" array", role: role)
         }
         guard signatureList.count <= MetadataLimits.maxSignatures else {

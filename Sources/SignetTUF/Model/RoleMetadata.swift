@@ -24,7 +24,7 @@ public struct FileMeta: Sendable, Equatable {
         length = try fields.int("length")
         guard length >= 0 else { throw TUFError(.malformed, "\(context): length \(length) is negative", role: role) }
         var hashes: [String: [UInt8]] = [:]
-        for (algorithm, encoded) in try fields.object("hashes") {
+        for (algorithm, encoded) in try fields.goMap("hashes") {
             guard let text = encoded.stringValue, let digest = Base64.decode(text) else {
                 throw TUFError(.malformed, "\(context): hash \"\(algorithm)\" is not a base64 string", role: role)
             }

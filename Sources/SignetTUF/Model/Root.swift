@@ -29,7 +29,7 @@ public struct Root: Sendable {
         version = common.version
         expires = common.expires
         consistentSnapshot = fields.members["consistent_snapshot"]?.boolValue ?? false
-        let keyObjects = try fields.object("keys")
+        let keyObjects = try fields.goMap("keys")
         guard keyObjects.count <= MetadataLimits.maxKeys else {
             throw TUFError(.tooLarge, "root lists \(keyObjects.count) keys, over the limit of \(MetadataLimits.maxKeys)", role: role)
         }
@@ -39,9 +39,9 @@ public struct Root: Sendable {
         }
         self.keys = keys
         var roles: [String: RoleKeys] = [:]
-        for (name, roleJSON) in try fields.object("roles") {
+        for (name, roleJSON) in try fields.goMap("roles") {
             let roleFields = try JSONFields(roleJSON, context: "root role \(name)", role: role)
-            roles[name] = RoleKeys(keyIDs: try roleFields.stringArray("keyids"), threshold: try roleFields.int("threshold"))
+            roles[name] = RoleKeys(keyIDs: try roleFields.goStringSlice("keyids"), threshold: try roleFields.int("threshold"))
         }
         self.roles = roles
         for base in [RoleName.root, RoleName.targets, RoleName.snapshot, RoleName.timestamp] {

@@ -71,21 +71,21 @@ public struct Targets: Sendable {
         version = common.version
         expires = common.expires
         var targets: [String: FileMeta] = [:]
-        for (name, meta) in try fields.object("targets") {
+        for (name, meta) in try fields.goMap("targets") {
             targets[name] = try FileMeta(json: meta, context: "\(role) target \"\(RoleName.printable(name))\"", role: role)
         }
         self.targets = targets
         var delegations = Delegations()
         if let delegationJSON = fields.optional("delegations") {
             let delegationFields = try JSONFields(delegationJSON, context: "\(role) delegations", role: role)
-            let keyObjects = try delegationFields.object("keys")
+            let keyObjects = try delegationFields.goMap("keys")
             guard keyObjects.count <= MetadataLimits.maxKeys else {
                 throw TUFError(.tooLarge, "\(role) delegates to \(keyObjects.count) keys, over the limit of \(MetadataLimits.maxKeys)", role: role)
             }
             for (id, keyJSON) in keyObjects {
                 delegations.keys[id] = try TUFKey(json: keyJSON, context: "\(role) delegation key \(id)", role: role)
             }
-            let roleList = try delegationFields.array("roles")
+            let roleList = try delegationFields.goSlice("roles")
             guard roleList.count <= MetadataLimits.maxDelegations else {
                 throw TUFError(.tooLarge, "\(role) lists \(roleList.count) delegations, over the limit of \(MetadataLimits.maxDelegations)", role: role)
             }
@@ -97,7 +97,7 @@ public struct Targets: Sendable {
                     throw TUFError(.malformed, "\(role) delegates to \(name), which is not its direct child", role: role)
                 }
                 let paths = entryFields.optional("paths") == nil ? nil : try entryFields.stringArray("paths")
-                let delegated = DelegatedRole(name: name, keyIDs: try entryFields.stringArray("keyids"),
+                let delegated = DelegatedRole(name: name, keyIDs: try entryFields.goStringSlice("keyids"),
                                               threshold: try entryFields.int("threshold"), paths: paths)
                 guard delegated.threshold >= 1 else {
                     throw TUFError(.threshold, "\(role) gives \(name) threshold \(delegated.threshold); it must be at least 1", role: role)
@@ -146,7 +146,7 @@ public struct Snapshot: Sendable {
         version = common.version
         expires = common.expires
         var meta: [String: FileMeta] = [:]
-        for (name, entry) in try fields.object("meta") {
+        for (name, entry) in try fields.goMap("meta") {
             meta[name] = try FileMeta(json: entry, context: "snapshot meta \"\(RoleName.printable(name))\"", role: role)
         }
         for required in [RoleName.root, RoleName.targets] where meta[required]?.hashes["sha256"] == nil {
@@ -186,7 +186,7 @@ public struct Timestamp: Sendable {
         let common = try CommonFields(fields, expectedType: Timestamp.type, role: role)
         version = common.version
         expires = common.expires
-        guard let entry = try fields.object("meta")[RoleName.snapshot] else {
+        guard let entry = try fields.goMap("meta")[RoleName.snapshot] else {
             throw TUFError(.malformed, "timestamp does not list the snapshot", role: role)
         }
         snapshot = try FileMeta(json: entry, context: "timestamp meta \"snapshot\"", role: role)

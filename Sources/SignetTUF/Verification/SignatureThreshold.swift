@@ -24,6 +24,10 @@ public enum SignatureThreshold {
         guard threshold >= 1 else {
             throw TUFError(.threshold, "\(role) has threshold \(threshold); it must be at least 1", role: role)
         }
+        guard !keys.isEmpty else {
+            // Notary writes `"keyids":null` once the last key of a role is removed.
+            throw TUFError(.threshold, "\(role) has no keys, so nothing can sign it (threshold \(threshold)); add a key to it first", role: role)
+        }
         guard !file.signatures.isEmpty else {
             throw TUFError(.threshold, "\(role) has no signatures", role: role)
         }
