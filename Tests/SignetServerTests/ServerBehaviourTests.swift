@@ -86,15 +86,26 @@ import Testing
         #expect(record?["Version"]?.intValue == after.version)
     }
 
-    @Test func expiredRootGivesServerErrorOnResign() throws {
+    /// notary#598: notary-server answers 500 for timestamp.json and snapshot.json once root has
+    /// expired, which also blocks renewing root. Signet keeps re-signing the timestamp with the
+    /// key root lists, so clients reach the root's expiry (and its owner can renew it).
+    @Test func expiredRootStillServesFreshTimestampAndSnapshot() throws {
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let server = try InProcessServer(storage: scratch.path + "/data")
         defer { server.stop() }
         _ = try publishSample(server, scratch)
         server.clock.advance(days: 11 * 365)
+        let now = TUFTime(server.clock.now())
         let response = try server.get("/v2/\(Self.gun)/_trust/tuf/timestamp.json")
-        #expect(response.status == 500)  // notary-server behaves the same (issue #598)
+        #expect(response.status == 200, "\(response.bodyText)")
+        let timestamp = try Timestamp(signed: MetadataFile.parse(response.body, role: "timestamp").signed)
+        #expect(timestamp.expires > now)
+        let snapshot = try server.get("/v2/\(Self.gun)/_trust/tuf/snapshot.json")
+        #expect(snapshot.status == 200, "\(snapshot.bodyText)")
+        #expect(timestamp.snapshot.sha256Hex == FileMeta(describing: Array(snapshot.body)).sha256Hex)
+        let root = try Root(signed: MetadataFile.parse(try server.get("/v2/\(Self.gun)/_trust/tuf/root.json").body, role: "root").signed)
+        #expect(root.expires < now)
     }
 
     @Test func changefeedParametersAndMetrics() throws {

@@ -103,14 +103,15 @@ public struct ClientRepository {
 
     /// The full verified update from the server (cached root as the trust anchor, cached versions
     /// as minimums), caching what verified. When the server cannot be reached, the same update
-    /// runs against the cache, with a warning.
-    public func update(pin: RootPin?, now: TUFTime, allowCache: Bool = true) throws -> VerifiedCollection {
+    /// runs against the cache, with a warning. `allowExpiredRoot` is for renewing root only
+    /// (`TrustUpdater.allowExpiredRoot`).
+    public func update(pin: RootPin?, now: TUFTime, allowCache: Bool = true, allowExpiredRoot: Bool = false) throws -> VerifiedCollection {
         // The cache is read once per update: trust anchor, rollback minimums, by-hash hits, and
         // which files need rewriting all come from this one read.
         let cached = trustDir.cachedFiles(gun)
         let trustedRoot = cached[RoleName.root]
         let updater = TrustUpdater(gun: gun, now: now, pin: pin, trustedRoot: trustedRoot,
-                                   minimumVersions: TrustDirectory.versions(of: cached))
+                                   minimumVersions: TrustDirectory.versions(of: cached), allowExpiredRoot: allowExpiredRoot)
         do {
             let collection = try updater.update(from: CacheFirstFetcher(remote: server, cached: cached))
             try cache(collection, previous: cached)
@@ -134,8 +135,9 @@ public struct ClientRepository {
     // MARK: - Publish
 
     /// The editor for a publish: the verified state from the server, or, when the server has no
-    /// root (404: a new collection), the state `init` cached.
-    func editorForPublish(now: TUFTime) throws -> RepositoryEditor {
+    /// root (404: a new collection), the state `init` cached. `allowExpiredRoot` when the publish
+    /// renews root.
+    func editorForPublish(now: TUFTime, allowExpiredRoot: Bool = false) throws -> RepositoryEditor {
         let serverRoot = try server.fetch(.current(role: RoleName.root, maxLength: MetadataLimits.maxRootBytes))
         if serverRoot == nil {
             guard let rootBytes = try trustDir.cachedMetadata(gun, role: RoleName.root),
@@ -163,16 +165,22 @@ public struct ClientRepository {
             }
             return RepositoryEditor(gun: gun, root: root, rootFile: rootFile, targets: targets, files: files, snapshot: snapshot, isNew: true)
         }
-        let collection = try update(pin: nil, now: now, allowCache: false)
+        let collection = try update(pin: nil, now: now, allowCache: false, allowExpiredRoot: allowExpiredRoot)
         var files = collection.files
         files[RoleName.timestamp] = nil
-        return RepositoryEditor(gun: gun, root: collection.root,
-                                rootFile: try MetadataFile.parse(collection.rootBytes, role: RoleName.root),
-                                targets: collection.targets, files: files, snapshot: collection.snapshot, isNew: false)
+        var editor = RepositoryEditor(gun: gun, root: collection.root,
+                                      rootFile: try MetadataFile.parse(collection.rootBytes, role: RoleName.root),
+                                      targets: collection.targets, files: files, snapshot: collection.snapshot, isNew: false)
+        editor.untrusted = collection.untrusted
+        return editor
     }
 
-    /// Applies staged changes to `editor` in order.
+    /// Applies staged changes to `editor` in order. Witnesses of roles the server holds untrusted
+    /// go first, so that a target staged before the witness lands in the re-signed content.
     func apply(_ entries: [Changelist.Entry], to editor: inout RepositoryEditor, now: TUFTime) throws {
+        for entry in entries where entry.change.type == .witness && editor.untrusted[entry.change.role] != nil {
+            try editor.witness(entry.change.role)
+        }
         for entry in entries {
             let change = entry.change
             switch change.type {
@@ -192,6 +200,8 @@ public struct ClientRepository {
                 case .delete:
                     try editor.removeDelegation(change.role, now: now)
                 }
+            case .witness where change.role == RoleName.root:
+                try renewRoot(&editor, now: now)
             case .witness:
                 try editor.witness(change.role)
             case .role:
@@ -247,7 +257,8 @@ public struct ClientRepository {
     public func publish(now: TUFTime) throws -> [String] {
         let list = try changelist
         let entries = try list.entries()
-        var editor = try editorForPublish(now: now)
+        let renewsRoot = entries.contains { $0.change.type == .witness && $0.change.role == RoleName.root }
+        var editor = try editorForPublish(now: now, allowExpiredRoot: renewsRoot)
         if entries.isEmpty && !editor.isNew { return [] }
         try apply(entries, to: &editor, now: now)
         let removedDelegations = Set(editor.targets.keys)
@@ -277,7 +288,8 @@ public struct ClientRepository {
         if (role == RoleName.root || role == RoleName.targets) && serverManaged {
             throw ClientError(.usage, "the \(role) key must be held locally; --server-managed is for snapshot and timestamp")
         }
-        var editor = try editorForPublish(now: now)
+        // A new root key is also how an expired root is replaced.
+        var editor = try editorForPublish(now: now, allowExpiredRoot: role == RoleName.root)
         guard !editor.isNew else { throw ClientError(.usage, "\(gun) has not been published yet; publish it before rotating keys") }
         let oldRootKeys = Array(try editor.root.roleKeys(RoleName.root).keys.values)
         let oldRootSigners = try keys.signers(for: oldRootKeys)
@@ -309,6 +321,43 @@ public struct ClientRepository {
         _ = try signAndUpload(&editor, now: now)
         if role == RoleName.snapshot && serverManaged { try trustDir.removeCachedMetadata(gun, role: RoleName.snapshot) }
         return newTUFKey.id
+    }
+
+    // MARK: - Root renewal
+
+    /// Re-signs root with the root keys held here: version + 1, a new 10-year expiry (`signet
+    /// witness GUN root`, also how an expired root is renewed, notary#598). A root certificate
+    /// that would expire before the renewed root is replaced by a new self-signed certificate
+    /// (CN = GUN) for the same key; the renewed root is signed by the old and the new entries, so
+    /// it is a valid rotation from the old root.
+    /// - Throws: `ClientError(.key)` when no root key of the collection is held here.
+    func renewRoot(_ editor: inout RepositoryEditor, now: TUFTime) throws {
+        guard !editor.isNew else { throw ClientError(.usage, "\(gun) has not been published yet; its root is signed at the first publish") }
+        let oldKeys = Array(try editor.root.roleKeys(RoleName.root).keys.values).sorted { $0.id < $1.id }
+        let oldSigners = try keys.signers(for: oldKeys)
+        guard !oldSigners.isEmpty else {
+            throw ClientError(.key, "no root key of \(gun) is held here; it is needed to re-sign root")
+        }
+        let expires = now.adding(seconds: DefaultExpiry.rootSeconds)
+        var renewedKeys: [TUFKey] = []
+        var newSigners: [RoleSigner] = []
+        for key in oldKeys {
+            guard let signer = oldSigners.first(where: { $0.key.id == key.id }) else {
+                renewedKeys.append(key)  // another holder's key stays listed as it is
+                continue
+            }
+            if let leaf = try? key.leafCertificate(), leaf.notAfter >= expires.date {
+                renewedKeys.append(key)
+                continue
+            }
+            let certificate = try Certificate.selfSigned(commonName: gun, key: signer.privateKey, notBefore: now.date, notAfter: expires.date)
+            let renewed = try TUFKey(certificate: certificate)
+            renewedKeys.append(renewed)
+            newSigners.append(RoleSigner(key: renewed, privateKey: signer.privateKey))
+            notice("the root certificate \(key.id.prefix(12)) of \(gun) expires before the renewed root; it is replaced by a new self-signed certificate for the same key")
+        }
+        editor.replaceRootKeys(RoleName.root, with: renewedKeys)
+        try editor.signRoot(with: oldSigners + newSigners, now: now)
     }
 
     // MARK: - Delete

@@ -4,7 +4,8 @@ import SignetTUF
 extension TrustServer {
     /// Re-signs server-managed metadata on read (reference §2.3): when the current timestamp has
     /// expired or no longer matches the current snapshot, or the snapshot has expired and the server
-    /// holds its key, generate new ones (version + 1) and store them atomically.
+    /// holds its key, generate new ones (version + 1) and store them atomically — also once root
+    /// has expired, where notary-server answers 500 (notary#598).
     ///
     /// Checks without the lock first, so the common case costs two reads.
     func refreshServerRoles(gun: String) throws {
@@ -15,9 +16,13 @@ extension TrustServer {
                   let rootFile = try store.current(gun: gun, role: RoleName.root),
                   let snapshotFile = try store.current(gun: gun, role: RoleName.snapshot) else { return }
             let root = try PublishValidator.parseRoot(rootFile.bytes)
-            guard root.expires > now else {
-                // Notary loads the root with expiry checks here and answers 500 (issue #598).
-                throw NotaryError(.unknown, detail: .absent, log: "cannot re-sign \(gun): root expired at \(root.expires.text)")
+            if root.expires <= now {
+                // Notary loads the root with expiry checks here and answers 500 for every
+                // timestamp and snapshot GET (notary#598), which also blocks the recovery. Signet
+                // keeps re-signing with the keys the root lists: the root's expiry is for clients to
+                // judge (they refuse the collection and say so), and the owner can renew the root
+                // by a publish only if the rest of the collection stays fresh.
+                logger.warning("root of \(gun) expired at \(root.expires.text): clients refuse the collection until its owner renews root (signet witness \(gun) root, or signet key rotate \(gun) root)")
             }
             var updates: [MetadataUpdate] = []
             var snapshotBytes = snapshotFile.bytes

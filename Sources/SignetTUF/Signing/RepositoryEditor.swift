@@ -42,6 +42,9 @@ public struct RepositoryEditor {
     public var dirty: Set<String> = []
     /// True when the server has no repository yet: signing keeps version 1 instead of bumping.
     public var isNew: Bool
+    /// Delegated roles the server holds but that did not verify (`VerifiedCollection.untrusted`):
+    /// editing one needs its content re-signed first (`witness`), see `editable`.
+    public var untrusted: [String: UntrustedRole] = [:]
 
     public init(gun: String, root: Root, rootFile: MetadataFile, targets: [String: Targets], files: [String: [UInt8]],
                 snapshot: Snapshot?, isNew: Bool) {
@@ -60,6 +63,19 @@ public struct RepositoryEditor {
     /// - Throws: `TUFError(.notFound)` when `role` is a delegation its parent does not list.
     mutating func editable(_ role: String, now: TUFTime) throws -> Targets {
         if let existing = targets[role] { return existing }
+        if let skipped = untrusted[role] {
+            // Re-creating the role would start at version 1, behind the server's, and be refused
+            // forever (notary#1500). Its content is not trusted, so it is carried over only when
+            // there is nothing in it, or when the user asks for it to be re-signed (`witness`).
+            guard skipped.targets.targets.isEmpty && skipped.targets.delegations.roles.isEmpty else {
+                let names = skipped.targets.targets.keys.sorted()
+                let shown = names.prefix(5).map(RoleName.printable).joined(separator: ", ") + (names.count > 5 ? ", … (\(names.count) in all)" : "")
+                let what = names.isEmpty ? "its delegations" : "its targets (\(shown))"
+                throw TUFError(.threshold, "\(role) v\(skipped.targets.version) on the server is not trusted (\(skipped.reason)), so \(what) would be lost by this publish; "
+                    + "to keep them, re-sign them with the role's current keys: `signet witness \(gun) \(role)`, then publish again", role: role)
+            }
+            return adopt(role)
+        }
         try RoleName.validate(role)
         guard let parent = RoleName.parent(of: role), let parentRole = targets[parent],
               parentRole.delegations.roles.contains(where: { $0.name == role }) else {
@@ -84,10 +100,21 @@ public struct RepositoryEditor {
         dirty.insert(role)
     }
 
-    /// Marks `role` for re-signing (Notary's witness).
+    /// Marks `role` for re-signing (Notary's witness). A role the server holds that did not verify
+    /// (after its keys were swapped, say) is re-signed with its content as the server holds it, at
+    /// the server's version + 1.
     public mutating func witness(_ role: String) throws {
+        if targets[role] == nil, untrusted[role] != nil { _ = adopt(role) }
         guard targets[role] != nil else { throw TUFError(.notFound, "\(role) has no metadata to witness in \(gun)", role: role) }
         dirty.insert(role)
+    }
+
+    /// Takes the server's content of untrusted `role` as the role's content, to be re-signed.
+    private mutating func adopt(_ role: String) -> Targets {
+        let content = untrusted.removeValue(forKey: role)!.targets
+        targets[role] = content
+        dirty.insert(role)
+        return content
     }
 
     // MARK: - Delegations
@@ -151,6 +178,7 @@ public struct RepositoryEditor {
         parentRole.delegations.keys = Self.referencedKeys(parentRole.delegations)
         targets[parent] = parentRole
         targets[role] = nil
+        untrusted[role] = nil
         files[role] = nil
         snapshot?.meta[role] = nil
         dirty.insert(parent)

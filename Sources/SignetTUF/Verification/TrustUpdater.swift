@@ -15,7 +15,8 @@
 /// 5. `targets.<sha256>.json`, then delegations depth-first in listed order, each checked against
 ///    the snapshot's hashes and its parent's keys. A delegation that is expired or below threshold
 ///    is skipped with a warning (Notary); one missing from the snapshot is skipped.
-/// Finally the trusted root itself must not be expired and must satisfy `pin`.
+/// Finally the trusted root itself must not be expired (the error says how its owner renews it)
+/// and must satisfy `pin`.
 public struct TrustUpdater {
     public var gun: String
     /// The instant expiry is judged at.
@@ -25,13 +26,19 @@ public struct TrustUpdater {
     public var trustedRoot: [UInt8]?
     /// Role → lowest acceptable version (the cached versions, for rollback protection).
     public var minimumVersions: [String: Int64]
+    /// Accept a root that has expired, and root certificates that have expired, so that the owner
+    /// of the collection can renew root (`signet witness GUN root`, `signet key rotate GUN root`).
+    /// Every other check, and every other role's expiry, still applies. Never set it to read targets.
+    public var allowExpiredRoot = false
 
-    public init(gun: String, now: TUFTime, pin: RootPin? = nil, trustedRoot: [UInt8]? = nil, minimumVersions: [String: Int64] = [:]) {
+    public init(gun: String, now: TUFTime, pin: RootPin? = nil, trustedRoot: [UInt8]? = nil, minimumVersions: [String: Int64] = [:],
+                allowExpiredRoot: Bool = false) {
         self.gun = gun
         self.now = now
         self.pin = pin
         self.trustedRoot = trustedRoot
         self.minimumVersions = minimumVersions
+        self.allowExpiredRoot = allowExpiredRoot
     }
 
     /// Runs the update.
@@ -55,6 +62,15 @@ public struct TrustUpdater {
         } catch let mismatch as RootMismatch {
             throw mismatch.error
         }
+    }
+
+    /// The error for a root that has expired at `now` (nil when it has not, or when
+    /// `allowExpiredRoot`), with the two ways its owner renews it.
+    private func rootExpiry(_ root: Root) -> TUFError? {
+        guard !allowExpiredRoot, now >= root.expires else { return nil }
+        return TUFError(.expired, "root v\(root.version) of \(gun) expired at \(root.expires.text) (judged at \(now.text)); "
+            + "the collection's owner renews it with `signet witness \(gun) root` then `signet publish \(gun)`, "
+            + "or replaces the root key with `signet key rotate \(gun) root`", role: RoleName.root)
     }
 
     // MARK: - Root
@@ -131,11 +147,9 @@ public struct TrustUpdater {
 
     private func finish(_ collection: VerifiedCollection) throws -> VerifiedCollection {
         let root = collection.root
-        guard now < root.expires else {
-            throw TUFError(.expired, "root v\(root.version) expired at \(root.expires.text) (judged at \(now.text))", role: RoleName.root)
-        }
+        if let expired = rootExpiry(root) { throw expired }
         // The final root's own certificates must be valid now (the anchor may have been cached).
-        let (valid, refused) = RootRules.validRootKeys(root, gun: gun, at: now)
+        let (valid, refused) = RootRules.validRootKeys(root, gun: gun, at: now, checkExpiry: !allowExpiredRoot)
         guard !valid.isEmpty else {
             throw TUFError(.untrustedRoot, "root v\(root.version) has no valid root certificate for \(gun): \(refused.joined(separator: "; "))", role: RoleName.root)
         }
@@ -214,6 +228,7 @@ public struct TrustUpdater {
                 try SignatureThreshold.verify(file, role: name, keys: keys, threshold: delegated.threshold)
             } catch let error as TUFError where error.code == .threshold {
                 collection.warnings.append("skipping \(name): \(error.message)")
+                collection.untrusted[name] = UntrustedRole(targets: role, reason: error.message)
                 continue
             }
             if let minimum = minimumVersions[name], role.version < minimum {
@@ -221,6 +236,7 @@ public struct TrustUpdater {
             }
             guard now < role.expires else {
                 collection.warnings.append("skipping \(name): it expired at \(role.expires.text)")
+                collection.untrusted[name] = UntrustedRole(targets: role, reason: "it expired at \(role.expires.text)")
                 continue
             }
             let effective = (delegated.paths ?? []).filter { path in parentPaths.contains { path.hasPrefix($0) } }

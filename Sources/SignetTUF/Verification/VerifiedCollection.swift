@@ -17,6 +17,10 @@ public struct VerifiedCollection: Sendable {
     public var files: [String: [UInt8]] = [:]
     /// Non-fatal findings (skipped delegations), one line each.
     public var warnings: [String] = []
+    /// Delegated roles that were skipped although their file is the one the snapshot lists (below
+    /// threshold, say after a key swap, or expired): never trusted, never searched. A publish needs
+    /// them so as not to re-create such a role at version 1 behind the server's (notary#1500).
+    public var untrusted: [String: UntrustedRole] = [:]
 
     init(gun: String, root: Root, rootBytes: [UInt8]) {
         self.gun = gun
@@ -77,5 +81,19 @@ public struct VerifiedCollection: Sendable {
 
     private func mayContain(role: String, name: String) -> Bool {
         (effectivePaths[role] ?? []).contains { name.hasPrefix($0) }
+    }
+}
+
+/// A delegated role's content as the server holds it, which did not verify: what a publish must
+/// build past (its version) or may re-sign on request (`witness`), never what is trusted.
+public struct UntrustedRole: Sendable {
+    /// The role's content as parsed from the file the snapshot lists.
+    public var targets: Targets
+    /// Why it was skipped, as in the update's warning.
+    public var reason: String
+
+    public init(targets: Targets, reason: String) {
+        self.targets = targets
+        self.reason = reason
     }
 }

@@ -42,7 +42,7 @@ struct DelegationCommand: ParsableCommand {
             let text = String(decoding: bytes, as: UTF8.self)
             if text.contains("BEGIN CERTIFICATE") {
                 guard let certificate = try Certificate.parsePEMBundle(bytes).first else { throw ClientError(.usage, "\(path) holds no certificate") }
-                guard certificate.notAfter > Date() else { throw ClientError(.usage, "certificate \(path) expired at \(certificate.notAfter)") }
+                guard certificate.notAfter > Clock.now() else { throw ClientError(.usage, "certificate \(path) expired at \(certificate.notAfter)") }
                 return try TUFKey(certificate: certificate)
             }
             do { return TUFKey(publicKey: try PublicKey(pem: text)) } catch {

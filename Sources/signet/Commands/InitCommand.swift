@@ -41,7 +41,7 @@ struct InitCommand: ParsableCommand {
         }
         let rootKeyExisted = key != nil || context.keyStore.list().contains { $0.role == RoleName.root }
         let rootID = try repository.initialize(rootKey: key, rootCertificate: certificate,
-                                               serverManagedSnapshot: serverManagedSnapshot, now: TUFTime(Date()))
+                                               serverManagedSnapshot: serverManagedSnapshot, now: Clock.tufNow())
         if global.json {
             Output.json(["gun": gun, "rootKeyID": rootID])
         } else {

@@ -137,7 +137,7 @@ struct KeyCommand: ParsableCommand {
             let context = ClientContext(global: global)
             let newKey = try key.map { try context.readPrivateKey($0, role: role) }
             let id = try context.repository(gun).rotate(role: role, serverManaged: serverManaged || role == RoleName.timestamp,
-                                                        newKey: newKey, now: TUFTime(Date()))
+                                                        newKey: newKey, now: Clock.tufNow())
             Output.line("Successfully rotated \(role) key for repository \(gun); new key \(id)")
         }
     }

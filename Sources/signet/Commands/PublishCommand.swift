@@ -18,7 +18,7 @@ struct PublishCommand: ParsableCommand {
         try GUN.validate(gun)
         let repository = try ClientContext(global: global).repository(gun)
         if !global.json { Output.line("Pushing changes to \(gun)") }
-        let uploaded = try repository.publish(now: TUFTime(Date()))
+        let uploaded = try repository.publish(now: Clock.tufNow())
         if global.json {
             Output.json(["gun": gun, "uploaded": uploaded])
         } else if uploaded.isEmpty {
@@ -33,8 +33,17 @@ struct PublishCommand: ParsableCommand {
 struct WitnessCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "witness",
-        abstract: "Stage a re-sign of ROLE (e.g. a delegation invalidated by a key removal) for the next publish.",
-        discussion: "Example:\n  signet witness registry.example.com/team/app targets/releases"
+        abstract: "Stage a re-sign of ROLE for the next publish: a delegation invalidated by a key removal, or root to renew it.",
+        discussion: """
+        A delegation whose keys were swapped keeps its targets only if they are re-signed: witness re-signs \
+        them with the role's current keys. `witness GUN root` renews root (version + 1, 10 more years), also \
+        once it has expired; a root certificate that would expire first is replaced by a new self-signed \
+        certificate for the same key.
+
+        Examples:
+          signet witness registry.example.com/team/app targets/releases
+          signet witness registry.example.com/team/app root && signet publish registry.example.com/team/app
+        """
     )
 
     @Argument(help: "The collection's GUN.") var gun: String
@@ -45,7 +54,9 @@ struct WitnessCommand: ParsableCommand {
         try GUN.validate(gun)
         for role in roles {
             try RoleName.validate(role)
-            guard role == RoleName.targets || RoleName.isDelegation(role) else { throw ClientError(.usage, "\(role) is not a targets role") }
+            guard role == RoleName.root || role == RoleName.targets || RoleName.isDelegation(role) else {
+                throw ClientError(.usage, "\(role) cannot be witnessed: give root, targets or a delegation (targets/<name>)")
+            }
         }
         try ClientContext(global: global).changelist(gun).add(roles.map { Change(action: .create, role: $0, type: .witness, path: "", data: nil) })
         for role in roles { Output.line("Staged witness of \(role) in \(gun) for next publish.") }

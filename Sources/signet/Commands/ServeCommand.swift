@@ -136,6 +136,11 @@ struct ServeCommand: ParsableCommand {
                                        requireClientCertificate: auth.tlsClientCAFile != nil && auth.htpasswdFile == nil && auth.token == nil)
         }
         var settings = configuration.settings
+        if Clock.offset != 0 {
+            // Test-only (Support/Clock.swift): SIGNET_TEST_CLOCK_OFFSET moves the server's clock.
+            logger.warning("\(Clock.testOffsetVariable) is set: the server's clock is off by \(Int64(Clock.offset)) s (tests only)")
+            settings.clock = { Clock.now() }
+        }
         if configuration.auth.isEnabled {
             settings.accessControl = try AccessControl(settings: configuration.auth, tlsEnabled: tls != nil, logger: logger)
         }

@@ -33,7 +33,7 @@ struct TrustOptions: ParsableArguments {
 
     /// The instant expiry is judged at.
     func instant() throws -> TUFTime {
-        guard let at else { return TUFTime(Date()) }
+        guard let at else { return Clock.tufNow() }
         return try TUFTime(rfc3339: at)
     }
 
