@@ -69,7 +69,7 @@ import Testing
     @Test func timesOutOnSilentServer() throws {
         let server = try CannedServer(reply: "", holdOpen: 3)
         let started = monotonicSeconds()
-        #expect { try HTTPClient(readTimeout: 0.5).send(method: "GET", url: server.url) } throws: { ($0 as? HTTPError)?.code == .timeout }
+        #expect { try HTTPClient(timeout: 0.5).send(method: "GET", url: server.url) } throws: { ($0 as? HTTPError)?.code == .timeout }
         #expect(monotonicSeconds() - started < 2.5)
     }
 

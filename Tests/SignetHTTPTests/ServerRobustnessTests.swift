@@ -22,7 +22,7 @@ import Testing
         let started = monotonicSeconds()
         var served: HTTPResponse?
         while served == nil, monotonicSeconds() - started < 10 {
-            if let response = try? HTTPClient(connectTimeout: 1, readTimeout: 2).send(method: "GET", url: url(server, "/normal")), response.status == 200 {
+            if let response = try? HTTPClient(timeout: 2).send(method: "GET", url: url(server, "/normal")), response.status == 200 {
                 served = response
             } else {
                 usleep(100_000)
@@ -89,7 +89,7 @@ import Testing
         #expect((try? result.value?.get())?.bodyText == "finished /slow")
         #expect(idle.isClosedByPeer())
         // New connections are refused once stopped.
-        #expect(throws: HTTPError.self) { try HTTPClient(connectTimeout: 1).send(method: "GET", url: "http://127.0.0.1:\(port)/") }
+        #expect(throws: HTTPError.self) { try HTTPClient(timeout: 1).send(method: "GET", url: "http://127.0.0.1:\(port)/") }
         server.waitUntilShutdown()  // returns at once
     }
 

@@ -55,9 +55,9 @@ import Testing
         let server = try startServer()
         let port = server.boundPort
         server.shutdown(gracePeriod: 0)
-        #expect(throws: HTTPError.self) { try HTTPClient(connectTimeout: 1).send(method: "GET", url: "http://127.0.0.1:\(port)/") }
+        #expect(throws: HTTPError.self) { try HTTPClient(timeout: 1).send(method: "GET", url: "http://127.0.0.1:\(port)/") }
         do {
-            _ = try HTTPClient(connectTimeout: 1).send(method: "GET", url: "http://127.0.0.1:\(port)/")
+            _ = try HTTPClient(timeout: 1).send(method: "GET", url: "http://127.0.0.1:\(port)/")
         } catch let error as HTTPError {
             #expect(error.code == .connect)
             #expect(error.message.contains("127.0.0.1:\(port)"))

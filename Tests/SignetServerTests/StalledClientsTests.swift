@@ -39,7 +39,7 @@ import Testing
 
         // An honest client gets through within a few read timeouts (503s while the cap is full are
         // answered at once, so it retries).
-        let client = HTTPClient(tls: try TLSClientContext(caFile: "\(dir)/ca.crt"), connectTimeout: 2, readTimeout: 5)
+        let client = HTTPClient(tls: try TLSClientContext(caFile: "\(dir)/ca.crt"), timeout: 5)
         var served = false
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline, !served {

@@ -34,11 +34,12 @@ public final class AuthSession: @unchecked Sendable {
     /// Reacts to a 401: returns true when a retry may succeed (new token or Basic credentials).
     /// - Throws: `ClientError(.rejected)` when the token endpoint refuses (wrong password), or
     ///   `.unreachable` when it cannot be reached.
-    func handleChallenge(_ response: HTTPResponse, scope: String, serverURL: String, tls: TLSClientContext?) throws -> Bool {
+    /// - Parameter timeout: seconds the token request may take in total (`HTTPClient.timeout`).
+    func handleChallenge(_ response: HTTPResponse, scope: String, serverURL: String, tls: TLSClientContext?, timeout: Double) throws -> Bool {
         let challenges = AuthChallenge.parse(response.headers.values(for: "WWW-Authenticate"))
         if let bearer = challenges.first(where: { $0.scheme == "bearer" }), let realm = bearer.parameters["realm"] {
             let token = try fetchToken(realm: realm, service: bearer.parameters["service"], scope: bearer.parameters["scope"] ?? scope,
-                                       serverURL: serverURL, tls: tls)
+                                       serverURL: serverURL, tls: tls, timeout: timeout)
             lock.lock()
             defer { lock.unlock() }
             let previous = tokens[scope]?.token
@@ -55,7 +56,7 @@ public final class AuthSession: @unchecked Sendable {
         return false
     }
 
-    private func fetchToken(realm: String, service: String?, scope: String, serverURL: String, tls: TLSClientContext?) throws -> (token: String, expires: Date) {
+    private func fetchToken(realm: String, service: String?, scope: String, serverURL: String, tls: TLSClientContext?, timeout: Double) throws -> (token: String, expires: Date) {
         guard var components = URLComponents(string: realm), let scheme = components.scheme, scheme == "http" || scheme == "https" else {
             throw ClientError(.rejected, "the trust server's token realm \(realm) is not an http(s) URL")
         }
@@ -76,12 +77,12 @@ public final class AuthSession: @unchecked Sendable {
             }
             headers.add("Authorization", credentials.basicHeader)
         }
-        let client = HTTPClient(tls: tls, connectTimeout: 5, readTimeout: 30, maxResponseBytes: 1 << 20)
+        let client = HTTPClient(tls: tls, timeout: timeout, maxResponseBytes: 1 << 20)
         let response: HTTPResponse
         do {
             response = try client.send(method: "GET", url: url, headers: headers)
         } catch let error as HTTPError {
-            throw ClientError(.unreachable, "cannot reach the token realm \(realm): \(error.message)")
+            throw ClientError(.unreachable, "cannot reach the token realm \(realm): \(error.message)\(RemoteServer.timeoutHint(error))")
         }
         guard response.status == 200 else {
             let who = credentials.map { " as \($0.user)" } ?? " without credentials (set SIGNET_AUTH)"

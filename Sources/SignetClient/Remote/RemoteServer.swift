@@ -14,6 +14,10 @@ public struct RemoteServer: MetadataFetcher, Sendable {
     public var tls: TLSClientContext?
     /// Credentials and cached bearer tokens (`Auth/AuthSession.swift`).
     public var auth: AuthSession
+    /// Seconds each request may take in total — connect, TLS handshake, head and body — including
+    /// the requests to a token realm (`HTTPClient.timeout`). The CLI sets it from `--timeout` /
+    /// `SIGNET_TIMEOUT`.
+    public var timeout: Double = HTTPClient.defaultTimeout
 
     /// - Parameter credentials: sent when the server challenges (Basic, or to the token realm);
     ///   the CLI passes `Credentials.fromEnvironment()` (`SIGNET_AUTH`, else `NOTARY_AUTH`).
@@ -65,22 +69,27 @@ public struct RemoteServer: MetadataFetcher, Sendable {
         let scope = scope(method: method, url: url)
         var response = try sendOnce(method, url, headers: headers, body: body, maxBytes: maxBytes, scope: scope)
         // A 401 with a challenge: fetch a token (or switch to Basic) and try once more.
-        if response.status == 401, try auth.handleChallenge(response, scope: scope, serverURL: baseURL, tls: tls) {
+        if response.status == 401, try auth.handleChallenge(response, scope: scope, serverURL: baseURL, tls: tls, timeout: timeout) {
             response = try sendOnce(method, url, headers: headers, body: body, maxBytes: maxBytes, scope: scope)
         }
         return response
     }
 
     private func sendOnce(_ method: String, _ url: String, headers: HTTPHeaders, body: [UInt8], maxBytes: Int, scope: String) throws -> HTTPResponse {
-        let client = HTTPClient(tls: tls, connectTimeout: 5, readTimeout: 30, maxResponseBytes: maxBytes)
+        let client = HTTPClient(tls: tls, timeout: timeout, maxResponseBytes: maxBytes)
         var headers = headers
         if let authorization = auth.authorization(scope: scope) { headers.add("Authorization", authorization) }
         do {
             return try client.send(method: method, url: url, headers: headers, body: body)
         } catch let error as HTTPError {
             if error.code == .tooLarge { throw TUFError(.tooLarge, "\(url): response larger than \(maxBytes) bytes") }
-            throw ClientError(.unreachable, "cannot reach the trust server at \(baseURL): \(error.message)")
+            throw ClientError(.unreachable, "cannot reach the trust server at \(baseURL): \(error.message)\(Self.timeoutHint(error))")
         }
+    }
+
+    /// After a timeout: how to allow more time.
+    static func timeoutHint(_ error: HTTPError) -> String {
+        error.code == .timeout ? " (allow more with --timeout SECONDS or SIGNET_TIMEOUT)" : ""
     }
 
     /// Turns an error response into `ClientError(.rejected)` with the server's code and message.

@@ -2,17 +2,34 @@ import FoundationEssentials
 import Glibc
 internal import COpenSSL
 
-/// One TLS session over a connected, blocking socket fd (libssl `SSL`). The caller keeps owning
-/// the fd: `shutdown()` sends close_notify but never closes it.
+/// One TLS session over a connected socket fd (libssl `SSL`). The caller keeps owning the fd:
+/// `shutdown()` sends close_notify but never closes it.
+///
+/// Two ways to block: on a blocking fd (the server), OpenSSL blocks inside each call, bounded by
+/// the fd's `SO_RCVTIMEO`/`SO_SNDTIMEO`; on a non-blocking fd with a `SocketWait` (the client),
+/// every time OpenSSL would block the wait is called, so the caller can enforce one deadline over
+/// the handshake and every read and write (a peer dripping one byte at a time cannot extend it).
 ///
 /// Not for concurrent use: one thread at a time may call `read`/`write`/`shutdown` (the
 /// thread-per-connection model). `@unchecked Sendable` so the connection can be handed to the
 /// thread that serves it.
 public final class TLSConnection: @unchecked Sendable {  // SSL is used by one thread at a time, as documented; freed once in deinit.
+    /// What OpenSSL waits for on a non-blocking fd.
+    public enum Readiness: Sendable {
+        case readable, writable
+    }
+
+    /// Called on a non-blocking fd when OpenSSL needs it `Readiness` before it can go on
+    /// (`SSL_ERROR_WANT_READ` / `SSL_ERROR_WANT_WRITE`). Returns when the fd is ready (or has an
+    /// error, which the retried call then reports); throws to abandon the call (a passed
+    /// deadline): that error is rethrown unchanged by the handshake, `read` or `write`.
+    public typealias SocketWait = @Sendable (Readiness) throws -> Void
+
     private let ssl: OpaquePointer
     private let context: AnyObject  // keeps the SSL_CTX alive as long as the SSL
+    private let wait: SocketWait?
 
-    private init(ssl: OpaquePointer, fd: Int32, context: AnyObject) throws {
+    private init(ssl: OpaquePointer, fd: Int32, context: AnyObject, wait: SocketWait?) throws {
         // Checked before any stored property is set, so a throw cannot also run deinit.
         guard SSL_set_fd(ssl, fd) == 1 else {
             SSL_free(ssl)
@@ -20,6 +37,21 @@ public final class TLSConnection: @unchecked Sendable {  // SSL is used by one t
         }
         self.ssl = ssl
         self.context = context
+        self.wait = wait
+    }
+
+    /// Runs `call` (an `SSL_*` function returning 1 on success) until it succeeds, waiting through
+    /// `wait` whenever it reports WANT_READ/WANT_WRITE. Without a `wait` (blocking fd) it runs once.
+    /// - Returns: the last return code and its `SSL_get_error` (`SSL_ERROR_NONE` on success).
+    private func retrying(_ call: () -> Int32) throws -> (rc: Int32, error: Int32) {
+        while true {
+            let rc = call()
+            if rc == 1 { return (rc, SSL_ERROR_NONE) }
+            let error = SSL_get_error(ssl, rc)
+            guard let wait, error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE else { return (rc, error) }
+            OpenSSLCall.clearErrors()
+            try wait(error == SSL_ERROR_WANT_READ ? .readable : .writable)
+        }
     }
 
     deinit { SSL_free(ssl) }
@@ -30,20 +62,23 @@ public final class TLSConnection: @unchecked Sendable {  // SSL is used by one t
     ///   client certificate missing or not verifying, timeout, peer closed).
     public convenience init(accepting fd: Int32, context: TLSServerContext) throws {
         let ssl = try OpenSSLCall.check(SSL_new(context.ctx), .tls, "SSL_new failed")
-        try self.init(ssl: ssl, fd: fd, context: context)
+        try self.init(ssl: ssl, fd: fd, context: context, wait: nil)
         let rc = SSL_accept(ssl)
         if rc != 1 { throw failure(rc, "TLS handshake with client failed") }
     }
 
-    /// Runs the client handshake (`SSL_connect`) on `fd`, blocking, and verifies the server
+    /// Runs the client handshake (`SSL_connect`) on `fd` and verifies the server
     /// certificate for `hostname`: a DNS name is sent as SNI and matched against the certificate's
     /// DNS names (`SSL_set1_host`); an IPv4/IPv6 literal is not sent as SNI (RFC 6066 §3) and is
     /// matched against IP SANs (`X509_VERIFY_PARAM_set1_ip_asc`).
     /// - Throws: `CryptoError(.tls)` with OpenSSL's reason, including the certificate verification
-    ///   error (for example "unable to get local issuer certificate", "hostname mismatch").
-    public convenience init(connecting fd: Int32, context: TLSClientContext, hostname: String) throws {
+    ///   error (for example "unable to get local issuer certificate", "hostname mismatch"); or
+    ///   whatever `wait` throws.
+    /// - Parameter wait: nil for a blocking `fd`; for a non-blocking one, how to wait for it (see
+    ///   `SocketWait`). It is kept for this connection's `read` and `write`.
+    public convenience init(connecting fd: Int32, context: TLSClientContext, hostname: String, wait: SocketWait? = nil) throws {
         let ssl = try OpenSSLCall.check(SSL_new(context.ctx), .tls, "SSL_new failed")
-        try self.init(ssl: ssl, fd: fd, context: context)
+        try self.init(ssl: ssl, fd: fd, context: context, wait: wait)
         let host = hostname.hasPrefix("[") && hostname.hasSuffix("]") ? String(hostname.dropFirst().dropLast()) : hostname
         if Self.isIPLiteral(host) {
             try OpenSSLCall.check(X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host), .tls, "invalid IP address \(host)")
@@ -51,7 +86,7 @@ public final class TLSConnection: @unchecked Sendable {  // SSL is used by one t
             try OpenSSLCall.check(shim_SSL_set_tlsext_host_name(ssl, host), .tls, "cannot set SNI name \(host)")
             try OpenSSLCall.check(SSL_set1_host(ssl, host), .tls, "cannot set verification hostname \(host)")
         }
-        let rc = SSL_connect(ssl)
+        let (rc, error) = try retrying { SSL_connect(ssl) }
         if rc != 1 {
             let verify = SSL_get_verify_result(ssl)
             if verify != X509_V_OK {
@@ -59,33 +94,35 @@ public final class TLSConnection: @unchecked Sendable {  // SSL is used by one t
                 OpenSSLCall.clearErrors()
                 throw CryptoError(.tls, "TLS server certificate for \(host) rejected: \(reason)")
             }
-            throw failure(rc, "TLS handshake with \(host) failed")
+            throw failure(rc, "TLS handshake with \(host) failed", sslError: error)
         }
     }
 
-    /// Reads up to `buffer.count` decrypted bytes, blocking. Returns the count read, or 0 at end
-    /// of stream (close_notify, or the peer closing the socket without one — HTTP framing must
-    /// decide completeness).
-    /// - Throws: `CryptoError(.tls)` on a protocol error, a socket error, or a receive timeout.
+    /// Reads up to `buffer.count` decrypted bytes, blocking (or waiting through the connection's
+    /// `wait`). Returns the count read, or 0 at end of stream (close_notify, or the peer closing
+    /// the socket without one — HTTP framing must decide completeness).
+    /// - Throws: `CryptoError(.tls)` on a protocol error, a socket error, or a receive timeout;
+    ///   whatever `wait` throws.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
         var readBytes = 0
-        let rc = SSL_read_ex(ssl, base, buffer.count, &readBytes)
+        let (rc, error) = try retrying { SSL_read_ex(ssl, base, buffer.count, &readBytes) }
         if rc == 1 { return readBytes }
-        let error = SSL_get_error(ssl, rc)
         if error == SSL_ERROR_ZERO_RETURN { OpenSSLCall.clearErrors(); return 0 }
         throw failure(rc, "TLS read failed", sslError: error)
     }
 
-    /// Writes all of `bytes`, blocking until done.
-    /// - Throws: `CryptoError(.tls)` if the peer closed the connection, on a socket error or send timeout.
+    /// Writes all of `bytes`, blocking (or waiting through the connection's `wait`) until done.
+    /// - Throws: `CryptoError(.tls)` if the peer closed the connection, on a socket error or send
+    ///   timeout; whatever `wait` throws.
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard var cursor = bytes.baseAddress else { return }
         var remaining = bytes.count
         while remaining > 0 {
             var written = 0
-            let rc = SSL_write_ex(ssl, cursor, remaining, &written)
-            guard rc == 1 else { throw failure(rc, "TLS write failed") }
+            // A retry after WANT_WRITE passes the same pointer and length, as SSL_write requires.
+            let (rc, error) = try retrying { SSL_write_ex(ssl, cursor, remaining, &written) }
+            guard rc == 1 else { throw failure(rc, "TLS write failed", sslError: error) }
             cursor += written
             remaining -= written
         }

@@ -5,29 +5,39 @@ import SignetCrypto
 ///
 /// Each `send` opens a connection, writes one request with `Connection: close`, reads the response and
 /// closes; there is no connection reuse. Safe to call from several threads at once.
+///
+/// Every request has one deadline, `timeout`, for all of it — connect, TLS handshake, sending, the
+/// response head and the body — enforced on a non-blocking socket (`RequestDeadline`), so a server that
+/// drips one byte at a time, or never answers, cannot keep the caller waiting longer. Name resolution
+/// (getaddrinfo) runs before the deadline starts and is bounded by the resolver's own timeouts.
 public final class HTTPClient: @unchecked Sendable {
     // @unchecked Sendable: all stored properties are immutable after init (TLSClientContext is itself
     // Sendable); `defaultTLS` is created once under `lock`.
 
     let tls: TLSClientContext?
-    let connectTimeout: Double
-    let readTimeout: Double
+    let timeout: Double
     let maxResponseBytes: Int
     private let lock = Lock()
     private var defaultTLS: TLSClientContext?
 
+    /// The most interim (1xx) responses accepted before the final one, as Go's `net/http` (the notary
+    /// client's) allows; a server sending more is refused rather than read forever.
+    public static let maxInterimResponses = 5
+
+    /// The default `timeout` in seconds (what `signet` uses without `--timeout`/`SIGNET_TIMEOUT`).
+    public static let defaultTimeout: Double = 30
+
     /// - Parameters:
     ///   - tls: the TLS context for `https://` URLs (trust anchors, client certificate). When nil, an
     ///     `https://` request uses a context with the system trust store, created on first use.
-    ///   - connectTimeout: seconds allowed to establish the TCP connection, per resolved address.
-    ///   - readTimeout: seconds any single read or write may wait (also bounds the TLS handshake).
+    ///   - timeout: seconds one request may take in total, from connect to the last body byte (> 0).
     ///   - maxResponseBytes: the largest response body accepted (`HTTPError(.tooLarge)` beyond).
     ///
     /// Sets `SIGPIPE` to ignored for the process, since TLS writes cannot suppress it per call.
-    public init(tls: TLSClientContext? = nil, connectTimeout: Double = 5, readTimeout: Double = 30, maxResponseBytes: Int = 100 * 1024 * 1024) {
+    public init(tls: TLSClientContext? = nil, timeout: Double = HTTPClient.defaultTimeout, maxResponseBytes: Int = 100 * 1024 * 1024) {
+        precondition(timeout > 0 && timeout.isFinite, "HTTPClient timeout must be a positive number of seconds")
         self.tls = tls
-        self.connectTimeout = connectTimeout
-        self.readTimeout = readTimeout
+        self.timeout = timeout
         self.maxResponseBytes = maxResponseBytes
         signal(SIGPIPE, SIG_IGN)
     }
@@ -42,31 +52,44 @@ public final class HTTPClient: @unchecked Sendable {
     ///   - headers: extra request headers. `Host`, `User-Agent` (`signet`) are added unless given;
     ///     `Content-Length` and `Connection: close` are always set by the client.
     ///   - body: request body bytes (sent with `Content-Length`).
-    /// - Returns: the final response; 1xx interim responses (`100 Continue`) are skipped. The body is
-    ///   de-chunked; it is framed by `Transfer-Encoding: chunked`, `Content-Length`, or the server closing.
-    /// - Throws: `HTTPError` — `.malformed` for a bad URL or an unparseable response, `.connect` when the
-    ///   host cannot be resolved or no address accepts a connection within `connectTimeout`, `.tls` when
-    ///   the context or handshake fails, `.timeout` when a read or write waits longer than `readTimeout`,
-    ///   `.tooLarge` past `maxResponseBytes`, `.io` when the connection breaks.
+    /// - Returns: the final response; up to `maxInterimResponses` 1xx interim responses (`100 Continue`)
+    ///   are skipped. The body is de-chunked; it is framed by `Transfer-Encoding: chunked`,
+    ///   `Content-Length`, or the server closing.
+    /// - Throws: `HTTPError` — `.malformed` for a bad URL, an unparseable response or more than
+    ///   `maxInterimResponses` interim responses; `.connect` when the host cannot be resolved or no
+    ///   address accepts a connection; `.timeout` when the request is not complete within `timeout`,
+    ///   its message naming the phase (connecting, TLS handshake, sending the request, waiting for the
+    ///   response head, reading the response body); `.tls` when the context or handshake fails, or when
+    ///   an `http://` URL reaches a server that speaks TLS (the message says to use `https://`);
+    ///   `.tooLarge` past `maxResponseBytes`; `.io` when the connection breaks.
     public func send(method: String, url: String, headers: HTTPHeaders = .init(), body: [UInt8] = []) throws -> HTTPResponse {
         let target = try RequestURL(url)
         guard MessageHead.isToken(method) else { throw HTTPError(.malformed, "invalid method \(method)") }
-        let fd = try connect(target)
-        var transport: Transport = PlainTransport(fd: fd)
+        let host = target.hostHeader
+        let addresses = try Socket.resolve(host: target.host, port: target.port, passive: false).get()
+        let deadline = RequestDeadline(seconds: timeout)
+        let fd = try deadline.during(.connecting, host: host) { try connect(addresses, host: host, deadline: deadline) }
+        var transport: Transport = PlainTransport(fd: fd, deadline: deadline)
         if target.isTLS {
             do {
                 let context = try tlsContext()
-                transport = TLSTransport(fd: fd, connection: try TLSConnection(connecting: fd, context: context, hostname: target.host))
+                let wait: TLSConnection.SocketWait = { readiness in
+                    try deadline.wait(fd, for: Int16(readiness == .readable ? POLLIN : POLLOUT))
+                }
+                let connection = try deadline.during(.tlsHandshake, host: host) {
+                    try TLSConnection(connecting: fd, context: context, hostname: target.host, wait: wait)
+                }
+                transport = TLSTransport(fd: fd, connection: connection)
             } catch {
                 close(fd)
                 if let error = error as? HTTPError { throw error }
-                throw HTTPError(.tls, "TLS handshake with \(target.hostHeader) failed: \(error)")
+                throw HTTPError(.tls, "TLS handshake with \(host) failed: \(error)")
             }
         }
         defer { transport.close() }
 
         var head = "\(method) \(target.target) HTTP/1.1\r\n"
-        if !headers.contains("Host") { head += "Host: \(target.hostHeader)\r\n" }
+        if !headers.contains("Host") { head += "Host: \(host)\r\n" }
         if !headers.contains("User-Agent") { head += "User-Agent: signet\r\n" }
         for (name, value) in headers {
             if HTTPHeaders.namesMatch(name, "Content-Length") || HTTPHeaders.namesMatch(name, "Connection")
@@ -78,13 +101,21 @@ public final class HTTPClient: @unchecked Sendable {
         }
         if !body.isEmpty || ["POST", "PUT", "PATCH"].contains(method) { head += "Content-Length: \(body.count)\r\n" }
         head += "Connection: close\r\n\r\n"
+        let reader = BufferedReader(transport: transport)
         do {
-            try transport.write(Array(head.utf8) + body)
-            return try readResponse(BufferedReader(transport: transport), method: method)
-        } catch var error as HTTPError {
-            if error.code == .timeout { error.message = "\(target.hostHeader) did not answer within \(readTimeout) s" }
+            try deadline.during(.sendingRequest, host: host) { try transport.write(Array(head.utf8) + body) }
+        } catch let error as HTTPError where !target.isTLS && error.code == .io {
+            // A TLS server may already have answered the first bytes (and closed): say so if it did.
+            if (try? reader.fill()) == true, PlainHTTPOnTLSPort.isTLSRecord(reader.buffered) {
+                throw HTTPError(.tls, PlainHTTPOnTLSPort.message(hostHeader: host))
+            }
             throw error
         }
+        let response = try readResponse(reader, method: method, deadline: deadline, target: target)
+        if !target.isTLS, PlainHTTPOnTLSPort.isRefusal(response) {
+            throw HTTPError(.tls, PlainHTTPOnTLSPort.message(hostHeader: host))
+        }
+        return response
     }
 
     private func tlsContext() throws -> TLSClientContext {
@@ -101,63 +132,91 @@ public final class HTTPClient: @unchecked Sendable {
         }
     }
 
-    /// Reads the status line, headers and body of the final response.
-    private func readResponse(_ reader: BufferedReader, method: String) throws -> HTTPResponse {
+    /// Reads the status line, headers and body of the final response, skipping at most
+    /// `maxInterimResponses` interim ones.
+    private func readResponse(_ reader: BufferedReader, method: String, deadline: RequestDeadline, target: RequestURL) throws -> HTTPResponse {
+        let host = target.hostHeader
+        var interim = 0
         while true {
-            guard let headBytes = try reader.readHead(maxBytes: 64 * 1024) else {
-                throw HTTPError(.io, "server closed the connection without a response")
+            let headBytes = try deadline.during(.responseHead, host: host) { () throws -> [UInt8] in
+                if interim == 0, !target.isTLS { try checkNotTLS(reader, host: host) }
+                guard let bytes = try reader.readHead(maxBytes: 64 * 1024) else {
+                    throw HTTPError(.io, "server closed the connection without a response")
+                }
+                return bytes
             }
             let head = try MessageHead.parse(headBytes)
             let parts = head.startLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
             guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[1].utf8.count == 3, let status = Int(parts[1]) else {
                 throw HTTPError(.malformed, "invalid status line")
             }
-            if status >= 100 && status < 200 && status != 101 { continue }  // interim response
+            if status >= 100 && status < 200 && status != 101 {  // interim response
+                interim += 1
+                guard interim <= Self.maxInterimResponses else {
+                    throw HTTPError(.malformed, "\(host) sent more than \(Self.maxInterimResponses) interim (1xx) responses")
+                }
+                continue
+            }
             let noBody = method == "HEAD" || status < 200 || status == 204 || status == 304
             let framing = noBody ? BodyFraming.none : try BodyFraming.from(headers: head.headers, absent: .untilClose)
-            let body = try reader.readBody(framing, limit: maxResponseBytes, maxTrailerBytes: 64 * 1024)
+            let body = try deadline.during(.responseBody, host: host) {
+                try reader.readBody(framing, limit: maxResponseBytes, maxTrailerBytes: 64 * 1024)
+            }
             return HTTPResponse(status: status, headers: head.headers, body: body)
         }
     }
 
-    /// Resolves and connects with a timeout per address (non-blocking connect + poll), then switches the
-    /// socket back to blocking with `SO_RCVTIMEO`/`SO_SNDTIMEO` = `readTimeout`.
-    private func connect(_ target: RequestURL) throws -> Int32 {
-        let addresses = try Socket.resolve(host: target.host, port: target.port, passive: false).get()
+    /// On `http://`: reads the first bytes of the response and refuses a TLS record (an alert or
+    /// handshake answering our plain request) with "speaks TLS: use https://". A connection reset
+    /// before any byte gets the same hint, worded as a possibility.
+    private func checkNotTLS(_ reader: BufferedReader, host: String) throws {
+        do {
+            while reader.available < 2 {
+                guard try reader.fill() else { break }
+            }
+        } catch let error as HTTPError where error.code == .io && reader.available == 0 {
+            throw HTTPError(.io, "\(error.message) before any response from \(host) (if it serves TLS, use https://\(host))")
+        }
+        if PlainHTTPOnTLSPort.isTLSRecord(reader.buffered) {
+            throw HTTPError(.tls, PlainHTTPOnTLSPort.message(hostHeader: host))
+        }
+    }
+
+    /// Connects to the first of `addresses` that accepts, with a non-blocking connect. Each address
+    /// gets an equal share of the time left, so one that never answers cannot use all of it. The
+    /// socket stays non-blocking: every later wait goes through `deadline`.
+    private func connect(_ addresses: [(family: Int32, address: [UInt8])], host: String, deadline: RequestDeadline) throws -> Int32 {
         var lastError = "no address"
-        for candidate in addresses {
-            let fd = socket(candidate.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), Int32(IPPROTO_TCP))
+        for (index, candidate) in addresses.enumerated() {
+            let fd = socket(candidate.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), Int32(IPPROTO_TCP))
             guard fd >= 0 else { lastError = errnoDescription(errno); continue }
-            let flags = fcntl(fd, F_GETFL)
-            _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
             var rc = candidate.address.withUnsafeBytes {
                 Glibc.connect(fd, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t($0.count))
             }
             if rc != 0 && errno == EINPROGRESS {
-                var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                let ready = poll(&poller, 1, Int32(max(1, connectTimeout * 1000)))
-                if ready == 0 {
-                    lastError = "timed out after \(connectTimeout) s"
+                let share = RequestDeadline(seconds: deadline.remaining / Double(addresses.count - index))
+                do {
+                    try share.wait(fd, for: Int16(POLLOUT))
+                } catch let error as HTTPError where error.code == .timeout {
                     close(fd)
+                    if index == addresses.count - 1 { throw error }
+                    lastError = "timed out"
                     continue
                 }
                 var socketError: Int32 = 0
                 var length = socklen_t(MemoryLayout<Int32>.size)
                 _ = getsockopt(fd, SOL_SOCKET, SO_ERROR, &socketError, &length)
-                rc = ready > 0 && socketError == 0 ? 0 : -1
-                if rc != 0 { errno = socketError != 0 ? socketError : errno }
+                rc = socketError == 0 ? 0 : -1
+                if rc != 0 { errno = socketError }
             }
             guard rc == 0 else {
                 lastError = errnoDescription(errno)
                 close(fd)
                 continue
             }
-            _ = fcntl(fd, F_SETFL, flags)
-            Socket.setTimeout(fd, SO_RCVTIMEO, seconds: readTimeout)
-            Socket.setTimeout(fd, SO_SNDTIMEO, seconds: readTimeout)
             Socket.setNoDelay(fd)
             return fd
         }
-        throw HTTPError(.connect, "cannot connect to \(target.hostHeader): \(lastError)")
+        throw HTTPError(.connect, "cannot connect to \(host): \(lastError)")
     }
 }

@@ -17,6 +17,9 @@ final class BufferedReader {
     /// Buffered bytes not yet consumed.
     var available: Int { storage.count - start }
 
+    /// The buffered bytes not yet consumed, without consuming them (to look at a response's first bytes).
+    var buffered: ArraySlice<UInt8> { storage[start...] }
+
     /// Reads once from the transport and appends what arrived; false when the peer closed.
     @discardableResult
     func fill() throws -> Bool {

@@ -3,8 +3,9 @@ import SignetCrypto
 
 /// A connected byte stream: a plain TCP socket or a TLS session on one.
 ///
-/// Used from one thread at a time (the connection's thread). Reads and writes block, bounded by the
-/// socket's `SO_RCVTIMEO`/`SO_SNDTIMEO`.
+/// Used from one thread at a time (the connection's thread). On the server, reads and writes block,
+/// bounded by the socket's `SO_RCVTIMEO`/`SO_SNDTIMEO`; on the client, the socket is non-blocking
+/// and every wait goes through the request's `RequestDeadline`.
 protocol Transport: AnyObject {
     /// Reads up to `buffer.count` bytes; 0 means the peer closed. Throws `.timeout` when `SO_RCVTIMEO`
     /// expired, `.io`/`.tls` on other failures.
@@ -23,11 +24,16 @@ extension Transport {
     }
 }
 
-/// A plain TCP socket.
+/// A plain TCP socket: blocking (server), or non-blocking with a `deadline` that bounds every wait
+/// (client).
 final class PlainTransport: Transport {
     let fd: Int32
+    let deadline: RequestDeadline?
 
-    init(fd: Int32) { self.fd = fd }
+    init(fd: Int32, deadline: RequestDeadline? = nil) {
+        self.fd = fd
+        self.deadline = deadline
+    }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
@@ -36,7 +42,9 @@ final class PlainTransport: Transport {
             let code = errno
             switch code {
             case EINTR: continue
-            case EAGAIN, EWOULDBLOCK: throw HTTPError(.timeout, "read timed out")
+            case EAGAIN, EWOULDBLOCK:
+                guard let deadline else { throw HTTPError(.timeout, "read timed out") }
+                try deadline.wait(fd, for: Int16(POLLIN))
             default: throw HTTPError(.io, "read failed: \(errnoDescription(code))")
             }
         }
@@ -50,7 +58,9 @@ final class PlainTransport: Transport {
             let code = errno
             switch code {
             case EINTR: continue
-            case EAGAIN, EWOULDBLOCK: throw HTTPError(.timeout, "write timed out")
+            case EAGAIN, EWOULDBLOCK:
+                guard let deadline else { throw HTTPError(.timeout, "write timed out") }
+                try deadline.wait(fd, for: Int16(POLLOUT))
             default: throw HTTPError(.io, "write failed: \(errnoDescription(code))")
             }
         }
@@ -72,12 +82,25 @@ final class TLSTransport: Transport {
         self.connection = connection
     }
 
+    /// Errors from the connection's `SocketWait` (a passed deadline) are `HTTPError`s and pass unchanged.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        do { return try connection.read(into: buffer) } catch { throw HTTPError(.tls, "TLS read failed: \(error)") }
+        do {
+            return try connection.read(into: buffer)
+        } catch let error as HTTPError {
+            throw error
+        } catch {
+            throw HTTPError(.tls, "TLS read failed: \(error)")
+        }
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
-        do { try connection.write(bytes) } catch { throw HTTPError(.tls, "TLS write failed: \(error)") }
+        do {
+            try connection.write(bytes)
+        } catch let error as HTTPError {
+            throw error
+        } catch {
+            throw HTTPError(.tls, "TLS write failed: \(error)")
+        }
     }
 
     func close() {

@@ -18,9 +18,9 @@ struct ClientContext {
     }
 
     func repository(_ gun: String) throws -> ClientRepository {
-        var repository = try ClientRepository(gun: gun, trustDir: trustDir, keys: keyStore,
-                                              server: try RemoteServer(baseURL: global.resolvedServer, gun: gun, tls: try tls(),
-                                                                                       credentials: try Credentials.fromEnvironment()))
+        var server = try RemoteServer(baseURL: global.resolvedServer, gun: gun, tls: try tls(), credentials: try Credentials.fromEnvironment())
+        if let timeout = try global.resolvedTimeout() { server.timeout = timeout }
+        var repository = try ClientRepository(gun: gun, trustDir: trustDir, keys: keyStore, server: server)
         repository.notice = Output.warning
         return repository
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FoundationEssentials
+import SignetClient
 import SignetCrypto
 
 /// Options every command takes (DESIGN.md, CLI contract).
@@ -18,6 +19,9 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(name: .long, help: "PEM private key of --tls-client-cert.")
     var tlsClientKey: String?
+
+    @Option(name: .long, help: ArgumentHelp("Seconds each request to the trust server (or its token realm) may take in all: connect, TLS, response head and body (default $SIGNET_TIMEOUT, else 30).", valueName: "seconds"))
+    var timeout: String?
 
     @Flag(name: .long, help: "Machine-readable JSON output on stdout.")
     var json = false
@@ -44,5 +48,19 @@ struct GlobalOptions: ParsableArguments {
         if let server { return server }
         if let env = ProcessInfo.processInfo.environment["SIGNET_SERVER"], !env.isEmpty { return env }
         return "http://127.0.0.1:4443"
+    }
+
+    /// The per-request deadline in seconds: `--timeout`, else `$SIGNET_TIMEOUT`, else nil (the
+    /// client's default, `RemoteServer.timeout`: 30 s).
+    /// - Throws: `ClientError(.usage)` (exit 2) naming the source when it is not a number of
+    ///   seconds in 0.001…86400.
+    func resolvedTimeout() throws -> Double? {
+        let (text, source): (String?, String) = timeout != nil ? (timeout, "--timeout")
+            : (ProcessInfo.processInfo.environment["SIGNET_TIMEOUT"].flatMap { $0.isEmpty ? nil : $0 }, "SIGNET_TIMEOUT")
+        guard let text else { return nil }
+        guard let seconds = Double(text), seconds.isFinite, seconds >= 0.001, seconds <= 86_400 else {
+            throw ClientError(.usage, "\(source) \(text) is not a number of seconds in 0.001…86400")
+        }
+        return seconds
     }
 }

@@ -5,7 +5,7 @@ import SignetHTTP
 /// hostile input.
 enum RawHTTP {
     static func send(port: Int, method: String, target: String, headers: [(String, String)] = [], body: [UInt8] = []) throws -> HTTPResponse {
-        let client = HTTPClient(connectTimeout: 5, readTimeout: 30)
+        let client = HTTPClient(timeout: 30)
         var fields = HTTPHeaders()
         for (name, value) in headers { fields.add(name, value) }
         return try client.send(method: method, url: "http://127.0.0.1:\(port)\(target)", headers: fields, body: body)
