@@ -90,4 +90,29 @@ import Testing
         }
         #expect { try HTTPClient().send(method: "GET", url: "http://no-such-host.invalid/") } throws: { ($0 as? HTTPError)?.code == .connect }
     }
+
+    /// `http://` to a server that answers in TLS: a TLS alert record (`15 03 03 …`, what many TLS
+    /// stacks send to a plain request), or Go's / nginx's plain-text 400, says to use https://
+    /// (issue 10 §3; curl detects the record the same way).
+    @Test(arguments: [
+        "\u{15}\u{03}\u{03}\u{00}\u{02}\u{02}\u{46}",
+        "\u{16}\u{03}\u{01}\u{00}\u{02}\u{02}\u{00}",
+        "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n",
+        "HTTP/1.1 400 Bad Request\r\nContent-Length: 71\r\n\r\n<html><body>The plain HTTP request was sent to HTTPS port</body></html>",
+    ])
+    func plainHTTPToTLSServerSaysUseHTTPS(reply: String) throws {
+        let server = try CannedServer(reply: reply)
+        #expect {
+            try HTTPClient(timeout: 5).send(method: "GET", url: server.url)
+        } throws: { error in
+            let error = error as? HTTPError
+            return error?.code == .tls && error?.message == "the server at 127.0.0.1:\(server.port) speaks TLS: use https://127.0.0.1:\(server.port)"
+        }
+    }
+
+    /// An ordinary 400 on http:// is a response, not a TLS hint.
+    @Test func ordinaryBadRequestIsAResponse() throws {
+        let server = try CannedServer(reply: "HTTP/1.1 400 Bad Request\r\nContent-Length: 2\r\n\r\nno")
+        #expect(try HTTPClient(timeout: 5).send(method: "GET", url: server.url).status == 400)
+    }
 }

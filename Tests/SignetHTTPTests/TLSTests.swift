@@ -65,4 +65,30 @@ import Testing
         let untrusting = HTTPClient(tls: try TLSClientContext(caFile: nil))
         #expect { try untrusting.send(method: "GET", url: "https://127.0.0.1:\(server.boundPort)/") } throws: { ($0 as? HTTPError)?.code == .tls }
     }
+
+    /// `http://` to a TLS port: the server answers the plain request as Go's net/http does (a 400
+    /// with "Client sent an HTTP request to an HTTPS server."), instead of the reset OpenSSL leaves,
+    /// and the client turns it into "speaks TLS: use https://". TLS clients are still served.
+    @Test func plainHTTPToTLSPortSaysUseHTTPS() throws {
+        let material = try #require(Self.material)
+        let context = try TLSServerContext(certificateChainPEMFile: material.cert, privateKeyPEMFile: material.key)
+        let server = try startServer { $0.tls = context }
+        defer { server.shutdown(gracePeriod: 1) }
+        let port = server.boundPort
+
+        let raw = try RawConnection(port: port)
+        try raw.send("GET /v2/ HTTP/1.1\r\nHost: x\r\n\r\n")
+        let answer = try raw.readResponse()
+        #expect(answer.status == 400)
+        #expect(answer.bodyText == "Client sent an HTTP request to an HTTPS server.\n")
+
+        #expect {
+            try HTTPClient(timeout: 5).send(method: "GET", url: "http://127.0.0.1:\(port)/v2/")
+        } throws: { error in
+            let error = error as? HTTPError
+            return error?.code == .tls && error?.message == "the server at 127.0.0.1:\(port) speaks TLS: use https://127.0.0.1:\(port)"
+        }
+        let served = try HTTPClient(tls: try TLSClientContext(caFile: material.ca), timeout: 5).send(method: "GET", url: "https://127.0.0.1:\(port)/x")
+        #expect(served.status == 200)
+    }
 }

@@ -14,7 +14,23 @@ extension HTTPServer {
         let transport: Transport
         var peerSubject: String?
         if let tls = configuration.tls {
-            _ = enter(entry, .handshake, deadline: monotonicSeconds() + configuration.readTimeout)
+            // The first byte within firstByteTimeout; a plain-HTTP request gets a plain answer.
+            _ = enter(entry, .handshake, deadline: monotonicSeconds() + configuration.firstByteTimeout)
+            var first: UInt8 = 0
+            var peeked = -1
+            repeat { peeked = recv(fd, &first, 1, Int32(MSG_PEEK)) } while peeked < 0 && errno == EINTR
+            guard peeked == 1 else {
+                finish(entry, closing: { close(fd) })
+                return
+            }
+            if PlainHTTPOnTLSPort.isPlainRequest(firstByte: first) {
+                answerPlainRequestOnTLSPort(entry, remote: remote)
+                return
+            }
+            guard enter(entry, .handshake, deadline: monotonicSeconds() + configuration.readTimeout) else {
+                finish(entry, closing: { close(fd) })
+                return
+            }
             do {
                 let connection = try TLSConnection(accepting: fd, context: tls)
                 transport = TLSTransport(fd: fd, connection: connection)
@@ -33,9 +49,9 @@ extension HTTPServer {
 
         var firstRequest = true
         while true {
-            // Wait for the next request (the first one gets readTimeout, later ones idleTimeout).
+            // Wait for the next request (the first one gets firstByteTimeout, later ones idleTimeout).
             if reader.available == 0 {
-                let wait = firstRequest ? configuration.readTimeout : configuration.idleTimeout
+                let wait = firstRequest ? configuration.firstByteTimeout : configuration.idleTimeout
                 guard enter(entry, .idle, deadline: monotonicSeconds() + wait) else { return }
                 do {
                     guard try reader.fill() else { return }
@@ -45,12 +61,12 @@ extension HTTPServer {
             }
             firstRequest = false
             let started = monotonicSeconds()
-            guard enter(entry, .reading, deadline: started + configuration.readTimeout) else { return }
+            guard enter(entry, .readingHead, deadline: started + configuration.readTimeout) else { return }
 
             let request: HTTPRequest
             var keepAlive: Bool
             do {
-                (request, keepAlive) = try readRequest(reader, remote: remote, peerSubject: peerSubject)
+                (request, keepAlive) = try readRequest(reader, entry, remote: remote, peerSubject: peerSubject)
             } catch {
                 let status: Int
                 let rejection = error as? RequestRejection
@@ -83,10 +99,35 @@ extension HTTPServer {
         state.lock()
         defer { state.unlock() }
         if entry.cut { return false }
+        if entry.phase == .writing && (phase == .idle || phase == .readingHead) {  // a response was written
+            entry.requestsServed += 1
+            entry.waitingSince = monotonicSeconds()
+        }
         entry.phase = phase
         entry.deadline = deadline
         if lifecycle != .running && (phase == .idle || phase == .writing) { return false }
         return true
+    }
+
+    /// The request head has arrived: from now on the request is in flight and never cut to make room.
+    private func headComplete(_ entry: ConnectionEntry) {
+        state.lock()
+        defer { state.unlock() }
+        if entry.phase == .readingHead { entry.phase = .readingBody }
+    }
+
+    /// A plain-HTTP request on the TLS port (its first byte is a letter, not a ClientHello): answer it
+    /// as Go's net/http does, so the client can say "use https://" (`PlainHTTPOnTLSPort`), then close.
+    private func answerPlainRequestOnTLSPort(_ entry: ConnectionEntry, remote: String) {
+        let started = monotonicSeconds()
+        state.lock()
+        entry.phase = .writing
+        entry.deadline = entry.cut ? nil : started + min(5, configuration.writeTimeout)
+        state.unlock()
+        let reader = BufferedReader(transport: PlainTransport(fd: entry.fd))
+        try? reader.transport.write(PlainHTTPOnTLSPort.serverAnswer)
+        logAccess(method: "-", path: "(plain HTTP on the TLS port)", status: 400, bytes: PlainHTTPOnTLSPort.serverAnswer.count, started: started, remote: remote)
+        finish(entry, closing: { self.lingeringClose(reader) })
     }
 
     private func wasTimedOut(_ entry: ConnectionEntry) -> Bool {
@@ -115,7 +156,7 @@ extension HTTPServer {
     }
 
     /// Reads and validates one request (RFC 9112 §3, §5, §6, RFC 9110 §10.1.1 for `Expect`).
-    private func readRequest(_ reader: BufferedReader, remote: String, peerSubject: String?) throws -> (HTTPRequest, Bool) {
+    private func readRequest(_ reader: BufferedReader, _ entry: ConnectionEntry, remote: String, peerSubject: String?) throws -> (HTTPRequest, Bool) {
         let headBytes: [UInt8]
         do {
             guard let bytes = try reader.readHead(maxBytes: configuration.maxHeaderBytes) else { throw RequestRejection(status: 0) }
@@ -127,6 +168,7 @@ extension HTTPServer {
             default: throw error  // closed mid-head, timeout: no answer unless the watchdog cut it
             }
         }
+        headComplete(entry)
         guard let head = try? MessageHead.parse(headBytes) else { throw RequestRejection(status: 400) }
 
         let parts = head.startLine.split(separator: " ", omittingEmptySubsequences: false)

@@ -48,6 +48,13 @@ public final class HTTPServer: @unchecked Sendable {
         return port
     }
 
+    /// Connections registered now (served, or closing after a cut); for tests and diagnostics.
+    var connectionCount: Int {
+        state.lock()
+        defer { state.unlock() }
+        return connections.count
+    }
+
     /// Binds (with `SO_REUSEADDR`, deliberately not `SO_REUSEPORT`, so a second server on the same port
     /// fails loudly), listens, and starts the accept and watchdog threads. Returns once listening.
     /// Also sets `SIGPIPE` to ignored, since TLS writes cannot pass `MSG_NOSIGNAL`.
@@ -206,7 +213,8 @@ public final class HTTPServer: @unchecked Sendable {
                 close(client)
                 return
             }
-            guard connections.count < configuration.maxConnections else {
+            let evicted = connections.count < configuration.maxConnections ? nil : makeRoom()
+            guard evicted != false else {
                 let warn = noteCapacityRejection()
                 state.unlock()
                 if let warn { logger.warning("connection limit reached; rejecting", metadata: ["limit": "\(configuration.maxConnections)", "rejected": "\(warn)"]) }
@@ -215,9 +223,10 @@ public final class HTTPServer: @unchecked Sendable {
             }
             let id = nextConnectionID
             nextConnectionID += 1
-            let entry = ConnectionEntry(fd: client)
+            let entry = ConnectionEntry(fd: client, since: monotonicSeconds())
             connections[id] = entry
             state.unlock()
+            if evicted == true { logger.debug("connection limit reached; closed the longest-waiting connection without a request", metadata: ["limit": "\(configuration.maxConnections)"]) }
 
             let started = SystemThread.detach(stackSize: 512 * 1024) { [self] in
                 serveConnection(entry, remote: remote)
@@ -235,6 +244,33 @@ public final class HTTPServer: @unchecked Sendable {
                 logger.error("cannot start a connection thread; connection closed", metadata: ["remote": "\(remote)"])
             }
         }
+    }
+
+    /// At the cap: whether a new connection may be admitted. `false`: no (answer 503). `true`: yes,
+    /// after cutting a connection that was waiting. `nil`: yes, without cutting, because connections
+    /// already cut are only closing.
+    ///
+    /// The victim is the oldest connection that has not sent a complete request head yet (TLS
+    /// handshake, no first byte, a partial head) and never completed a request; failing that, the
+    /// keep-alive connection waiting longest for its next request head. A connection whose request
+    /// head is complete (body, handler, response) is never cut. Threads of cut connections end within
+    /// moments; at most twice `maxConnections` are registered at once. Call with `state` held (the fd
+    /// is shut down under it, as the watchdog does, so it cannot have been reused).
+    private func makeRoom() -> Bool? {
+        guard connections.count < 2 * configuration.maxConnections else { return false }
+        func rank(_ entry: ConnectionEntry) -> (Int, Double) { (entry.requestsServed == 0 ? 0 : 1, entry.waitingSince) }
+        var live = 0
+        var victim: ConnectionEntry?
+        for entry in connections.values where !entry.cut {
+            live += 1
+            guard entry.isWaitingForRequest else { continue }
+            if victim == nil || rank(entry) < rank(victim!) { victim = entry }
+        }
+        if live < configuration.maxConnections { return nil }
+        guard let victim else { return false }
+        victim.cut = true
+        Glibc.shutdown(victim.fd, Int32(SHUT_RDWR))
+        return true
     }
 
     /// Counts a rejection; returns how many were rejected since the last warning when one is due (at most
@@ -266,7 +302,7 @@ public final class HTTPServer: @unchecked Sendable {
     /// `shutdown(fd)` is what makes this safe: a connection removes its entry under the same lock before
     /// closing its fd, so the fd cannot have been reused.
     private func watchdogLoop() {
-        let smallest = min(configuration.readTimeout, configuration.idleTimeout, configuration.writeTimeout)
+        let smallest = min(configuration.readTimeout, configuration.idleTimeout, configuration.writeTimeout, configuration.firstByteTimeout)
         let interval = min(1.0, max(0.05, smallest / 4))
         state.lock()
         defer { state.unlock() }
@@ -286,16 +322,28 @@ public final class HTTPServer: @unchecked Sendable {
 /// Per-connection state shared between its thread, the watchdog and `shutdown`; every field is read
 /// and written with `HTTPServer.state` held.
 final class ConnectionEntry: @unchecked Sendable {
-    enum Phase { case handshake, idle, reading, handling, writing }
+    /// `readingHead` until the request head is complete, then `readingBody` (even for no body).
+    enum Phase { case handshake, idle, readingHead, readingBody, handling, writing }
 
     let fd: Int32
     var phase = Phase.handshake
     /// Monotonic time by which the current phase must end; nil while the handler runs.
     var deadline: Double?
-    /// The fd was shut down (deadline or server shutdown); the connection must end.
+    /// The fd was shut down (deadline, server shutdown, or room made at the cap); the connection must end.
     var cut = false
     /// The cut came from a passed deadline (rather than shutdown).
     var timedOut = false
+    /// Requests answered on this connection.
+    var requestsServed = 0
+    /// Monotonic time since which the connection has been waiting for a request head: its accept,
+    /// or the end of its last response.
+    var waitingSince: Double
 
-    init(fd: Int32) { self.fd = fd }
+    init(fd: Int32, since: Double) {
+        self.fd = fd
+        waitingSince = since
+    }
+
+    /// Between requests, or before the first: no request head is complete, nothing is in flight.
+    var isWaitingForRequest: Bool { phase == .handshake || phase == .idle || phase == .readingHead }
 }

@@ -21,6 +21,11 @@ public struct HTTPServerConfiguration: Sendable {
     public var readTimeout: Double = 30
     /// Seconds an idle keep-alive connection is kept open waiting for its next request.
     public var idleTimeout: Double = 60
+    /// Seconds a new connection may take to send its first byte: of the TLS handshake, and (on TLS,
+    /// again after the handshake) of its first request. A connection that has sent nothing by then
+    /// is closed without an answer. Kept short and separate from `idleTimeout` so that sockets that
+    /// never send a request cannot hold the connection cap for long.
+    public var firstByteTimeout: Double = 5
     /// Seconds a single socket write may make no progress (`SO_SNDTIMEO`). A whole response must also be
     /// written within `writeTimeout` plus one second per 64 KiB of body, so a client that reads slowly
     /// cannot hold a thread forever.
@@ -29,7 +34,7 @@ public struct HTTPServerConfiguration: Sendable {
     public init(
         host: String = "127.0.0.1", port: Int = 4443, tls: TLSServerContext? = nil,
         maxHeaderBytes: Int = 16 * 1024, maxBodyBytes: Int = 100 * 1024 * 1024, maxConnections: Int = 512,
-        readTimeout: Double = 30, idleTimeout: Double = 60, writeTimeout: Double = 30
+        readTimeout: Double = 30, idleTimeout: Double = 60, writeTimeout: Double = 30, firstByteTimeout: Double = 5
     ) {
         self.host = host
         self.port = port
@@ -40,5 +45,6 @@ public struct HTTPServerConfiguration: Sendable {
         self.readTimeout = readTimeout
         self.idleTimeout = idleTimeout
         self.writeTimeout = writeTimeout
+        self.firstByteTimeout = firstByteTimeout
     }
 }

@@ -17,6 +17,8 @@ public struct ServeConfiguration: Sendable {
     public var maxHeaderBytes = 16 * 1024
     public var maxConnections = 512
     public var readTimeout: Double = 30
+    /// Config `limits.first_byte_timeout_seconds`: a new connection must send its first byte within it.
+    public var firstByteTimeout: Double = 5
     public var maxRolesPerPublish = 1024
     /// Notary's `repositories.gun_prefixes`.
     public var gunPrefixes: [String] = []
@@ -82,6 +84,7 @@ public struct ServeConfiguration: Sendable {
         if let value = try int(limits["max_header_bytes"], "limits.max_header_bytes", 1024...(1 << 20)) { config.maxHeaderBytes = value }
         if let value = try int(limits["max_connections"], "limits.max_connections", 1...100_000) { config.maxConnections = value }
         if let value = try int(limits["read_timeout_seconds"], "limits.read_timeout_seconds", 1...3600) { config.readTimeout = Double(value) }
+        if let value = try int(limits["first_byte_timeout_seconds"], "limits.first_byte_timeout_seconds", 1...3600) { config.firstByteTimeout = Double(value) }
         if let value = try int(limits["max_roles_per_publish"], "limits.max_roles_per_publish", 4...100_000) { config.maxRolesPerPublish = value }
         if let level = try string(section("logging")["level"], "logging.level") { config.logLevel = level }
         if let prefixes = section("repositories")["gun_prefixes"] {

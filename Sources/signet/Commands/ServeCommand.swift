@@ -148,7 +148,7 @@ struct ServeCommand: ParsableCommand {
         let httpConfiguration = HTTPServerConfiguration(
             host: host, port: port, tls: tls, maxHeaderBytes: configuration.maxHeaderBytes,
             maxBodyBytes: configuration.maxBodyBytes, maxConnections: configuration.maxConnections,
-            readTimeout: configuration.readTimeout)
+            readTimeout: configuration.readTimeout, firstByteTimeout: configuration.firstByteTimeout)
         let server = HTTPServer(configuration: httpConfiguration, logger: logger) { request in trustServer.handle(request) }
         installShutdownSignalHandlers {
             logger.notice("shutting down")

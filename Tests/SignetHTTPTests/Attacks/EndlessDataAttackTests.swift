@@ -99,4 +99,23 @@ struct EndlessDataAttackTests {
         #expect(error.code == .timeout, "\(error)")
         #expect(error.message.contains("during the TLS handshake"), "\(error)")
     }
+
+    @Test func hostThatNeverAnswersTheConnectHitsTheDeadline() throws {
+        let server = try HostileServer(.backlogFull)
+        defer { server.stop() }
+        let error = try #require(Self.failure(against: server))
+        #expect(error.code == .timeout, "\(error)")
+        #expect(error.message.contains("while connecting"), "\(error)")
+    }
+
+    /// The deadline is one budget, not one per phase or per read: a response dripped one byte every
+    /// 40 ms takes at least 3.1 s in all (about 1.5 s for the head, 1.6 s for the body), so it is cut
+    /// at 2 s although no single read or phase waits that long.
+    @Test func theDeadlineCoversHeadAndBodyTogether() throws {
+        let response = "HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n" + String(repeating: "x", count: 40)
+        let server = try HostileServer(.drip(response, every: 0.04))
+        defer { server.stop() }
+        let error = try #require(Self.failure(against: server))
+        #expect(error.code == .timeout, "\(error)")
+    }
 }

@@ -10,6 +10,9 @@ final class HostileServer: @unchecked Sendable {
     enum Behaviour: Sendable {
         /// Listens but never accepts: the kernel completes the TCP handshake, nothing is ever read.
         case silentListener
+        /// Listens with a full accept queue and never accepts: a new connect is never answered (the
+        /// kernel drops its SYN), like a host that black-holes the port.
+        case backlogFull
         /// Accepts and reads the request, then never answers.
         case silent
         /// Answers `HTTP/1.1 100 Continue` over and over, as fast as the socket takes it.
@@ -30,6 +33,7 @@ final class HostileServer: @unchecked Sendable {
     private let lock = NSLock()
     private var clients: [Int32] = []
     private var stopped = false
+    private var filler: Int32 = -1
 
     init(_ behaviour: Behaviour) throws {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -39,10 +43,26 @@ final class HostileServer: @unchecked Sendable {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard listener >= 0, bound == 0, listen(listener, 16) == 0 else { throw HTTPError(.bind, "hostile server: \(errnoDescription(errno))") }
+        var backlog: Int32 = 16
+        if case .backlogFull = behaviour { backlog = 0 }
+        guard listener >= 0, bound == 0, listen(listener, backlog) == 0 else { throw HTTPError(.bind, "hostile server: \(errnoDescription(errno))") }
         self.listener = listener
         port = Socket.localPort(listener)
-        if case .silentListener = behaviour { return }
+        switch behaviour {
+        case .silentListener:
+            return
+        case .backlogFull:
+            // One connection the server never accepts fills a backlog of 0.
+            filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            address.sin_port = UInt16(port).bigEndian
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(filler, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard connected == 0 else { throw HTTPError(.connect, "hostile server filler: \(errnoDescription(errno))") }
+            return
+        default:
+            break
+        }
         Thread { [self] in acceptLoop(behaviour) }.start()
     }
 
@@ -58,6 +78,7 @@ final class HostileServer: @unchecked Sendable {
         stopped = true
         Glibc.shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
+        if filler >= 0 { close(filler) }
         for fd in clients { Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
@@ -104,7 +125,7 @@ final class HostileServer: @unchecked Sendable {
             _ = recv(fd, &buffer, buffer.count, 0)
         }
         switch behaviour {
-        case .silentListener:
+        case .silentListener, .backlogFull:
             return
         case .silent:
             readSome()
