@@ -60,6 +60,34 @@ import Testing
         #expect(server.stop() == 0)
     }
 
+    /// `limits.first_byte_timeout_seconds` in the config: as many silent connections as the cap (and
+    /// more) do not lock an honest client out once the first-byte timeout has passed, and they are
+    /// cut although the read timeout is a minute (issue 9 hole 7).
+    @Test func silentConnectionsAreCutAtTheConfiguredFirstByteTimeout() throws {
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        let config = scratch.path + "/config.json"
+        try Data(#"{"limits": {"first_byte_timeout_seconds": 1, "read_timeout_seconds": 60, "max_connections": 16}}"#.utf8).write(to: URL(fileURLWithPath: config))
+        let server = try ServerProcess(storage: scratch.path + "/data", extraArguments: ["--config", config, "--log-level", "error"])
+        defer { server.stop() }
+        var silent = (0..<32).compactMap { _ in Self.connect(port: server.port) }
+        defer { silent.forEach { close($0) } }
+        #expect(silent.count == 32)
+        Thread.sleep(forTimeInterval: 1.5)
+        let response = try HTTPClient(timeout: 10).send(method: "GET", url: "\(server.baseURL)/_notary_server/health")
+        #expect(response.status == 200)
+        for fd in silent {
+            var byte: UInt8 = 0
+            var wait = timeval(tv_sec: 5, tv_usec: 0)
+            _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+            let n = recv(fd, &byte, 1, 0)
+            #expect(n == 0 || (n < 0 && errno != EAGAIN), "a silent connection is still open")
+        }
+        silent.forEach { close($0) }
+        silent.removeAll()
+        #expect(server.stop() == 0)
+    }
+
     static func connect(port: Int) -> Int32? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
