@@ -30,14 +30,14 @@ public final class HTTPClient: @unchecked Sendable {
     /// - Parameters:
     ///   - tls: the TLS context for `https://` URLs (trust anchors, client certificate). When nil, an
     ///     `https://` request uses a context with the system trust store, created on first use.
-    ///   - timeout: seconds one request may take in total, from connect to the last body byte (> 0).
+    ///   - timeout: seconds one request may take in total, from connect to the last body byte. Kept
+    ///     within 0.001…1e9; NaN is taken as 0.001 (the request then fails at once with `.timeout`).
     ///   - maxResponseBytes: the largest response body accepted (`HTTPError(.tooLarge)` beyond).
     ///
     /// Sets `SIGPIPE` to ignored for the process, since TLS writes cannot suppress it per call.
     public init(tls: TLSClientContext? = nil, timeout: Double = HTTPClient.defaultTimeout, maxResponseBytes: Int = 100 * 1024 * 1024) {
-        precondition(timeout > 0 && timeout.isFinite, "HTTPClient timeout must be a positive number of seconds")
         self.tls = tls
-        self.timeout = timeout
+        self.timeout = timeout.isNaN ? 0.001 : min(max(timeout, 0.001), 1e9)
         self.maxResponseBytes = maxResponseBytes
         signal(SIGPIPE, SIG_IGN)
     }
