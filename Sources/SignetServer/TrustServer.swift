@@ -76,9 +76,9 @@ public final class TrustServer: Sendable {
         return generated
     }
 
-    /// True when `gunPrefixes` is empty or `gun` starts with one of them.
+    /// True when `gunPrefixes` is empty or `gun`'s bytes start with one of them (`ExactName`).
     func allows(gun: String) -> Bool {
-        settings.gunPrefixes.isEmpty || settings.gunPrefixes.contains { gun.hasPrefix($0) }
+        settings.gunPrefixes.isEmpty || settings.gunPrefixes.contains { ExactName.hasPrefix(gun, $0) }
     }
 
     /// Handles one request; never throws (errors become Notary error envelopes).

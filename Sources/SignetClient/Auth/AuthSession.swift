@@ -15,7 +15,7 @@ public final class AuthSession: @unchecked Sendable {
     // @unchecked Sendable: `tokens` and `useBasic` are only touched while holding `lock`.
     public let credentials: Credentials?
     private let lock = Lock()
-    private var tokens: [String: (token: String, expires: Date)] = [:]
+    private var tokens: [ExactName.Key: (token: String, expires: Date)] = [:]
     private var useBasic = false
 
     public init(credentials: Credentials?) {
@@ -26,7 +26,7 @@ public final class AuthSession: @unchecked Sendable {
     func authorization(scope: String) -> String? {
         lock.lock()
         defer { lock.unlock() }
-        if let cached = tokens[scope], cached.expires > Date() { return "Bearer " + cached.token }
+        if let cached = tokens[ExactName.Key(scope)], cached.expires > Date() { return "Bearer " + cached.token }
         if useBasic, let credentials { return credentials.basicHeader }
         return nil
     }
@@ -42,8 +42,8 @@ public final class AuthSession: @unchecked Sendable {
                                        serverURL: serverURL, tls: tls, timeout: timeout)
             lock.lock()
             defer { lock.unlock() }
-            let previous = tokens[scope]?.token
-            tokens[scope] = token
+            let previous = tokens[ExactName.Key(scope)]?.token
+            tokens[ExactName.Key(scope)] = token
             return previous != token.token
         }
         if challenges.contains(where: { $0.scheme == "basic" }), credentials != nil {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import SignetTUF
 
 /// Who may do what on which GUNs: rules mapping identities (htpasswd user names, token subjects,
 /// client-certificate subjects in RFC 2253 form) to actions on GUN patterns. See
@@ -81,10 +82,10 @@ public struct AccessPolicy: Sendable {
         return AccessPolicy(rules: rules)
     }
 
-    /// The actions `identity` holds on `gun`.
+    /// The actions `identity` holds on `gun`; identities and GUNs are matched as bytes (`ExactName`).
     public func actions(for identity: String, gun: String) -> Set<AccessAction> {
         var granted = Set<AccessAction>()
-        for rule in rules where rule.identities.contains(where: { $0 == "*" || $0 == identity }) {
+        for rule in rules where rule.identities.contains(where: { $0 == "*" || ExactName.equal($0, identity) }) {
             if rule.guns.contains(where: { Self.matches(pattern: $0, gun) }) { granted.formUnion(rule.actions) }
         }
         return granted

@@ -1,6 +1,7 @@
 import CCrypt
 import FoundationEssentials
 import SignetCrypto
+import SignetTUF
 
 /// An Apache htpasswd file with bcrypt entries (`user:$2y$05$…`, as `htpasswd -B` writes them),
 /// verified with libxcrypt's `crypt_r(3)` and compared in constant time.
@@ -47,10 +48,10 @@ public struct HtpasswdFile: Sendable {
     /// same bcrypt work as known ones.
     public func verify(user: String, password: String) -> Bool {
         guard !password.utf8.contains(0), !user.isEmpty else { return false }
-        let hash = entries[user] ?? decoy
+        let hash = ExactName.value(in: entries, for: user) ?? decoy
         guard let computed = Self.crypt(password, setting: hash) else { return false }
         let matches = constantTimeEquals(Array(computed.utf8), Array(hash.utf8))
-        return matches && entries[user] != nil
+        return matches && ExactName.value(in: entries, for: user) != nil
     }
 
     /// `crypt_r(3)` with a heap-allocated `crypt_data` (about 32 KiB, too big for a thread's stack).

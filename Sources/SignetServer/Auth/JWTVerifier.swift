@@ -29,7 +29,8 @@ public struct JWTVerifier: Sendable {
         public var subject: String
         public var access: [Access]
 
-        /// The actions the token grants for a requirement's scope.
+        /// The actions the token grants for a requirement's scope: the `access` entries whose
+        /// type and name equal the scope's byte for byte (`ExactName`; an NFC GUN is not its NFD twin).
         public func actions(for requirement: AccessRequirement) -> Set<AccessAction> {
             let (type, name): (String, String)
             switch requirement {
@@ -37,7 +38,7 @@ public struct JWTVerifier: Sendable {
             case .catalog: (type, name) = ("registry", "catalog")
             case .none, .authenticated: return [.all]
             }
-            return access.filter { $0.type == type && $0.name == name }.reduce(into: Set<AccessAction>()) { $0.formUnion($1.actions) }
+            return access.filter { ExactName.equal($0.type, type) && ExactName.equal($0.name, name) }.reduce(into: Set<AccessAction>()) { $0.formUnion($1.actions) }
         }
     }
 

@@ -281,7 +281,7 @@ public final class FileStore: MetadataStore, @unchecked Sendable {
                   let time = try? TUFTime(rfc3339: created), let name = value["gun"]?.stringValue,
                   let version = value["version"]?.intValue, let sha = value["sha256"]?.stringValue,
                   let category = value["category"]?.stringValue else { continue }
-            if let gun, name != gun { continue }
+            if let gun, !ExactName.equal(name, gun) { continue }
             all.append(ChangeRecord(id: id, createdAt: time.date, gun: name, version: version, sha256: sha, category: category))
         }
         if records >= 0 {

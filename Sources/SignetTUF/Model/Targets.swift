@@ -24,9 +24,10 @@ public struct DelegatedRole: Sendable, Equatable {
         return .object(members)
     }
 
-    /// True when one of `paths` is a string prefix of `target` (Notary's rule; not globs).
+    /// True when one of `paths` is a byte prefix of `target` (Notary's `strings.HasPrefix`; not
+    /// globs, not Unicode-equivalence: `ExactName`).
     public func covers(_ target: String) -> Bool {
-        paths?.contains { target.hasPrefix($0) } ?? false
+        paths?.contains { ExactName.hasPrefix(target, $0) } ?? false
     }
 }
 

@@ -68,12 +68,12 @@ public enum RootRules {
     }
 
     /// Why `certificate` cannot be a root certificate of `gun` at `now`, or nil when it can: its CN
-    /// must equal the GUN (or be a `prefix*` wildcard matching it, case-sensitive), it must be valid
+    /// must equal the GUN byte for byte (or be a `prefix*` wildcard whose bytes start it; `ExactName`), it must be valid
     /// at `now` (NotBefore may be up to one day ahead), not SHA-1 signed, and RSA keys ≥ 2048 bits
     /// (reference §3.10).
     public static func problem(with certificate: Certificate, gun: String, at now: TUFTime, checkExpiry: Bool = true) -> String? {
         let commonName = certificate.commonName ?? ""
-        let matches = commonName == gun || (commonName.hasSuffix("*") && gun.hasPrefix(String(commonName.dropLast())))
+        let matches = ExactName.equal(commonName, gun) || (commonName.hasSuffix("*") && ExactName.hasPrefix(gun, commonName.dropLast()))
         guard matches else {
             return "CN \"\(RoleName.printable(commonName))\" does not match the GUN \(gun)"
         }

@@ -239,7 +239,7 @@ public struct TrustUpdater {
                 collection.untrusted[name] = UntrustedRole(targets: role, reason: "it expired at \(role.expires.text)")
                 continue
             }
-            let effective = (delegated.paths ?? []).filter { path in parentPaths.contains { path.hasPrefix($0) } }
+            let effective = (delegated.paths ?? []).filter { path in parentPaths.contains { ExactName.hasPrefix(path, $0) } }
             collection.add(role: name, targets: role, bytes: bytes, effectivePaths: effective)
             try walkDelegations(of: name, targets: role, paths: effective, depth: depth + 1,
                                 snapshot: snapshot, fetcher: fetcher, into: &collection)

@@ -53,10 +53,11 @@ public struct VerifiedCollection: Sendable {
         return order
     }
 
-    /// The target `name` from the first role in `searchOrder(roles:)` that has it and may sign it.
+    /// The target `name` (byte-exact, `ExactName`) from the first role in `searchOrder(roles:)`
+    /// that has it and may sign it (its name starts with one of the role's effective paths).
     public func lookup(_ name: String, roles: [String]? = nil) -> Match? {
         for role in searchOrder(roles: roles) {
-            guard let meta = targets[role]?.targets[name], mayContain(role: role, name: name) else { continue }
+            guard let meta = targets[role].flatMap({ ExactName.value(in: $0.targets, for: name) }), mayContain(role: role, name: name) else { continue }
             return Match(name: name, role: role, meta: meta)
         }
         return nil
@@ -64,11 +65,11 @@ public struct VerifiedCollection: Sendable {
 
     /// Every trusted target, a name taken from the first role in the search order that has it.
     public func list(roles: [String]? = nil) -> [Match] {
-        var seen = Set<String>()
+        var seen = Set<ExactName.Key>()
         var matches: [Match] = []
         for role in searchOrder(roles: roles) {
             for (name, meta) in targets[role]?.targets ?? [:] where mayContain(role: role, name: name) {
-                if seen.insert(name).inserted { matches.append(Match(name: name, role: role, meta: meta)) }
+                if seen.insert(ExactName.Key(name)).inserted { matches.append(Match(name: name, role: role, meta: meta)) }
             }
         }
         return matches.sorted { $0.name < $1.name }
@@ -80,7 +81,7 @@ public struct VerifiedCollection: Sendable {
     }
 
     private func mayContain(role: String, name: String) -> Bool {
-        (effectivePaths[role] ?? []).contains { name.hasPrefix($0) }
+        (effectivePaths[role] ?? []).contains { ExactName.hasPrefix(name, $0) }
     }
 }
 
