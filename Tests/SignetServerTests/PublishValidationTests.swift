@@ -40,10 +40,11 @@ import Testing
         }
 
         func targets(version: Int64 = 1, expiresIn: Int64 = 86400 * 300, delegations: Delegations = Delegations(),
-                     role: String = "targets", key: PrivateKey? = nil) throws -> [UInt8] {
+                     role: String = "targets", key: PrivateKey? = nil, names: [String] = ["latest"]) throws -> [UInt8] {
             let signer = key ?? targetsKey
-            let targets = Targets(version: version, expires: now.adding(seconds: expiresIn),
-                                  targets: ["latest": FileMeta(describing: Array("image".utf8))], delegations: delegations)
+            var list: [String: FileMeta] = [:]
+            for name in names { list[name] = FileMeta(describing: Array("image".utf8)) }
+            let targets = Targets(version: version, expires: now.adding(seconds: expiresIn), targets: list, delegations: delegations)
             return try MetadataSigner.sign(targets.json, with: [(TUFKey(publicKey: signer.publicKey), signer)]).serialized()
         }
 

@@ -29,7 +29,17 @@ public struct Changelist: Sendable {
 
     /// Writes `changes` as new files, in order, with one file-system sync for the lot. All or
     /// nothing: on a failure the ones written are removed.
+    ///
+    /// Every change stages through here (`add` by file, digest, `--from-file` or `--oci-layout`,
+    /// `remove`), so this is where target names are checked (`TargetName.validate`).
+    /// - Throws: `ClientError(.usage)` for a target change whose name breaks `TargetName`'s rule,
+    ///   before anything is written; `ClientError(.io)` when a file cannot be written.
     public func add(_ changes: [Change]) throws {
+        for change in changes where change.type == .target {
+            do { try TargetName.validate(change.path) } catch let error as TUFError {
+                throw ClientError(.usage, "\(error.message); nothing staged")
+            }
+        }
         let start = UInt64(Date().timeIntervalSince1970 * 1_000_000_000)
         let files = changes.enumerated().map { index, change in
             let name = (start + UInt64(index)).zeroPadded(20) + "_" + UUID().uuidString.lowercased() + ".change"

@@ -92,6 +92,7 @@ struct PublishValidator {
             guard parsed.expires > now else {
                 throw NotaryError.invalidUpdate(.badTargets, "\(role) expired at \(parsed.expires.text)")
             }
+            try checkTargetNames(parsed, role: role)
             loadedTargets[role] = parsed
             targetsBytes[role] = upload.bytes
             updates.append(MetadataUpdate(role: role, version: upload.version, bytes: upload.bytes))
@@ -167,6 +168,25 @@ struct PublishValidator {
     }
 
     /// Notary's wording for threshold failures; Signet's own message otherwise.
+    /// Refuses a target name that breaks `TargetName`'s rule (400 `INVALID_UPDATE`,
+    /// `ErrBadTargets`, naming the role and the name), unless the stored version of the role
+    /// already held exactly that name: a collection written before the rule (or by notary-server)
+    /// can still be re-signed, and the bad name removed.
+    func checkTargetNames(_ uploaded: Targets, role: String) throws {
+        var previous: [String: FileMeta]?
+        for name in uploaded.targets.keys {
+            do { try TargetName.validate(name) } catch {
+                if previous == nil {
+                    previous = (try? store.current(gun: gun, role: role).flatMap { file in
+                        try Targets(signed: MetadataFile.parse(file.bytes, role: role).signed, role: role).targets
+                    }) ?? [:]
+                }
+                if let previous, ExactName.storedKey(in: previous, for: name) != nil { continue }
+                throw NotaryError.invalidUpdate(.badTargets, "\(role): \(error)")
+            }
+        }
+    }
+
     static func message(_ error: Error, role: String) -> String {
         if let error = error as? TUFError {
             if error.code == .threshold { return "valid signatures did not meet threshold for \(role)" }

@@ -46,7 +46,7 @@ public enum RoleName {
     }
 
     /// `text` with control characters escaped and cut to 100 characters, for error messages.
-    static func printable(_ text: String) -> String {
+    package static func printable(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars.prefix(100) {
             out += scalar.value < 0x20 || scalar.value == 0x7F ? "\\u{\(String(scalar.value, radix: 16))}" : String(scalar)

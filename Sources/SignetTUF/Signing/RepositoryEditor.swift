@@ -85,18 +85,35 @@ public struct RepositoryEditor {
     }
 
     /// Sets target `name` in `role` to `meta`.
+    /// - Throws: `TUFError(.invalidName)` when `name` breaks `TargetName`'s rule (a change staged
+    ///   by another tool), or when `role` already holds a different name that Swift would take
+    ///   for the same one (Unicode canonical equivalence, e.g. NFC and NFD `café`): names are
+    ///   byte-exact (`ExactName`), and one JSON object cannot hold both.
     public mutating func addTarget(_ name: String, meta: FileMeta, role: String, now: TUFTime) throws {
+        try TargetName.validate(name)
         // Edit in place: copying the role out and back would copy its whole targets dictionary on
         // every change (quadratic for a publish of many staged targets).
         if targets[role] == nil { targets[role] = try editable(role, now: now) }
+        if let index = targets[role]!.targets.index(forKey: name), !ExactName.equal(targets[role]!.targets[index].key, name) {
+            let existing = RoleName.printable(targets[role]!.targets[index].key)
+            throw TUFError(.invalidName, "target name \"\(RoleName.printable(name))\" differs from the target \"\(existing)\" in \(role) only by Unicode normalisation; remove that one first or use its exact bytes", role: role)
+        }
         targets[role]!.targets[name] = meta
         dirty.insert(role)
     }
 
-    /// Removes target `name` from `role` (no error when absent, like Notary).
+    /// Removes target `name` (byte-exact, `ExactName`) from `role`; no error when absent, like
+    /// Notary.
+    /// - Throws: `TUFError(.invalidName)` when `name` breaks `TargetName`'s rule and `role` does
+    ///   not hold it (an existing bad name may always be removed).
     public mutating func removeTarget(_ name: String, role: String, now: TUFTime) throws {
         if targets[role] == nil { targets[role] = try editable(role, now: now) }
-        targets[role]!.targets[name] = nil
+        guard let key = ExactName.storedKey(in: targets[role]!.targets, for: name) else {
+            try TargetName.validate(name)
+            dirty.insert(role)
+            return
+        }
+        targets[role]!.targets[key] = nil
         dirty.insert(role)
     }
 
@@ -152,8 +169,8 @@ public struct RepositoryEditor {
             }
         }
         if edit.clearPaths { entry.paths = [] }
-        if !edit.removePaths.isEmpty { entry.paths = (entry.paths ?? []).filter { !edit.removePaths.contains($0) } }
-        for path in edit.addPaths where !(entry.paths ?? []).contains(path) {
+        if !edit.removePaths.isEmpty { entry.paths = (entry.paths ?? []).filter { path in !edit.removePaths.contains { ExactName.equal($0, path) } } }
+        for path in edit.addPaths where !(entry.paths ?? []).contains(where: { ExactName.equal($0, path) }) {
             entry.paths = (entry.paths ?? []) + [path]
         }
         if let threshold = edit.threshold { entry.threshold = threshold }

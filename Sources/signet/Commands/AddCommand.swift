@@ -66,7 +66,6 @@ struct AddCommand: ParsableCommand {
         let roles = role.isEmpty ? [try DefaultRole.forAdd(gun: gun, context: context)] : role
         var changes: [Change] = []
         for (target, meta) in targets {
-            guard !target.isEmpty else { throw ClientError(.usage, "a target name is empty") }
             for scope in roles {
                 changes.append(Change(action: .create, role: scope, type: .target, path: target, data: try Change.targetData(meta)))
             }
