@@ -12,7 +12,8 @@ import SignetTUF
 /// <dir>/tuf/<GUN>/changelist/<nanos>_<uuid>.change   staged changes
 /// ```
 ///
-/// GUNs and role names are validated (`GUN.validate`, `RoleName.validate`) before they become paths.
+/// GUNs and role names are validated (`TrustDirLayout.validate`, `RoleName.validate`) before they
+/// become paths; `TrustDirLayout` explains why no two (GUN, role) pairs share a file.
 public struct TrustDirectory: Sendable {
     public let url: URL
 
@@ -22,9 +23,10 @@ public struct TrustDirectory: Sendable {
 
     public var privateDirectory: URL { url.appendingPathComponent("private") }
 
-    /// `tuf/<GUN>`. Throws `TUFError(.invalidName)` for a GUN that could escape the directory.
+    /// `tuf/<GUN>`. Throws `TUFError(.invalidName)` for a GUN that could escape the directory or
+    /// land inside another collection's `metadata/` or `changelist/` (`TrustDirLayout`).
     public func collectionDirectory(_ gun: String) throws -> URL {
-        try GUN.validate(gun)
+        try TrustDirLayout.validate(gun: gun)
         return url.appendingPathComponent("tuf").appendingPathComponent(gun)
     }
 
@@ -85,14 +87,18 @@ public struct TrustDirectory: Sendable {
         Self.versions(of: cachedFiles(gun))
     }
 
-    /// Deletes `tuf/<GUN>` (metadata and changelist; private keys are kept, as Notary does).
+    /// Deletes the collection's `tuf/<GUN>/metadata` and `tuf/<GUN>/changelist`, then `tuf/<GUN>`
+    /// when nothing else is left in it; private keys are kept, as Notary does. Unlike Notary
+    /// (which removes all of `tuf/<GUN>`), the collections of GUNs below this one
+    /// (`<GUN>/app`) are left alone.
     public func deleteCollection(_ gun: String) throws {
         let directory = try collectionDirectory(gun)
-        if FileManager.default.fileExists(atPath: directory.path) {
-            do { try FileManager.default.removeItem(at: directory) } catch {
-                throw ClientError(.io, "cannot delete \(directory.path): \(FileErrorText.describe(error))")
+        for part in [try metadataDirectory(gun), try changelistDirectory(gun)] where FileManager.default.fileExists(atPath: part.path) {
+            do { try FileManager.default.removeItem(at: part) } catch {
+                throw ClientError(.io, "cannot delete \(part.path): \(FileErrorText.describe(error))")
             }
         }
+        rmdir(directory.path)
     }
 }
 
