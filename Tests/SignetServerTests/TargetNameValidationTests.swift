@@ -53,4 +53,23 @@ import Testing
         response = try helper.publish(server, [("targets", removed), ("snapshot", try repo.snapshot(version: 3, root: root, targets: removed))])
         #expect(response.status == 200, "\(response.bodyText)")
     }
+
+    /// The real notary 0.7 client stages and signs any name; `signet serve` refuses the publish
+    /// and stores nothing, and the client shows the server's reason.
+    @Test func notaryClientPublishingABlankTagIsRefused() throws {
+        guard AuthFixture.notaryInstalled else { Issue.record("notary 0.7 client not installed (/usr/bin/notary)"); return }
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        let server = try ServerProcess(storage: scratch.path + "/data")
+        defer { server.stop() }
+        let gun = "example.com/names/app", trust = scratch.path + "/trust"
+        try AuthFixture.write("hello\n", to: scratch.path + "/hello.txt")
+        #expect(try AuthFixture.notary(server.baseURL, trustDir: trust, auth: nil, ["init", "-p", gun]).status == 0)
+        #expect(try AuthFixture.notary(server.baseURL, trustDir: trust, auth: nil, ["add", gun, " ", scratch.path + "/hello.txt"]).status == 0)
+        let published = try AuthFixture.notary(server.baseURL, trustDir: trust, auth: nil, ["publish", gun])
+        #expect(published.status != 0, "\(published.stdout) \(published.stderr)")
+        let targets = try RawHTTP.send(port: server.port, method: "GET", target: "/v2/\(gun)/_trust/tuf/targets.json")
+        let stored = try JSONParser.parse(targets.body)["signed"]?["targets"]?.objectValue ?? [:]
+        #expect(targets.status == 200 && stored.isEmpty, "the blank tag was stored: \(targets.bodyText)")
+    }
 }

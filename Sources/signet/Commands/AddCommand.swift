@@ -142,7 +142,7 @@ enum OCILayout {
         for manifest in index["manifests"]?.arrayValue ?? [] {
             guard let name = manifest["annotations"]?["org.opencontainers.image.ref.name"]?.stringValue,
                   let digest = manifest["digest"]?.stringValue, let size = manifest["size"]?.intValue else { continue }
-            if let ref, ref != name { continue }
+            if let ref, !ExactName.equal(ref, name) { continue }
             result.append((name, FileMeta(length: size, hashes: ["sha256": try BulkList.digest(digest, line: nil)])))
         }
         guard !result.isEmpty else {

@@ -108,7 +108,7 @@ struct KeyCommand: ParsableCommand {
             let store = ClientContext(global: global).keyStore
             var selected = store.list()
             if !key.isEmpty { selected = try key.map { try store.resolve($0) } }
-            if !gun.isEmpty { selected = selected.filter { $0.gun.map(gun.contains) ?? false } }
+            if !gun.isEmpty { selected = selected.filter { stored in gun.contains { wanted in stored.gun.map { ExactName.equal($0, wanted) } ?? false } } }
             var text = ""
             for stored in selected {
                 var block = stored.block
