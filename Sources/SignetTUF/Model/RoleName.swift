@@ -25,7 +25,8 @@ public enum RoleName {
 
     /// Throws `TUFError(.invalidName)` unless `name` is a base role or a valid delegation name.
     public static func validate(_ name: String) throws {
-        if baseRoles.contains(name) { return }
+        // `Set.contains` follows Unicode equivalence; a base role must also be plain ASCII bytes.
+        if baseRoles.contains(name), name.utf8.allSatisfy({ $0 < 0x80 }) { return }
         guard name.utf8.count < 256 else {
             throw TUFError(.invalidName, "role name is \(name.utf8.count) bytes, the limit is 255")
         }

@@ -30,8 +30,10 @@ import Testing
         #expect(FileStore.gunID(Self.nfc) != FileStore.gunID(Self.nfd), "storage keeps them apart")
     }
 
-    /// An external issuer's JWT for the NFC GUN (push, pull) must not open the NFD GUN.
-    @Test func externalTokenForOneSpellingDoesNotGrantTheOther() throws {
+    /// An external issuer's JWT for one spelling (push, pull) must not open the other: NFC/NFD,
+    /// and an ASCII GUN against its twin with U+212A KELVIN SIGN, which Swift equates with `K`.
+    @Test(arguments: [(nfc, nfd), ("example.com/team/K", "example.com/team/\u{212A}")])
+    func externalTokenForOneSpellingDoesNotGrantTheOther(_ granted: String, _ twin: String) throws {
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let issuer = try AuthTokenIssuer(directory: scratch.path)
@@ -41,12 +43,13 @@ import Testing
         let access = try AccessControl(settings: auth, tlsEnabled: false, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         let server = try InProcessServer(storage: scratch.path + "/data") { $0.accessControl = access }
         defer { server.stop() }
-        let token = try issuer.mint(subject: "ci", access: [("repository", Self.nfc, ["push", "pull"])])
+        let token = try issuer.mint(subject: "ci", access: [("repository", granted, ["push", "pull"])])
         func status(_ gun: String) throws -> Int {
             try RawHTTP.send(port: server.port, method: "GET", target: Self.keyRoute(gun), headers: [("Authorization", "Bearer " + token)]).status
         }
-        #expect(try status(Self.nfc) == 200)
-        #expect(try status(Self.nfd) == 401, "a token for the NFC GUN granted push on the NFD GUN")
+        #expect(granted == twin, "Swift equates the two spellings")
+        #expect(try status(granted) == 200)
+        #expect(try status(twin) == 401, "a token for \(granted.debugDescription) granted push on \(twin.debugDescription)")
     }
 
     /// The built-in token service (htpasswd users, policy file): a policy rule for the NFC GUN,
