@@ -119,8 +119,8 @@ public enum RootRules {
 
     /// Verifies a root file on its own: parses it, keeps the valid root keys, and checks its own
     /// threshold over them; with `previous`, also checks the previous root's threshold over the
-    /// previous root's keys (certificates not checked for expiry) — TUF §5.3.4, Notary
-    /// `tuf/builder.go`.
+    /// previous root's valid root keys (certificates not checked for expiry) — TUF §5.3.4, Notary
+    /// `tuf/builder.go`, `trustpinning/certs.go`.
     /// - Throws: `TUFError(.untrustedRoot)` when no root key is usable, `.threshold` when a
     ///   threshold is not met, parse errors from `Root(signed:)`.
     public static func verify(_ file: MetadataFile, gun: String, at now: TUFTime, previous: Root? = nil, checkExpiry: Bool = true) throws -> Root {
@@ -130,7 +130,10 @@ public enum RootRules {
             throw TUFError(.untrustedRoot, "root v\(root.version) has no valid root certificate for \(gun): \(refused.joined(separator: "; "))", role: RoleName.root)
         }
         if let previous {
-            let (previousKeys, previousThreshold) = try previous.roleKeys(RoleName.root)
+            // The previous root's usable root keys (certificates not judged for expiry), as Notary
+            // verifies a rotation with `validRootLeafCerts(prevRoot, gun, false)`.
+            let previousThreshold = try previous.roleKeys(RoleName.root).threshold
+            let previousKeys = validRootKeys(previous, gun: gun, at: now, checkExpiry: false).keys
             do {
                 try SignatureThreshold.verify(file, role: RoleName.root, keys: previousKeys, threshold: previousThreshold)
             } catch let error as TUFError {

@@ -34,6 +34,19 @@ struct RootPinCLIAttackTests {
         #expect(result.stderr.contains("more than one leaf certificate"), "\(result.stderr)")
     }
 
+    @Test func bundleWithThePinnedCertificateSecondIsRefusedOnline() throws {
+        // The same attack from a hostile server: the online path of the README's CI command.
+        let attackerKey = try PrivateKey.generate(.ecdsa)
+        let bundle = AttackMetadata.x509Key([try AttackMetadata.certificate(for: attackerKey), pinnedCertificate])
+        let server = try HostileTrustServer(files: try AttackMetadata.files(rootKeys: [bundle], rootSigners: [(bundle, attackerKey)]))
+        defer { server.stop() }
+        let trustDir = try CLI.temporaryDirectory()
+        let result = try SignetBinary.run(["verify", "\(AttackMetadata.gun):1.0", "-s", server.url, "-d", trustDir.path, "--root-cert", pinnedFile.path])
+        #expect(result.status == 1, "stdout: \(result.stdout) stderr: \(result.stderr)")
+        #expect(!result.stdout.contains(Hex.encode(AttackMetadata.evil)))
+        #expect(result.stderr.contains("more than one leaf certificate"), "\(result.stderr)")
+    }
+
     @Test func rootListingThePinnedCertificateBesideTheAttackersIsRefused() throws {
         let attackerKey = try PrivateKey.generate(.ecdsa)
         let attacker = try TUFKey(certificate: try AttackMetadata.certificate(for: attackerKey))
