@@ -1,16 +1,22 @@
 import Foundation
 import Glibc
+import SignetCrypto
 
 /// A hostile trust server on 127.0.0.1: answers `GET …/_trust/tuf/<name>` with `files[name]`
 /// (200) or 404, whatever the bytes are — what an attacker who controls the server or the network
-/// serves to `signet verify`. One request per connection.
+/// serves to `signet verify`. Each file is also served by hash (`<role>.<sha256 hex>.json`), as
+/// clients fetch snapshot and targets. One request per connection.
 final class HostileTrustServer: @unchecked Sendable {  // `listener` is set once in init; the thread only reads it.
     let url: String
     private let listener: Int32
     private let files: [String: [UInt8]]
 
     init(files: [String: [UInt8]]) throws {
-        self.files = files
+        var served = files
+        for (name, bytes) in files where name.hasSuffix(".json") {
+            served["\(name.dropLast(5)).\(Hex.encode(Digest.sha256(bytes))).json"] = bytes
+        }
+        self.files = served
         listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
