@@ -4,15 +4,19 @@ internal import COpenSSL
 /// A public key Notary can list in TUF metadata: ECDSA (P-256; P-384/P-521 accepted), Ed25519 or
 /// RSA (≥ 2048 bits to verify).
 ///
-/// Immutable; safe to share between threads. Two keys are equal when their DER
-/// SubjectPublicKeyInfo bytes are equal.
+/// Immutable; safe to share between threads. Two keys are equal when their identities are equal
+/// (`KeyIdentity`: the key in its one canonical form). Only canonically encoded keys parse, so
+/// `spkiDER` is that canonical form too.
 public final class PublicKey: @unchecked Sendable, Equatable {  // EVP_PKEY is never mutated after init; OpenSSL refcounts atomically.
     let pkey: OpaquePointer
     /// The key family.
     public let algorithm: KeyAlgorithm
     /// DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7): 91 bytes for P-256, 44 for Ed25519.
     /// This is what Notary base64-encodes as `keyval.public` for `ecdsa` and `rsa` keys.
+    /// Always equal to `identity.canonicalSPKI`.
     public let spkiDER: [UInt8]
+    /// The key's identity: what thresholds count and pins compare (see `KeyIdentity`).
+    public let identity: KeyIdentity
     /// Key size in bits: the curve size for ECDSA (256), 256 for Ed25519, the modulus size for RSA.
     public let bits: Int
     /// For ECDSA, the byte length of one signature half (32 for P-256); 0 otherwise.
@@ -26,9 +30,14 @@ public final class PublicKey: @unchecked Sendable, Equatable {  // EVP_PKEY is n
         // would also run deinit and free `pkey` twice.
         let classified: (KeyAlgorithm, Int)
         let spki: [UInt8]
+        let identity: KeyIdentity
         do {
             classified = try Self.classify(pkey)
             spki = try DERBuffer.encode("i2d_PUBKEY failed") { i2d_PUBKEY(pkey, $0) }
+            identity = try KeyIdentity(pkey, algorithm: classified.0, ecFieldBytes: classified.1)
+            guard spki == identity.canonicalSPKI else {
+                throw CryptoError(.malformedKey, Self.nonCanonicalReason(pkey, algorithm: classified.0))
+            }
         } catch {
             EVP_PKEY_free(pkey)
             throw error
@@ -38,14 +47,18 @@ public final class PublicKey: @unchecked Sendable, Equatable {  // EVP_PKEY is n
         self.ecFieldBytes = classified.1
         self.bits = Int(EVP_PKEY_get_bits(pkey))
         self.spkiDER = spki
+        self.identity = identity
         self.verifyContexts = PKeyContextPool.ecdsa(PKeyReference(raw: pkey), sign: false)
     }
 
     deinit { EVP_PKEY_free(pkey) }
 
-    /// Parses a DER SubjectPublicKeyInfo (ECDSA, RSA or Ed25519 per RFC 8410).
-    /// - Throws: `CryptoError(.malformedKey)` if the bytes are not an SPKI (or have trailing bytes);
-    ///   `.unsupportedKey` for other key types or curves.
+    /// Parses a DER SubjectPublicKeyInfo (ECDSA, RSA or Ed25519 per RFC 8410) in its canonical
+    /// form (`KeyIdentity`), the only form Notary's Go parser accepts.
+    /// - Throws: `CryptoError(.malformedKey)` if the bytes are not an SPKI (or have trailing bytes),
+    ///   or encode the key in any other form: compressed or hybrid EC point, explicit curve
+    ///   parameters, RSA without NULL parameters, non-minimal DER; `.unsupportedKey` for other key
+    ///   types or curves.
     public convenience init(spkiDER: [UInt8]) throws {
         let pkey = try DERBuffer.decode(spkiDER, .malformedKey, "not a DER SubjectPublicKeyInfo") { cursor, length -> OpaquePointer? in
             let start = cursor.pointee
@@ -57,6 +70,9 @@ public final class PublicKey: @unchecked Sendable, Equatable {  // EVP_PKEY is n
             return key
         }
         try self.init(owning: pkey)
+        guard self.spkiDER == spkiDER else {
+            throw CryptoError(.malformedKey, "\(algorithm.rawValue) SubjectPublicKeyInfo is not in canonical DER form (re-encoding gives other bytes)")
+        }
     }
 
     /// Builds an Ed25519 key from its 32 raw bytes (RFC 8032 §5.1.5), which is how Notary stores
@@ -97,7 +113,25 @@ public final class PublicKey: @unchecked Sendable, Equatable {  // EVP_PKEY is n
     }
 
     public static func == (lhs: PublicKey, rhs: PublicKey) -> Bool {
-        lhs.spkiDER == rhs.spkiDER
+        lhs.identity == rhs.identity
+    }
+
+    /// Why a key whose re-encoding is not its canonical form was refused, for the error message.
+    private static func nonCanonicalReason(_ pkey: OpaquePointer, algorithm: KeyAlgorithm) -> String {
+        guard algorithm == .ecdsa else {
+            return "\(algorithm.rawValue) public key is not in canonical form"
+        }
+        func parameter(_ name: String) -> String? {
+            var text = [CChar](repeating: 0, count: 32)
+            var length = 0
+            guard EVP_PKEY_get_utf8_string_param(pkey, name, &text, text.count, &length) == 1 else { OpenSSLCall.clearErrors(); return nil }
+            return String(decoding: text.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        var found: [String] = []
+        if let encoding = parameter("encoding"), encoding != "named_curve" { found.append("\(encoding) curve parameters") }
+        if let form = parameter("point-format"), form != "uncompressed" { found.append("\(form) point") }
+        let detail = found.isEmpty ? "" : " (\(found.joined(separator: ", ")))"
+        return "EC public key is not in canonical form\(detail): a named curve and an uncompressed point are required, as Notary requires"
     }
 
     /// Determines the key family and, for ECDSA, the signature half size; rejects other types.

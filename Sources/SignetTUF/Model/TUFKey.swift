@@ -13,6 +13,8 @@ public struct TUFKey: Sendable, Equatable {
     public let publicBase64: String
     /// Lowercase hex SHA-256 of `{"keytype":T,"keyval":{"private":null,"public":P}}`.
     public let id: String
+    /// The decoded material, parsed on first use and shared by copies of this key.
+    private let cache = KeyMaterialCache()
 
     public static let supportedTypes: Set<String> = ["ecdsa", "ecdsa-x509", "rsa", "rsa-x509", "ed25519"]
 
@@ -62,50 +64,30 @@ public struct TUFKey: Sendable, Equatable {
 
     public var isX509: Bool { keyType.hasSuffix("-x509") }
 
-    /// The certificate bundle of an x509 key (leaf first). Throws `TUFError(.badKey)` for other key
-    /// types or unparsable bytes.
-    public func certificates() throws -> [Certificate] {
-        guard isX509 else { throw TUFError(.badKey, "key \(id) is \(keyType), not a certificate") }
-        guard let pem = Base64.decode(publicBase64) else { throw TUFError(.badKey, "key \(id): public value is not base64") }
-        do {
-            let bundle = try Certificate.parsePEMBundle(pem)
-            guard !bundle.isEmpty else { throw TUFError(.badKey, "key \(id): no certificate in the bundle") }
-            return bundle
-        } catch let error as CryptoError {
-            throw TUFError(.badKey, "key \(id): \(error)")
-        }
-    }
+    /// The key's decoded material — verifying key, leaf certificate, canonical key ID — parsed
+    /// once and shared by every rule that looks at the key (see `KeyMaterial`).
+    /// - Throws: `TUFError(.badKey)` when the key does not decode or an x509 bundle does not have
+    ///   Notary's shape (leaf first, only CA certificates after it).
+    public func material() throws -> KeyMaterial { try cache.material(of: self) }
 
-    /// The leaf certificate of an x509 key: the first non-CA certificate of the bundle.
+    /// The leaf certificate of an x509 key: the first certificate of its bundle.
+    /// Throws `TUFError(.badKey)` for other key types or a bundle `KeyMaterial` refuses.
     public func leafCertificate() throws -> Certificate {
-        let bundle = try certificates()
-        return bundle.first(where: { !$0.isCA }) ?? bundle[0]
+        guard isX509 else { throw TUFError(.badKey, "key \(id) is \(keyType), not a certificate") }
+        guard let certificate = try material().certificate else { throw TUFError(.badKey, "key \(id): no certificate") }
+        return certificate
     }
 
     /// The verifying key: the leaf's key for x509 keys, else the decoded public value.
-    /// Throws `TUFError(.badKey)` for unknown key types or bytes that do not decode.
-    public func publicKey() throws -> PublicKey {
-        guard TUFKey.supportedTypes.contains(keyType) else {
-            throw TUFError(.badKey, "key \(id) has unsupported key type \"\(RoleName.printable(keyType))\"")
-        }
-        if isX509 { return try leafCertificate().publicKey }
-        guard let bytes = Base64.decode(publicBase64) else { throw TUFError(.badKey, "key \(id): public value is not base64") }
-        do {
-            let key = keyType == "ed25519" ? try PublicKey(ed25519Raw: bytes) : try PublicKey(spkiDER: bytes)
-            let expected: KeyAlgorithm = keyType == "ed25519" ? .ed25519 : (keyType == "rsa" ? .rsa : .ecdsa)
-            guard key.algorithm == expected else {
-                throw TUFError(.badKey, "key \(id) is declared \(keyType) but holds a \(key.algorithm.rawValue) key")
-            }
-            return key
-        } catch let error as CryptoError {
-            throw TUFError(.badKey, "key \(id) (\(keyType)) does not decode: \(error)")
-        }
-    }
+    /// Throws `TUFError(.badKey)` for unknown key types, bytes that do not decode, or a key whose
+    /// algorithm is not the declared `keytype`.
+    public func publicKey() throws -> PublicKey { try material().publicKey }
 
-    /// Notary's canonical key ID: for x509 keys the ID of the plain key of the certificate's
+    /// Notary's canonical key ID: for x509 keys the ID of the plain key of the leaf certificate's
     /// public key (`ecdsa`/`rsa` SPKI), which names the private key file; for others `id`.
-    public func canonicalID() throws -> String {
-        guard isX509 else { return id }
-        return TUFKey(publicKey: try leafCertificate().publicKey).id
+    public func canonicalID() throws -> String { try material().canonicalID }
+
+    public static func == (lhs: TUFKey, rhs: TUFKey) -> Bool {
+        lhs.keyType == rhs.keyType && lhs.publicBase64 == rhs.publicBase64
     }
 }

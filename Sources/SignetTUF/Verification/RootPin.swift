@@ -2,30 +2,51 @@ import SignetCrypto
 
 /// What a client pins the root of a collection to, instead of trusting it on first use
 /// (Notary `trust_pinning`, reference §1.4).
+///
+/// A pin is met when a root key matching it *signs* the root, not merely when the root lists such
+/// a key: anyone can list the pinned certificate (it is public) beside their own. Notary likewise
+/// verifies a pinned root's signatures with the pinned certificates only
+/// (`trustpinning/certs.go`, `ValidateRoot`). Each root key is judged by its one `KeyMaterial`:
+/// the certificate pin compares the key's leaf certificate, the key pin its verifying key's
+/// identity, so no other certificate of a bundle can satisfy a pin.
 public enum RootPin: Sendable {
-    /// The root role must list this certificate (compared by DER).
+    /// A root key's leaf certificate must be this certificate (compared by DER).
     case certificate(Certificate)
-    /// The root role must list a key with this public key (plain or inside a certificate).
+    /// A root key's verifying key (plain or a leaf certificate's) must be this key, compared by
+    /// `KeyIdentity` (canonical form, so no other encoding of it matches another key).
     case publicKey(PublicKey)
-    /// The root role must list this key ID, either the TUF key ID or Notary's canonical key ID.
+    /// A root key must have this key ID, either the TUF key ID or Notary's canonical key ID.
     case keyID(String)
 
-    /// Throws `TUFError(.untrustedRoot)` unless one of the root role's keys matches the pin.
-    func check(_ root: Root) throws {
-        let roleKeys = (try? root.roleKeys(RoleName.root).keys.values.map { $0 }) ?? []
-        for key in roleKeys {
-            switch self {
-            case .certificate(let pinned):
-                if let bundle = try? key.certificates(), bundle.contains(where: { $0.der == pinned.der }) { return }
-            case .publicKey(let pinned):
-                if let actual = try? key.publicKey(), actual.spkiDER == pinned.spkiDER { return }
-            case .keyID(let pinned):
-                let wanted = pinned.lowercased()
-                if key.id == wanted || (try? key.canonicalID()) == wanted { return }
-            }
+    /// Whether `key` is the pinned key. Keys that do not decode never match.
+    func matches(_ key: TUFKey) -> Bool {
+        guard let material = try? key.material() else { return false }
+        switch self {
+        case .certificate(let pinned): return material.certificate?.der == pinned.der
+        case .publicKey(let pinned): return material.publicKey.identity == pinned.identity
+        case .keyID(let pinned):
+            let wanted = pinned.lowercased()
+            return key.id == wanted || material.canonicalID == wanted
         }
-        let listed = roleKeys.map { $0.id }.sorted().joined(separator: ", ")
-        throw TUFError(.untrustedRoot, "root v\(root.version) does not match the pinned \(description) (root keys: \(listed))", role: RoleName.root)
+    }
+
+    /// Throws unless a valid root key of `root` (`RootRules.validRootKeys`, certificates not
+    /// judged for expiry) matches the pin and has signed `file`, the root's own file.
+    /// - Throws: `TUFError(.untrustedRoot)` when no root key matches the pin, or when none of
+    ///   those that match signed the root.
+    func check(_ root: Root, file: MetadataFile, gun: String, at now: TUFTime) throws {
+        let listed = (try? root.roleKeys(RoleName.root).keys) ?? [:]
+        let valid = RootRules.validRootKeys(root, gun: gun, at: now, checkExpiry: false).keys
+        let pinned = valid.filter { matches($0.value) }
+        guard !pinned.isEmpty else {
+            let ids = listed.keys.sorted().joined(separator: ", ")
+            throw TUFError(.untrustedRoot, "root v\(root.version) does not match the pinned \(description) (root keys: \(ids))", role: RoleName.root)
+        }
+        do {
+            try SignatureThreshold.verify(file, role: RoleName.root, keys: pinned, threshold: 1)
+        } catch let error as TUFError {
+            throw TUFError(.untrustedRoot, "root v\(root.version) lists the pinned \(description) but is not signed by it: \(error.message)", role: RoleName.root)
+        }
     }
 
     var description: String {
@@ -42,7 +63,9 @@ public enum RootPin: Sendable {
 public enum RootRules {
     /// The root role's keys that are usable for `gun` at `now`: x509 certificates whose leaf CN is
     /// the GUN (or a `prefix*` wildcard matching it), valid at `now` (NotBefore may be up to one day
-    /// ahead), not SHA-1 signed, RSA ≥ 2048 bits.
+    /// ahead), not SHA-1 signed, RSA ≥ 2048 bits. The leaf is the one of the key's `KeyMaterial`,
+    /// the same certificate whose key verifies the root's signatures and that pins compare; a
+    /// bundle without Notary's shape (leaf first, only CAs after it) is refused.
     /// - Returns: the usable keys, and the reasons each other key was refused.
     public static func validRootKeys(_ root: Root, gun: String, at now: TUFTime, checkExpiry: Bool = true) -> (keys: [String: TUFKey], refused: [String]) {
         var valid: [String: TUFKey] = [:]
@@ -69,7 +92,8 @@ public enum RootRules {
 
     /// Why `certificate` cannot be a root certificate of `gun` at `now`, or nil when it can: its CN
     /// must equal the GUN byte for byte (or be a `prefix*` wildcard whose bytes start it; `ExactName`), it must be valid
-    /// at `now` (NotBefore may be up to one day ahead), not SHA-1 signed, and RSA keys ≥ 2048 bits
+    /// at `now` (NotBefore may be up to one day ahead), not a CA (Notary's `parseAllCerts` takes
+    /// only non-CA certificates as root leaves), not SHA-1 signed, and RSA keys ≥ 2048 bits
     /// (reference §3.10).
     public static func problem(with certificate: Certificate, gun: String, at now: TUFTime, checkExpiry: Bool = true) -> String? {
         let commonName = certificate.commonName ?? ""
@@ -83,6 +107,9 @@ public enum RootRules {
                 return "not valid before \(TUFTime(certificate.notBefore).text)"
             }
         }
+        if certificate.isCA {
+            return "is a CA certificate; a root key must be a leaf certificate (CA:FALSE), as Notary requires"
+        }
         if certificate.usesSHA1Signature { return "signed with SHA-1" }
         if certificate.publicKey.algorithm == .rsa, certificate.publicKey.bits < 2048 {
             return "has a \(certificate.publicKey.bits)-bit RSA key"
@@ -92,8 +119,8 @@ public enum RootRules {
 
     /// Verifies a root file on its own: parses it, keeps the valid root keys, and checks its own
     /// threshold over them; with `previous`, also checks the previous root's threshold over the
-    /// previous root's keys (certificates not checked for expiry) — TUF §5.3.4, Notary
-    /// `tuf/builder.go`.
+    /// previous root's valid root keys (certificates not checked for expiry) — TUF §5.3.4, Notary
+    /// `tuf/builder.go`, `trustpinning/certs.go`.
     /// - Throws: `TUFError(.untrustedRoot)` when no root key is usable, `.threshold` when a
     ///   threshold is not met, parse errors from `Root(signed:)`.
     public static func verify(_ file: MetadataFile, gun: String, at now: TUFTime, previous: Root? = nil, checkExpiry: Bool = true) throws -> Root {
@@ -103,7 +130,10 @@ public enum RootRules {
             throw TUFError(.untrustedRoot, "root v\(root.version) has no valid root certificate for \(gun): \(refused.joined(separator: "; "))", role: RoleName.root)
         }
         if let previous {
-            let (previousKeys, previousThreshold) = try previous.roleKeys(RoleName.root)
+            // The previous root's usable root keys (certificates not judged for expiry), as Notary
+            // verifies a rotation with `validRootLeafCerts(prevRoot, gun, false)`.
+            let previousThreshold = try previous.roleKeys(RoleName.root).threshold
+            let previousKeys = validRootKeys(previous, gun: gun, at: now, checkExpiry: false).keys
             do {
                 try SignatureThreshold.verify(file, role: RoleName.root, keys: previousKeys, threshold: previousThreshold)
             } catch let error as TUFError {

@@ -7,9 +7,13 @@ import SignetCrypto
 /// - a listed key whose computed ID differs from the ID it is listed under fails the whole check
 ///   (Notary `ErrInvalidKeyID`);
 /// - validity is judged over the canonical bytes of `signed`, re-encoded from the parsed tree;
-/// - the count is over distinct key material (SubjectPublicKeyInfo), never over signatures or key
-///   IDs: the same signature twice, or one key listed under two IDs (say as `ecdsa` and as an
-///   `ecdsa-x509` certificate), counts once.
+/// - the count is over distinct key material in its one canonical form (`KeyIdentity`: named
+///   curve and uncompressed point, RSA modulus and exponent, Ed25519 bytes), never over
+///   signatures or key IDs: the same signature twice, or one key listed under two IDs (as `ecdsa`
+///   and as an `ecdsa-x509` certificate, or in another point encoding, which does not even
+///   parse), counts once;
+/// - the key that verifies a signature is the one the key's identity is taken from
+///   (`TUFKey.material()`), so what is counted is what verified.
 public enum SignatureThreshold {
     /// - Parameters:
     ///   - file: the parsed file.
@@ -32,7 +36,7 @@ public enum SignatureThreshold {
             throw TUFError(.threshold, "\(role) has no signatures", role: role)
         }
         let message = try file.canonicalSigned()
-        var distinctKeys = Set<[UInt8]>()
+        var distinctKeys = Set<KeyIdentity>()
         var validKeyIDs: [String] = []
         var problems: [String] = []
         for signature in file.signatures {
@@ -57,7 +61,7 @@ public enum SignatureThreshold {
                 problems.append("key \(short(signature.keyID)): invalid \(signature.method) signature")
                 continue
             }
-            if distinctKeys.insert(publicKey.spkiDER).inserted { validKeyIDs.append(signature.keyID) }
+            if distinctKeys.insert(publicKey.identity).inserted { validKeyIDs.append(signature.keyID) }
         }
         guard distinctKeys.count >= threshold else {
             let detail = problems.isEmpty ? "" : " (\(problems.joined(separator: "; ")))"

@@ -101,7 +101,7 @@ public struct TrustUpdater {
         // Certificate validity is judged in `finish`, after the other roles, so that a stale
         // collection reports its expired timestamp first (what changes most often).
         let root = try RootRules.verify(file, gun: gun, at: now, checkExpiry: false)
-        try pin?.check(root)
+        try pin?.check(root, file: file, gun: gun, at: now)
         return TrustedRoot(root: root, file: file, bytes: bytes)
     }
 
@@ -153,7 +153,10 @@ public struct TrustUpdater {
         guard !valid.isEmpty else {
             throw TUFError(.untrustedRoot, "root v\(root.version) has no valid root certificate for \(gun): \(refused.joined(separator: "; "))", role: RoleName.root)
         }
-        try pin?.check(root)
+        if let pin {
+            let file = try MetadataFile.parse(collection.rootBytes, role: RoleName.root, maxLength: MetadataLimits.maxRootBytes)
+            try pin.check(root, file: file, gun: gun, at: now)
+        }
         return collection
     }
 

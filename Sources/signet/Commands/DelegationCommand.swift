@@ -41,7 +41,7 @@ struct DelegationCommand: ParsableCommand {
             let bytes = try BoundedFile.readInput(path, maxLength: 1 << 20, what: "delegation key")
             let text = String(decoding: bytes, as: UTF8.self)
             if text.contains("BEGIN CERTIFICATE") {
-                guard let certificate = try Certificate.parsePEMBundle(bytes).first else { throw ClientError(.usage, "\(path) holds no certificate") }
+                let certificate = try CertificateFile.read(path, what: "delegation key")
                 guard certificate.notAfter > Clock.now() else { throw ClientError(.usage, "certificate \(path) expired at \(certificate.notAfter)") }
                 return try TUFKey(certificate: certificate)
             }

@@ -31,11 +31,7 @@ struct InitCommand: ParsableCommand {
         let context = ClientContext(global: global)
         let repository = try context.repository(gun)
         let key = try rootKey.map { try context.readPrivateKey($0, role: RoleName.root) }
-        let certificate = try rootCert.map { path -> Certificate in
-            let bytes = try BoundedFile.readInput(path, maxLength: 1 << 20, what: "root certificate")
-            guard let first = try Certificate.parsePEMBundle(bytes).first else { throw ClientError(.usage, "\(path) holds no PEM certificate") }
-            return first
-        }
+        let certificate = try rootCert.map { try CertificateFile.read($0, what: "root certificate") }
         if certificate != nil && key == nil && context.keyStore.list().first(where: { $0.role == RoleName.root }) == nil {
             throw ClientError(.usage, "--root-cert needs the matching --root-key (or a root key in the trust dir)")
         }

@@ -41,17 +41,13 @@ struct TrustOptions: ParsableArguments {
     func pin() throws -> RootPin? {
         if let rootKeyid { return .keyID(rootKeyid.lowercased()) }
         if let rootCert {
-            let bytes = try BoundedFile.readInput(rootCert, maxLength: 1 << 20, what: "root certificate")
-            guard let certificate = try Certificate.parsePEMBundle(bytes).first else {
-                throw ClientError(.usage, "\(rootCert) holds no PEM certificate")
-            }
-            return .certificate(certificate)
+            return .certificate(try CertificateFile.read(rootCert, what: "root certificate"))
         }
         if let rootKey {
             let bytes = try BoundedFile.readInput(rootKey, maxLength: 1 << 20, what: "root key")
             let text = String(decoding: bytes, as: UTF8.self)
-            if text.contains("BEGIN CERTIFICATE"), let certificate = try Certificate.parsePEMBundle(bytes).first {
-                return .publicKey(certificate.publicKey)
+            if text.contains("BEGIN CERTIFICATE") {
+                return .publicKey(try CertificateFile.read(rootKey, what: "root key").publicKey)
             }
             do { return .publicKey(try PublicKey(pem: text)) } catch {
                 throw ClientError(.usage, "\(rootKey) is not a PEM public key or certificate: \(error)")
