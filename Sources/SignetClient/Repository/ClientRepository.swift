@@ -111,7 +111,8 @@ public struct ClientRepository {
         let cached = trustDir.cachedFiles(gun)
         let trustedRoot = cached[RoleName.root]
         let updater = TrustUpdater(gun: gun, now: now, pin: pin, trustedRoot: trustedRoot,
-                                   minimumVersions: TrustDirectory.versions(of: cached), allowExpiredRoot: allowExpiredRoot)
+                                   minimumVersions: TrustDirectory.versions(of: cached), trustedSnapshot: cached[RoleName.snapshot],
+                                   allowExpiredRoot: allowExpiredRoot)
         do {
             let collection = try updater.update(from: CacheFirstFetcher(remote: server, cached: cached))
             try cache(collection, previous: cached)
@@ -129,6 +130,15 @@ public struct ClientRepository {
             // Unchanged files are not rewritten (each write is a temporary file, fsync and rename).
             if previous[role] == bytes { continue }
             try trustDir.cacheMetadata(gun, role: role, bytes: bytes)
+        }
+        // A cached delegation counts as trusted before (a snapshot may not drop it); once no
+        // verified parent delegates it any more, it is forgotten, so that re-adding it later is
+        // not mistaken for a dropped role. Delegations skipped with a warning (or under a skipped
+        // parent) keep their file and so their rollback protection.
+        for role in previous.keys where RoleName.isDelegation(role) && collection.files[role] == nil {
+            guard let parent = RoleName.parent(of: role), let parentTargets = collection.targets[parent],
+                  !parentTargets.delegations.roles.contains(where: { $0.name == role }) else { continue }
+            try trustDir.removeCachedMetadata(gun, role: role)
         }
     }
 

@@ -13,6 +13,10 @@ extension TrustServer {
                 // Re-signing failed (say the root no longer lists a key the server holds): a server
                 // error, as in notary-server, never a client-error envelope on a GET.
                 throw NotaryError(.unknown, detail: .absent, log: "cannot re-sign \(gun): \(error.logMessage)")
+            } catch let error as TUFError {
+                // Stored metadata that cannot be re-signed (say a version at the maximum): a 500
+                // for this GUN, named in the log; the server and every other GUN carry on.
+                throw NotaryError(.unknown, detail: .absent, log: "cannot re-sign \(gun): \(error.message)")
             }
         }
         if role == RoleName.snapshot, let timestamp = try store.current(gun: gun, role: RoleName.timestamp),

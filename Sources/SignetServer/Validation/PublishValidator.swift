@@ -26,7 +26,10 @@ struct PublishValidator {
         let rootBytes: [UInt8]
         if let upload = uploads[RoleName.root] {
             let current = storedRoot?.version ?? 1
-            let acceptable = storedRoot == nil ? upload.version == 1 : (upload.version == current || upload.version == current + 1)
+            // Stored roots parse, so `current` is within MetadataVersion's range; at its maximum
+            // only the same version can be uploaded.
+            let next = try? MetadataVersion.next(after: current, role: RoleName.root)
+            let acceptable = storedRoot == nil ? upload.version == 1 : (upload.version == current || upload.version == next)
             guard acceptable else {
                 throw NotaryError.invalidUpdate(.badRoot, "Root modifications must increment the version. Current \(current), new \(upload.version)")
             }
@@ -132,11 +135,19 @@ struct PublishValidator {
                 throw NotaryError.invalidUpdate(.badHierarchy, "no snapshot was included in update and server does not hold current snapshot key for repository", missing: RoleName.snapshot)
             }
             let previous = try store.current(gun: gun, role: RoleName.snapshot)
-            let previousSnapshot = previous.flatMap { try? Snapshot(signed: MetadataFile.parse($0.bytes, role: RoleName.snapshot).signed) }
+            // The previous snapshot's entries carry over; one that cannot be read must not be
+            // replaced by a snapshot that silently forgets its delegations.
+            let previousSnapshot: Snapshot?
+            do { previousSnapshot = try previous.map { try Snapshot(signed: MetadataFile.parse($0.bytes, role: RoleName.snapshot).signed) } } catch {
+                throw NotaryError(.unknown, detail: .absent, log: "cannot generate a snapshot for \(gun): the stored snapshot does not parse: \(error)")
+            }
             var meta = previousSnapshot?.meta ?? [:]
             meta[RoleName.root] = FileMeta(describing: rootBytes)
             for (role, bytes) in targetsBytes { meta[role] = FileMeta(describing: bytes) }
-            let version = max(previousSnapshot?.version ?? 0, previous?.version ?? 0) + 1
+            let version: Int64
+            do { version = try MetadataVersion.next(after: max(previousSnapshot?.version ?? 0, previous?.version ?? 0), role: RoleName.snapshot) } catch {
+                throw NotaryError.invalidUpdate(.badSnapshot, Self.message(error, role: RoleName.snapshot))
+            }
             let snapshot = Snapshot(version: version, expires: now.adding(seconds: Self.snapshotLifetime), meta: meta)
             snapshotBytes = try MetadataSigner.sign(snapshot.json, with: [signer]).serialized()
             updates.append(MetadataUpdate(role: RoleName.snapshot, version: version, bytes: snapshotBytes))
@@ -149,13 +160,18 @@ struct PublishValidator {
 
     /// A new timestamp over `snapshotBytes`: stored version + 1, expiring in 14 days.
     /// - Throws: `ErrBadRoot "no timestamp keys exist on the server"` when `root` lists no
-    ///   timestamp key the server holds.
+    ///   timestamp key the server holds; `NotaryError(.unknown)` (500) when the stored timestamp
+    ///   is at `MetadataVersion.maximum`.
     func makeTimestamp(root: Root, snapshotBytes: [UInt8]) throws -> MetadataUpdate {
         guard let signer = try keys.signer(gun: gun, role: RoleName.timestamp, root: root) else {
             throw NotaryError.invalidUpdate(.badRoot, "no timestamp keys exist on the server")
         }
         let previousVersion = try store.current(gun: gun, role: RoleName.timestamp)?.version ?? 0
-        let timestamp = Timestamp(version: previousVersion + 1, expires: now.adding(seconds: Self.timestampLifetime),
+        let version: Int64
+        do { version = try MetadataVersion.next(after: previousVersion, role: RoleName.timestamp) } catch {
+            throw NotaryError(.unknown, detail: .absent, log: "cannot sign a new timestamp for \(gun): \(error)")
+        }
+        let timestamp = Timestamp(version: version, expires: now.adding(seconds: Self.timestampLifetime),
                                   snapshot: FileMeta(describing: snapshotBytes))
         let bytes = try MetadataSigner.sign(timestamp.json, with: [signer]).serialized()
         return MetadataUpdate(role: RoleName.timestamp, version: timestamp.version, bytes: bytes)

@@ -8,6 +8,9 @@ extension TrustServer {
     /// has expired, where notary-server answers 500 (notary#598).
     ///
     /// Checks without the lock first, so the common case costs two reads.
+    ///
+    /// Stored data that cannot be re-signed (a role that does not parse, a version at
+    /// `MetadataVersion.maximum`) throws `TUFError`; the caller answers 500 for this GUN only.
     func refreshServerRoles(gun: String) throws {
         guard try needsRefresh(gun: gun, now: TUFTime(settings.clock())) else { return }
         try store.withWriteLock(gun: gun) {
@@ -28,7 +31,8 @@ extension TrustServer {
             var snapshotBytes = snapshotFile.bytes
             let snapshot = try Snapshot(signed: MetadataFile.parse(snapshotFile.bytes, role: RoleName.snapshot).signed)
             if snapshot.expires <= now, let signer = try keys.signer(gun: gun, role: RoleName.snapshot, root: root) {
-                let renewed = Snapshot(version: snapshot.version + 1, expires: now.adding(seconds: PublishValidator.snapshotLifetime), meta: snapshot.meta)
+                let version = try MetadataVersion.next(after: snapshot.version, role: RoleName.snapshot)
+                let renewed = Snapshot(version: version, expires: now.adding(seconds: PublishValidator.snapshotLifetime), meta: snapshot.meta)
                 snapshotBytes = try MetadataSigner.sign(renewed.json, with: [signer]).serialized()
                 updates.append(MetadataUpdate(role: RoleName.snapshot, version: renewed.version, bytes: snapshotBytes))
             }

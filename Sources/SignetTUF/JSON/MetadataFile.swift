@@ -107,6 +107,13 @@ public enum MetadataLimits {
     public static let maxTimestampBytes = 1024 * 1024
     /// Largest root file accepted when fetched without a known length.
     public static let maxRootBytes = 1024 * 1024 * 5
+    /// New root versions one update walks through at most (python-tuf's `max_root_rotations`).
+    /// A client further behind is refused before anything past `root.json` is fetched.
+    public static let maxRootRotations: Int64 = 256
+    /// Bytes of root metadata (`root.json` and every `N.root.json`) one update reads at most while
+    /// walking a rotation: 32 MiB, six roots at the 5 MiB file limit or 256 roots of 128 KiB (a
+    /// Notary root is a few KiB).
+    public static let maxRootChainBytes = 32 * 1024 * 1024
     /// Signatures per file.
     public static let maxSignatures = 256
     /// Keys per root or delegations object.

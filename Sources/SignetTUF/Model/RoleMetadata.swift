@@ -79,7 +79,7 @@ import SignetCrypto
 public struct CommonFields: Sendable {
     /// `Root`, `Targets`, `Snapshot` or `Timestamp`.
     public var type: String
-    /// ≥ 1; +1 per re-sign.
+    /// 1...`MetadataVersion.maximum`; +1 per re-sign.
     public var version: Int64
     public var expires: TUFTime
 
@@ -89,7 +89,7 @@ public struct CommonFields: Sendable {
             throw TUFError(.wrongType, "\(role) has _type \"\(RoleName.printable(type))\", expected \"\(expectedType)\"", role: role)
         }
         version = try fields.int("version")
-        guard version >= 1 else { throw TUFError(.malformed, "\(role) has version \(version), expected 1 or more", role: role) }
+        try MetadataVersion.validate(version, role: role)
         let expiresText = try fields.string("expires")
         do { expires = try TUFTime(rfc3339: expiresText) } catch let error as TUFError {
             throw TUFError(.malformed, "\(role) expires: \(error.message)", role: role)

@@ -238,18 +238,24 @@ public struct RepositoryEditor {
 
     /// Signs root with `signers` (new root keys plus, after a rotation, the previous root keys),
     /// bumping the version (unless new) and setting a 10-year expiry.
+    /// - Throws: `TUFError(.tooLarge)` when root is at `MetadataVersion.maximum` (nothing changed).
     public mutating func signRoot(with signers: [RoleSigner], now: TUFTime) throws {
-        if !isNew { root.version += 1 }
-        root.expires = now.adding(seconds: DefaultExpiry.rootSeconds)
-        rootFile = try MetadataSigner.sign(root.json, with: signers.map { ($0.key, $0.privateKey) })
+        let version = isNew ? root.version : try MetadataVersion.next(after: root.version, role: RoleName.root)
+        var next = root
+        next.version = version
+        next.expires = now.adding(seconds: DefaultExpiry.rootSeconds)
+        rootFile = try MetadataSigner.sign(next.json, with: signers.map { ($0.key, $0.privateKey) })
+        root = next
         files[RoleName.root] = try rootFile.serialized()
         dirty.insert(RoleName.root)
     }
 
     /// Signs targets role `role` (version + 1, or 1 for a new role; 3-year expiry).
+    /// - Throws: `TUFError(.notFound)` for a role with no content; `TUFError(.tooLarge)` when the
+    ///   role is at `MetadataVersion.maximum` (nothing changed).
     public mutating func signTargets(_ role: String, with signers: [RoleSigner], now: TUFTime) throws {
         guard var content = targets[role] else { throw TUFError(.notFound, "no \(role) metadata to sign", role: role) }
-        if content.version == 0 || !isNew { content.version += 1 }
+        if content.version == 0 || !isNew { content.version = try MetadataVersion.next(after: content.version, role: role) }
         content.expires = now.adding(seconds: DefaultExpiry.targetsSeconds)
         let file = try MetadataSigner.sign(content.json, with: signers.map { ($0.key, $0.privateKey) })
         targets[role] = content
@@ -259,12 +265,14 @@ public struct RepositoryEditor {
 
     /// Builds and signs the snapshot from the current files: root, targets and every delegation
     /// file, each with length, sha256 and sha512 (version + 1, or 1 when new; 3-year expiry).
+    /// - Throws: `TUFError(.tooLarge)` when the snapshot is at `MetadataVersion.maximum`.
     public mutating func signSnapshot(with signers: [RoleSigner], now: TUFTime) throws {
         var meta: [String: FileMeta] = [:]
         for (role, bytes) in files where role != RoleName.snapshot && role != RoleName.timestamp {
             meta[role] = FileMeta(describing: bytes)
         }
-        let version: Int64 = isNew ? max(snapshot?.version ?? 1, 1) : (snapshot?.version ?? 0) + 1
+        let version: Int64 = isNew ? max(snapshot?.version ?? 1, 1)
+            : try MetadataVersion.next(after: snapshot?.version ?? 0, role: RoleName.snapshot)
         let next = Snapshot(version: version, expires: now.adding(seconds: DefaultExpiry.snapshotSeconds), meta: meta)
         let file = try MetadataSigner.sign(next.json, with: signers.map { ($0.key, $0.privateKey) })
         snapshot = next

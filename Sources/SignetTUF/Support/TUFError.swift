@@ -7,7 +7,8 @@ public struct TUFError: Error, CustomStringConvertible, Sendable, Equatable {
     public enum Code: String, Sendable {
         /// Not JSON, wrong field types, missing fields, bad base64, unparsable time.
         case malformed
-        /// A file larger than its bound (from the parent's `length` or a fixed limit).
+        /// A file larger than its bound (from the parent's `length` or a fixed limit), or a
+        /// version, count or total over its documented maximum (`MetadataVersion`, `MetadataLimits`).
         case tooLarge
         /// `_type` differs from what the role requires.
         case wrongType
@@ -17,7 +18,8 @@ public struct TUFError: Error, CustomStringConvertible, Sendable, Equatable {
         case badKeyID
         /// The metadata's `expires` is not after the instant it was judged at.
         case expired
-        /// A version below the trusted one, or a root that does not step by one.
+        /// A version below the trusted one, a root that does not step by one, or a snapshot that
+        /// leaves out a delegation the client trusted before (`TrustUpdater`).
         case rollback
         /// Bytes that do not match the hashes or length their parent lists.
         case hashMismatch

@@ -11,10 +11,16 @@
 /// 4. The snapshot's hash of root must match the trusted root's bytes; when it does not, or any
 ///    check in 2–5 fails, `root.json` is fetched again and, if newer, every `N.root.json` from the
 ///    trusted version + 1 is verified against its predecessor and itself (rotation); then steps
-///    2–5 run once more.
+///    2–5 run once more. The walk holds one root at a time, covers at most
+///    `MetadataLimits.maxRootRotations` new versions (refused before any `N.root.json` is
+///    fetched) and reads at most `maxRootChainBytes` of root metadata (each fetch is asked for no
+///    more than what is left).
 /// 5. `targets.<sha256>.json`, then delegations depth-first in listed order, each checked against
 ///    the snapshot's hashes and its parent's keys. A delegation that is expired or below threshold
-///    is skipped with a warning (Notary); one missing from the snapshot is skipped.
+///    is skipped with a warning (Notary). One its parent delegates but the snapshot does not list
+///    is refused when the client trusted it before — `trustedSnapshot` listed it or
+///    `minimumVersions` has it (python-tuf: "Snapshot does not contain information for role") —
+///    and otherwise skipped with a warning, as Notary does for a delegation with no file yet.
 /// Finally the trusted root itself must not be expired (the error says how its owner renews it)
 /// and must satisfy `pin`.
 public struct TrustUpdater {
@@ -24,20 +30,29 @@ public struct TrustUpdater {
     public var pin: RootPin?
     /// Bytes of the root the client already trusts (from its cache), if any.
     public var trustedRoot: [UInt8]?
-    /// Role → lowest acceptable version (the cached versions, for rollback protection).
+    /// Role → lowest acceptable version (the cached versions, for rollback protection). A
+    /// delegation listed here must still be in the snapshot while its parent delegates it.
     public var minimumVersions: [String: Int64]
     /// Accept a root that has expired, and root certificates that have expired, so that the owner
     /// of the collection can renew root (`signet witness GUN root`, `signet key rotate GUN root`).
     /// Every other check, and every other role's expiry, still applies. Never set it to read targets.
     public var allowExpiredRoot = false
+    /// Bytes of the snapshot the client verified last (from its cache), if any: every delegation
+    /// it lists that the new targets metadata still delegates must be listed by the new snapshot.
+    /// Bytes that do not parse are ignored (the cache was verified when written).
+    public var trustedSnapshot: [UInt8]?
+    /// Bytes of root metadata one update may read while walking a rotation; defaults to
+    /// `MetadataLimits.maxRootChainBytes`.
+    public var maxRootChainBytes: Int = MetadataLimits.maxRootChainBytes
 
     public init(gun: String, now: TUFTime, pin: RootPin? = nil, trustedRoot: [UInt8]? = nil, minimumVersions: [String: Int64] = [:],
-                allowExpiredRoot: Bool = false) {
+                trustedSnapshot: [UInt8]? = nil, allowExpiredRoot: Bool = false) {
         self.gun = gun
         self.now = now
         self.pin = pin
         self.trustedRoot = trustedRoot
         self.minimumVersions = minimumVersions
+        self.trustedSnapshot = trustedSnapshot
         self.allowExpiredRoot = allowExpiredRoot
     }
 
@@ -77,10 +92,9 @@ public struct TrustUpdater {
 
     struct TrustedRoot {
         var root: Root
-        var file: MetadataFile
         var bytes: [UInt8]
-        /// Older roots walked through in this update (`N.root.json` bytes by version).
-        var chain: [Int64: [UInt8]] = [:]
+        /// Root versions walked through in this update to reach this one.
+        var walked: [Int64] = []
     }
 
     private struct RootMismatch: Error { var error: TUFError }
@@ -92,7 +106,7 @@ public struct TrustUpdater {
             // A cached root was verified when it was stored; re-check its own signatures (not expiry).
             let (keys, threshold) = try root.roleKeys(RoleName.root)
             try SignatureThreshold.verify(file, role: RoleName.root, keys: keys, threshold: threshold)
-            return TrustedRoot(root: root, file: file, bytes: trustedRoot)
+            return TrustedRoot(root: root, bytes: trustedRoot)
         }
         guard let bytes = try fetcher.fetch(.current(role: RoleName.root, maxLength: MetadataLimits.maxRootBytes)) else {
             throw TUFError(.notFound, "no trust data for \(gun): root.json not found", role: RoleName.root)
@@ -102,13 +116,28 @@ public struct TrustUpdater {
         // collection reports its expired timestamp first (what changes most often).
         let root = try RootRules.verify(file, gun: gun, at: now, checkExpiry: false)
         try pin?.check(root, file: file, gun: gun, at: now)
-        return TrustedRoot(root: root, file: file, bytes: bytes)
+        return TrustedRoot(root: root, bytes: bytes)
     }
 
     /// Fetches `root.json`; when it is newer than `anchor`, walks `N.root.json` up to it, each
     /// step signed by its predecessor's root keys and its own. Nil when nothing is newer.
+    ///
+    /// Only the latest root's bytes and the step being verified are held; at most
+    /// `MetadataLimits.maxRootRotations` steps and `maxRootChainBytes` bytes in all.
+    /// - Throws: `TUFError(.tooLarge)` past either bound; `.untrustedRoot` / `.rollback` for a
+    ///   broken chain; the fetcher's errors.
     private func rotate(from anchor: TrustedRoot, fetcher: some MetadataFetcher) throws -> TrustedRoot? {
-        guard let latestBytes = try fetcher.fetch(.current(role: RoleName.root, maxLength: MetadataLimits.maxRootBytes)) else {
+        var budget = maxRootChainBytes
+        func fetchRoot(_ request: (Int) -> MetadataRequest, name: String) throws -> [UInt8]? {
+            let limit = min(MetadataLimits.maxRootBytes, budget)
+            let bytes: [UInt8]?
+            do { bytes = try fetcher.fetch(request(limit)) } catch let error as TUFError where error.code == .tooLarge && limit < MetadataLimits.maxRootBytes {
+                throw TUFError(.tooLarge, "walking the root rotation of \(gun) from v\(anchor.root.version) needs more than \(maxRootChainBytes) bytes of root metadata (the limit per update); \(name) is over the \(limit) bytes left", role: RoleName.root)
+            }
+            if let bytes { budget -= min(bytes.count, budget) }
+            return bytes
+        }
+        guard let latestBytes = try fetchRoot({ .current(role: RoleName.root, maxLength: $0) }, name: "root.json") else {
             return nil
         }
         let latestFile = try MetadataFile.parse(latestBytes, role: RoleName.root, maxLength: MetadataLimits.maxRootBytes)
@@ -119,8 +148,10 @@ public struct TrustUpdater {
             // re-created, or a server that lost data). Say so instead of a signature failure.
             throw TUFError(.untrustedRoot, "the server's root v\(latestVersion) of \(gun) is not the root this client trusts (v\(anchor.root.version)) and is not a rotation of it; if the collection was deleted and re-created, remove the local trust data (signet delete \(gun)) to trust the new root", role: RoleName.root)
         }
-        guard latestVersion - anchor.root.version <= 1000 else {
-            throw TUFError(.rollback, "root jumps from v\(anchor.root.version) to v\(latestVersion); refusing to walk more than 1000 versions", role: RoleName.root)
+        // Both versions are within 1...MetadataVersion.maximum (parsed), so neither the
+        // difference nor any step below can overflow.
+        guard latestVersion - anchor.root.version <= MetadataLimits.maxRootRotations else {
+            throw TUFError(.tooLarge, "the root of \(gun) went from v\(anchor.root.version) to v\(latestVersion); refusing to walk more than \(MetadataLimits.maxRootRotations) root versions in one update (remove the local trust data with `signet delete \(gun)` to trust the current root anew)", role: RoleName.root)
         }
         var current = anchor
         for version in (anchor.root.version + 1)...latestVersion {
@@ -128,19 +159,18 @@ public struct TrustUpdater {
             if version == latestVersion {
                 bytes = latestBytes
             } else {
-                guard let fetched = try fetcher.fetch(.version(version, role: RoleName.root, maxLength: MetadataLimits.maxRootBytes)) else {
+                guard let fetched = try fetchRoot({ .version(version, role: RoleName.root, maxLength: $0) }, name: "\(version).root.json") else {
                     throw TUFError(.untrustedRoot, "cannot follow the root rotation from v\(current.root.version) to v\(latestVersion): \(version).root.json not found", role: RoleName.root)
                 }
                 bytes = fetched
             }
             let file = try MetadataFile.parse(bytes, role: RoleName.root, maxLength: MetadataLimits.maxRootBytes)
             let next = try RootRules.verify(file, gun: gun, at: now, previous: current.root, checkExpiry: false)
-            guard next.version == current.root.version + 1 else {
-                throw TUFError(.rollback, "\(version).root.json has version \(next.version), expected \(current.root.version + 1)", role: RoleName.root)
+            guard next.version == version else {
+                throw TUFError(.rollback, "\(version).root.json has version \(next.version), expected \(version)", role: RoleName.root)
             }
-            var chain = current.chain
-            chain[version] = bytes
-            current = TrustedRoot(root: next, file: file, bytes: bytes, chain: chain)
+            // The predecessor (and its bytes) is dropped here: one root at a time.
+            current = TrustedRoot(root: next, bytes: bytes, walked: current.walked + [version])
         }
         return current
     }
@@ -165,7 +195,7 @@ public struct TrustUpdater {
     private func updateRoles(root anchor: TrustedRoot, fetcher: some MetadataFetcher) throws -> VerifiedCollection {
         let root = anchor.root
         var collection = VerifiedCollection(gun: gun, root: root, rootBytes: anchor.bytes)
-        collection.rootChain = anchor.chain
+        collection.rootVersionsWalked = anchor.walked
 
         // Timestamp.
         guard let timestampBytes = try fetcher.fetch(.current(role: RoleName.timestamp, maxLength: MetadataLimits.maxTimestampBytes)) else {
@@ -202,13 +232,17 @@ public struct TrustUpdater {
         try checkFreshness(role: RoleName.targets, version: targets.version, expires: targets.expires)
         collection.add(role: RoleName.targets, targets: targets, bytes: targetsBytes, effectivePaths: [""])
 
+        let previouslyListed = trustedSnapshot.flatMap { bytes in
+            (try? Snapshot(signed: MetadataFile.parse(bytes, role: RoleName.snapshot).signed)).map { Set($0.meta.keys) }
+        } ?? []
         try walkDelegations(of: RoleName.targets, targets: targets, paths: [""], depth: 1,
-                            snapshot: snapshot, fetcher: fetcher, into: &collection)
+                            snapshot: snapshot, previouslyListed: previouslyListed, fetcher: fetcher, into: &collection)
         return collection
     }
 
     private func walkDelegations(of parent: String, targets: Targets, paths parentPaths: [String], depth: Int,
-                                 snapshot: Snapshot, fetcher: some MetadataFetcher, into collection: inout VerifiedCollection) throws {
+                                 snapshot: Snapshot, previouslyListed: Set<String>, fetcher: some MetadataFetcher,
+                                 into collection: inout VerifiedCollection) throws {
         for delegated in targets.delegations.roles {
             let name = delegated.name
             guard collection.roleOrder.count < MetadataLimits.maxDelegations else {
@@ -219,6 +253,19 @@ public struct TrustUpdater {
             }
             guard collection.targets[name] == nil else { continue }
             guard let meta = snapshot.meta[name] else {
+                // Dropping a trusted delegation from the snapshot would silently fall back to
+                // other roles' (older) targets: only a role never trusted before may be absent.
+                let trustedBefore: String?
+                if previouslyListed.contains(name) {
+                    trustedBefore = "the snapshot this client trusted before listed it"
+                } else if let version = minimumVersions[name] {
+                    trustedBefore = "this client trusted v\(version) of it"
+                } else {
+                    trustedBefore = nil
+                }
+                if let trustedBefore {
+                    throw TUFError(.rollback, "snapshot v\(snapshot.version) does not list \(name), which \(parent) still delegates and \(trustedBefore); refusing to fall back to other roles' targets", role: name)
+                }
                 collection.warnings.append("\(name) is delegated by \(parent) but has not been published yet")
                 continue
             }
@@ -245,7 +292,7 @@ public struct TrustUpdater {
             let effective = (delegated.paths ?? []).filter { path in parentPaths.contains { ExactName.hasPrefix(path, $0) } }
             collection.add(role: name, targets: role, bytes: bytes, effectivePaths: effective)
             try walkDelegations(of: name, targets: role, paths: effective, depth: depth + 1,
-                                snapshot: snapshot, fetcher: fetcher, into: &collection)
+                                snapshot: snapshot, previouslyListed: previouslyListed, fetcher: fetcher, into: &collection)
         }
     }
 

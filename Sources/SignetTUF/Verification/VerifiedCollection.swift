@@ -3,8 +3,9 @@ public struct VerifiedCollection: Sendable {
     public var gun: String
     public var root: Root
     public var rootBytes: [UInt8]
-    /// Root versions walked through during this update (version → bytes), for the cache.
-    public var rootChain: [Int64: [UInt8]] = [:]
+    /// Root versions walked through during this update, in order (each one's bytes are dropped
+    /// once the next is verified, so the walk takes constant memory).
+    public var rootVersionsWalked: [Int64] = []
     public var timestamp: Timestamp!
     public var snapshot: Snapshot!
     /// Targets role name → its verified content (`targets` and each trusted delegation).
