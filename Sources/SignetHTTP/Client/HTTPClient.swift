@@ -134,7 +134,7 @@ public final class HTTPClient: @unchecked Sendable {
 
     /// Reads the status line, headers and body of the final response, skipping at most
     /// `maxInterimResponses` interim ones.
-    private func readResponse(_ reader: BufferedReader, method: String, deadline: RequestDeadline, target: RequestURL) throws -> HTTPResponse {
+    func readResponse(_ reader: BufferedReader, method: String, deadline: RequestDeadline, target: RequestURL) throws -> HTTPResponse {
         let host = target.hostHeader
         var interim = 0
         while true {
