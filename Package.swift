@@ -61,7 +61,7 @@ let package = Package(
         ]),
         .testTarget(name: "SignetServerTests", dependencies: ["SignetServer", "SignetHTTP", "SignetTUF", "SignetCrypto"]),
         .testTarget(name: "SignetClientTests", dependencies: ["SignetClient", "SignetTUF", "SignetCrypto"]),
-        .testTarget(name: "SignetFuzzTargetsTests", dependencies: ["SignetFuzzTargets"]),
+        .testTarget(name: "SignetFuzzTargetsTests", dependencies: ["SignetFuzzTargets", "SignetHTTP"]),
         .testTarget(name: "SignetCLITests", dependencies: ["SignetTUF", "SignetCrypto"]),
     ]
 )

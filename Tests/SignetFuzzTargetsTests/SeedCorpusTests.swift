@@ -1,5 +1,6 @@
 import Foundation
 import SignetFuzzTargets
+import SignetHTTP
 import Testing
 
 /// Runs every fuzz target over its checked-in seed corpus (`Tests/Fuzz/Corpus/<target>/`), which
@@ -36,5 +37,26 @@ struct SeedCorpusTests {
             }
         }
         #expect(total <= 512 * 1024, "seed corpus is \(total) bytes")
+    }
+
+    /// The in-memory readers reach as deep as a socket would: a seed request gets to the handler with
+    /// its body, a split read changes nothing, and a seed response keeps status and body.
+    @Test("the HTTP targets reach the handler and the response body")
+    func httpReadersReachTheEnd() throws {
+        let post = [UInt8]("POST /v2/a/_trust/tuf/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\nGET /b HTTP/1.1\r\n\r\n".utf8)
+        for readSize in [1, 3, 1 << 16] {
+            let outcomes = MessageReading.readRequests(post, readSize: readSize)
+            #expect(outcomes.count == 2)
+            guard case .request(let method, _, let path, _, let body, let keepAlive) = outcomes.first else {
+                Issue.record("first request not read: \(outcomes)")
+                continue
+            }
+            #expect(method == "POST" && path == "/v2/a/_trust/tuf/" && body == Array("hello".utf8) && keepAlive)
+            #expect(outcomes.last == .rejected(status: 400), "HTTP/1.1 without Host")
+        }
+        let response = try MessageReading.readResponse(
+            Array("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}".utf8),
+            method: "GET", readSize: 2, maxResponseBytes: 16)
+        #expect(response.status == 200 && response.body == Array("{}".utf8))
     }
 }
