@@ -2,7 +2,7 @@ import SignetFuzzTargets
 
 // The libFuzzer harness for every `FuzzTarget`; `scripts/fuzz TARGET SECONDS` builds and runs it.
 //
-// Built by `scripts/fuzz` with `--sanitize fuzzer --sanitize address -Xswiftc -DSIGNET_LIBFUZZER`:
+// Built by `scripts/fuzz` with `--sanitize fuzzer -Xswiftc -sanitize=fuzzer,address -Xswiftc -DSIGNET_LIBFUZZER`:
 // libFuzzer supplies `main` and calls `LLVMFuzzerTestOneInput`; the target is named by the
 // environment variable `SIGNET_FUZZ_TARGET` (json, metadata, keys, http-request, multipart,
 // http-response). A broken property traps, so libFuzzer saves the input as a crash reproducer.
