@@ -8,7 +8,7 @@ import SignetHTTP
 ///   pieces gives the same requests and the same rejections;
 /// - a request body never exceeds `maxBodyBytes` (here 4 KiB) and a head never exceeds
 ///   `maxHeaderBytes` (here 1 KiB), so the limits are reached by small inputs;
-/// - a request's path starts with `/`.
+/// - a request's path starts with `/` or is the asterisk-form `*`.
 public enum HTTPRequestFuzzTarget {
     static var configuration: HTTPServerConfiguration {
         var configuration = HTTPServerConfiguration()
@@ -29,7 +29,9 @@ public enum HTTPRequestFuzzTarget {
             guard body.count <= configuration.maxBodyBytes else {
                 throw FuzzPropertyViolation(.httpRequest, "a body of \(body.count) bytes passed maxBodyBytes \(configuration.maxBodyBytes)")
             }
-            guard path.hasPrefix("/") else { throw FuzzPropertyViolation(.httpRequest, "a request path does not start with /") }
+            guard path.hasPrefix("/") || path == "*" else {  // "*": asterisk-form, RFC 9112 §3.2.4
+                throw FuzzPropertyViolation(.httpRequest, "a request path is neither /… nor *")
+            }
         }
     }
 }
