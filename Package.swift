@@ -48,6 +48,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Fuzz targets: one `fuzzOne(_:)` per parser with its properties; compiled in every build so they keep
+        // compiling, and run over the seed corpus by SignetFuzzTargetsTests. Reaches SignetHTTP's readers through `package` entry points.
+        .target(name: "SignetFuzzTargets", dependencies: ["SignetTUF", "SignetCrypto", "SignetHTTP"]),
+        // The libFuzzer harness over SignetFuzzTargets (scripts/fuzz builds it with -sanitize=fuzzer,address); a file driver otherwise.
+        .executableTarget(name: "signet-fuzz", dependencies: ["SignetFuzzTargets"]),
         .executableTarget(name: "signet-bench-crypto", dependencies: ["SignetCrypto"], path: "bench/crypto/Sources"),
         .testTarget(name: "SignetCryptoTests", dependencies: ["SignetCrypto"]),
         .testTarget(name: "SignetTUFTests", dependencies: ["SignetTUF", "SignetCrypto"]),
@@ -56,6 +61,7 @@ let package = Package(
         ]),
         .testTarget(name: "SignetServerTests", dependencies: ["SignetServer", "SignetHTTP", "SignetTUF", "SignetCrypto"]),
         .testTarget(name: "SignetClientTests", dependencies: ["SignetClient", "SignetTUF", "SignetCrypto"]),
+        .testTarget(name: "SignetFuzzTargetsTests", dependencies: ["SignetFuzzTargets", "SignetHTTP"]),
         .testTarget(name: "SignetCLITests", dependencies: ["SignetTUF", "SignetCrypto"]),
     ]
 )

@@ -78,6 +78,17 @@ import Testing
         #expect { try HTTPClient().send(method: "GET", url: server.url) } throws: { ($0 as? HTTPError)?.code == .malformed }
     }
 
+    /// Found by fuzzing (`scripts/fuzz http-response`, regression inputs
+    /// `Tests/Fuzz/Corpus/http-response/regression-status-*.txt`): `Int("+20")` and `Int("001")`
+    /// made `+20`, `-01` and `001` statuses. RFC 9112 §4: status-code = 3DIGIT; RFC 9110 §15: 100–599.
+    @Test(arguments: ["+20", "-01", "001", "099", " 20", "2 0"])
+    func refusesStatusThatIsNotThreeDigitsFrom100(_ status: String) throws {
+        let server = try CannedServer(reply: "HTTP/1.1 \(status) X\r\nContent-Length: 0\r\n\r\n")
+        #expect { try HTTPClient().send(method: "GET", url: server.url) } throws: {
+            ($0 as? HTTPError)?.code == .malformed && ($0 as? HTTPError)?.message == "invalid status line"
+        }
+    }
+
     @Test func urlParsing() throws {
         let plain = try RequestURL("http://notary.example:4443/v2/a/b/_trust/tuf/root.json")
         #expect(!plain.isTLS && plain.host == "notary.example" && plain.port == 4443 && plain.target == "/v2/a/b/_trust/tuf/root.json")

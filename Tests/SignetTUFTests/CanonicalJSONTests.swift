@@ -24,6 +24,20 @@ import Testing
         #expect(text == "{\"B\":2,\"_a\":null,\"a10\":true,\"a9\":false,\"b\":1,\"s\":\"tab\there \u{1} \\\"q\\\" \\\\ / <>& é ☃ 😀\",\"é\":\"x\"}")
     }
 
+    /// Found by fuzzing (`scripts/fuzz metadata`, regression input
+    /// `Tests/Fuzz/Corpus/metadata/regression-control-character.json`): the stored form wrote control
+    /// characters raw, so a targets file whose custom data held a newline serialized to bytes that no
+    /// JSON parser (Signet's, Go's) reads. Signatures still cover the plain form, which keeps them raw.
+    @Test func storedFormEscapesControlCharactersAndParsesBack() throws {
+        let signed = JSONValue.object(["_type": .string("Targets"), "custom": .string("line 1\nline 2\t\u{0}\u{1f}\u{7f}")])
+        let file = MetadataFile(signed: signed, signatures: [])
+        let bytes = try file.serialized()
+        let reparsed = try MetadataFile.parse(bytes, role: "targets")
+        #expect(reparsed.signed == signed)
+        #expect(String(decoding: bytes, as: UTF8.self).contains("\"line 1\\u000aline 2\\u0009\\u0000\\u001f\u{7f}\""))
+        #expect(try CanonicalJSON.encode(signed).contains(0x0A), "the signed (plain) form keeps Notary's raw bytes")
+    }
+
     @Test func htmlEscapedVariantMatchesGoStorage() throws {
         let value = JSONValue.object(["n": .string("a<b>&c\u{2028}\u{2029}")])
         let text = String(decoding: try CanonicalJSON.encode(value, htmlEscaped: true), as: UTF8.self)

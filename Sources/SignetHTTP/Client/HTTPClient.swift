@@ -134,7 +134,7 @@ public final class HTTPClient: @unchecked Sendable {
 
     /// Reads the status line, headers and body of the final response, skipping at most
     /// `maxInterimResponses` interim ones.
-    private func readResponse(_ reader: BufferedReader, method: String, deadline: RequestDeadline, target: RequestURL) throws -> HTTPResponse {
+    func readResponse(_ reader: BufferedReader, method: String, deadline: RequestDeadline, target: RequestURL) throws -> HTTPResponse {
         let host = target.hostHeader
         var interim = 0
         while true {
@@ -147,7 +147,9 @@ public final class HTTPClient: @unchecked Sendable {
             }
             let head = try MessageHead.parse(headBytes)
             let parts = head.startLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-            guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[1].utf8.count == 3, let status = Int(parts[1]) else {
+            // status-code = 3DIGIT (RFC 9112 §4), 100–599 in use (RFC 9110 §15); Int() alone takes "+20", "-01".
+            guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[1].utf8.count == 3,
+                  parts[1].utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let status = Int(parts[1]), status >= 100 else {
                 throw HTTPError(.malformed, "invalid status line")
             }
             if status >= 100 && status < 200 && status != 101 {  // interim response

@@ -61,7 +61,9 @@ final class BufferedReader {
                 return head
             }
             scanned = max(0, available - 3)
-            if available > maxBytes { throw HTTPError(.tooLarge, "header section exceeds \(maxBytes) bytes") }
+            // A head of maxBytes may still end with the next byte (its last "\n" plus "\r\n" are buffered
+            // first), so only past maxBytes + 2 unterminated bytes is it too large however the bytes arrive.
+            if available > maxBytes + 2 { throw HTTPError(.tooLarge, "header section exceeds \(maxBytes) bytes") }
             if available > 0 { sawAnyByte = true }
             guard try fill() else {
                 if !sawAnyByte && available == 0 { return nil }

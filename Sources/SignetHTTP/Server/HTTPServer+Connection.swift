@@ -156,7 +156,7 @@ extension HTTPServer {
     }
 
     /// Reads and validates one request (RFC 9112 §3, §5, §6, RFC 9110 §10.1.1 for `Expect`).
-    private func readRequest(_ reader: BufferedReader, _ entry: ConnectionEntry, remote: String, peerSubject: String?) throws -> (HTTPRequest, Bool) {
+    func readRequest(_ reader: BufferedReader, _ entry: ConnectionEntry, remote: String, peerSubject: String?) throws -> (HTTPRequest, Bool) {
         let headBytes: [UInt8]
         do {
             guard let bytes = try reader.readHead(maxBytes: configuration.maxHeaderBytes) else { throw RequestRejection(status: 0) }

@@ -6,8 +6,9 @@
 ///
 /// `htmlEscaped` produces the variant Notary *stores*: Go re-compacts the embedded `signed` object
 /// with HTML escaping, so inside metadata files `<`, `>`, `&`, U+2028 and U+2029 appear as
-/// `\u003c`, `\u003e`, `\u0026`, `\u2028`, `\u2029` (reference §3.1). Signatures are always over
-/// the plain form.
+/// `\u003c`, `\u003e`, `\u0026`, `\u2028`, `\u2029` (reference §3.1), and control characters
+/// (U+0000–U+001F) as `\u00XX` so that the stored bytes are JSON that parses back to the same value
+/// (Notary cannot store those at all). Signatures are always over the plain form.
 public enum CanonicalJSON {
     /// Encodes `value` canonically.
     /// - Returns: the UTF-8 bytes.
@@ -62,6 +63,12 @@ public enum CanonicalJSON {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"):
                 out.append(UInt8(ascii: "\\"))
                 out.append(byte)
+            case 0x00..<0x20 where htmlEscaped:
+                // Stored form only: raw control characters are not JSON, so a file holding them would not
+                // parse back. Go cannot store them at all (its re-compaction fails); signatures cover the
+                // plain form, which keeps them raw as Notary's encoder writes them.
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
             case UInt8(ascii: "<") where htmlEscaped: out.append(contentsOf: Array("\\u003c".utf8))
             case UInt8(ascii: ">") where htmlEscaped: out.append(contentsOf: Array("\\u003e".utf8))
             case UInt8(ascii: "&") where htmlEscaped: out.append(contentsOf: Array("\\u0026".utf8))
