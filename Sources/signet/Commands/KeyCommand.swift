@@ -154,7 +154,7 @@ struct KeyCommand: ParsableCommand {
 
     struct Passwd: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Re-encrypt a stored key with a new passphrase (SIGNET_NEW_PASSPHRASE, or a prompt).",
-                                                        discussion: "Example:\n  export SIGNET_ROOT_PASSPHRASE=old-passphrase SIGNET_NEW_PASSPHRASE=new-passphrase\n  signet key passwd 7d631e9")
+                                                        discussion: "Example:\n  export SIGNET_ROOT_PASSPHRASE=old-passphrase\n  export SIGNET_NEW_PASSPHRASE=new-passphrase\n  signet key passwd 7d631e9")
         @Argument(help: "Key ID (or a unique prefix).") var keyID: String
         @OptionGroup var global: GlobalOptions
 
