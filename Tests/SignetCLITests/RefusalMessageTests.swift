@@ -53,6 +53,14 @@ import Testing
         let imported = try SignetBinary.run(["key", "import", work.appendingPathComponent("old.pem").path, "--role", "targets/releases", "-d", trustDir],
                                             environment: ["SIGNET_DELEGATION_PASSPHRASE": "short"])
         #expect(imported.status == 0, "an existing key with a short passphrase must still unlock: \(imported.stderr)")
+
+        // The same rule for a re-encryption (key passwd) and for the NOTARY_* fallback.
+        let id = try #require(imported.stdout.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        let passwd = try SignetBinary.run(["key", "passwd", id, "-d", trustDir],
+                                          environment: ["SIGNET_DELEGATION_PASSPHRASE": "short", "SIGNET_NEW_PASSPHRASE": "1234567"])
+        #expect(passwd.status == 2 && passwd.stderr.contains("SIGNET_NEW_PASSPHRASE") && passwd.stderr.contains("at least 8 characters"), "\(passwd.stderr)")
+        let notary = try SignetBinary.run(["key", "generate", "-d", trustDir], environment: ["NOTARY_ROOT_PASSPHRASE": "1234567"])
+        #expect(notary.status == 2 && notary.stderr.contains("NOTARY_ROOT_PASSPHRASE"), "\(notary.stderr)")
     }
 
     /// GUNs up to 255 bytes, as Notary 0.7 allows: roots made by either client are read by the other.

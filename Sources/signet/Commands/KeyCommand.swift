@@ -164,6 +164,9 @@ struct KeyCommand: ParsableCommand {
             let key = try store.load(stored)
             var newSource = store.passphrases
             if let value = ProcessInfo.processInfo.environment["SIGNET_NEW_PASSPHRASE"], !value.isEmpty {
+                if let problem = NewPassphraseRule.problem(value) {
+                    throw ClientError(.usage, "the passphrase in SIGNET_NEW_PASSPHRASE may not protect key \(stored.id.prefix(7)): \(problem)")
+                }
                 newSource.environment = ["SIGNET_\(PassphraseSource.alias(for: stored.role).uppercased())_PASSPHRASE": value]
             } else {
                 newSource.environment = [:]
