@@ -117,7 +117,7 @@ import Testing
         try failure(["delegation", "add"], [gun, "targets/releases"] + common, exitCode: 2)
         try failure(["delegation", "list"], [gun] + unreachable, exitCode: 3)
         try failure(["delegation", "remove"], [gun, "releases"] + common, exitCode: 2)
-        try failure(["witness"], [gun, "root"] + common, exitCode: 2)
+        try failure(["witness"], [gun, "snapshot"] + common, exitCode: 2)
         try failure(["remove"], ["a/../b", "1.0"] + common, exitCode: 2)
         try failure(["reset"], [gun, "-n", "7"] + common, exitCode: 2)
         try failure(["key", "rotate"], ["a/../b", "targets"] + common, exitCode: 2)
