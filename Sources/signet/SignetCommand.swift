@@ -28,14 +28,17 @@ enum SignetVersion {
 enum SignetMain {
     static func main() {
         var command: ParsableCommand
+        JSONOutput.isEnabled = JSONOutput.requested(in: CommandLine.arguments)
         do {
             command = try Signet.parseAsRoot()
         } catch {
             // Parsing and validation: ArgumentParser's message; anything but --help/--version is usage (2).
             exit(ExitStatus.reportParseError(error))
         }
+        JSONOutput.isEnabled = JSONOutput.requested(by: command) ?? JSONOutput.isEnabled
         do {
             try command.run()
+            JSONOutput.writeSuccessIfNeeded()
             exit(ExitStatus.success)
         } catch {
             exit(ExitStatus.report(error))

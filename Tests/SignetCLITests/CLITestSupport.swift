@@ -18,7 +18,7 @@ enum CLI {
     @discardableResult
     static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
-            throw TestFailure("\(executable) is missing: run `swift build` first")
+            throw TestFailure(missingExecutableMessage(executable))
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -42,6 +42,24 @@ enum CLI {
         group.wait()
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// The Debian package of each tool the tests run (scripts/test checks its own list against
+    /// every absolute tool path under Tests/).
+    static let toolPackages = [
+        "/usr/bin/notary": "notary", "/usr/bin/notary-server": "notary", "/usr/bin/htpasswd": "apache2-utils",
+        "/usr/bin/openssl": "openssl", "/usr/bin/umoci": "umoci", "/usr/bin/curl": "curl",
+    ]
+
+    /// What to do when `executable` is missing: build (the signet binary) or install its package.
+    static func missingExecutableMessage(_ executable: String) -> String {
+        if executable == signet {
+            return "\(executable) is missing: run the tests with scripts/test (it builds first), or `swift build --build-tests` before `swift test --skip-build`"
+        }
+        if let package = toolPackages[executable] {
+            return "\(executable) is missing: install the Debian package \(package) (apt-get install -y \(package)); scripts/test installs every test package when run as root"
+        }
+        return "\(executable) is missing: install the Debian package that provides it (apt-file search \(executable)) and add it to scripts/test's package list"
     }
 
     static func temporaryDirectory() throws -> URL {

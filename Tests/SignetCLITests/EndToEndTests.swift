@@ -8,31 +8,42 @@ final class SignetServe {
     let process = Process()
     let storage: URL
     let url: String
-    private let output: URL
+    /// The line that announced the server (`signet: serving on …`, or the `--json` document).
+    let output: String
+    private let outputFile: URL
 
     init(directory: URL, arguments: [String] = [], environment: [String: String] = [:]) throws {
         storage = directory.appendingPathComponent("data")
-        output = directory.appendingPathComponent("serve.out")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        outputFile = directory.appendingPathComponent("serve.out")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: CLI.signet)
         process.arguments = ["serve", "--listen", "127.0.0.1:0", "--storage", storage.path, "--log-level", "warning"] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardOutput = try FileHandle(forWritingTo: outputFile)
         process.standardError = FileHandle.nullDevice
         try process.run()
         for _ in 0..<100 {
-            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+            let text = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
             if let line = text.split(separator: "\n").first(where: { $0.contains("serving on ") }),
                let start = line.range(of: "serving on ")?.upperBound,
                let end = line[start...].firstIndex(of: " ") {
                 url = String(line[start..<end])
+                output = String(line)
+                return
+            }
+            if let line = text.split(separator: "\n").first(where: { $0.contains(#""serving":""#) }),
+               let start = line.range(of: #""serving":""#)?.upperBound,
+               let end = line[start...].firstIndex(of: "\"") {
+                url = String(line[start..<end])
+                output = String(line)
                 return
             }
             guard process.isRunning else { break }
             usleep(100_000)
         }
         process.terminate()
-        throw TestFailure("signet serve did not start: \((try? String(contentsOf: output, encoding: .utf8)) ?? "")")
+        throw TestFailure("signet serve did not start: \((try? String(contentsOf: outputFile, encoding: .utf8)) ?? "")")
     }
 
     /// SIGTERM, then wait; returns the exit status.

@@ -84,6 +84,11 @@ public final class AuthSession: @unchecked Sendable {
         } catch let error as HTTPError {
             throw ClientError(.unreachable, "cannot reach the token realm \(realm): \(error.message)\(RemoteServer.timeoutHint(error))")
         }
+        if response.status == 401, credentials != nil {
+            // The realm checked the password (Docker registry token servers, signet's built-in
+            // one): say so, without saying whether the user or the password was wrong.
+            throw ClientError(.rejected, "wrong user name or password for \(realm)")
+        }
         guard response.status == 200 else {
             let who = credentials.map { " as \($0.user)" } ?? " without credentials (set SIGNET_AUTH)"
             throw ClientError(.rejected, "the token realm \(realm) refused to issue a token for \(scope)\(who): HTTP \(response.status)")

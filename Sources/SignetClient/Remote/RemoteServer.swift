@@ -93,12 +93,15 @@ public struct RemoteServer: MetadataFetcher, Sendable {
     }
 
     /// Turns an error response into `ClientError(.rejected)` with the server's code and message.
-    func rejection(_ response: HTTPResponse, doing what: String) -> ClientError {
+    func rejection(_ response: HTTPResponse, doing what: String, scope: String? = nil) -> ClientError {
+        let scope = scope ?? "repository:\(gun):pull"
         let body = Array(response.body.prefix(1024))
         var detail = "HTTP \(response.status)"
+        var serverMessage: String?
         if let value = try? JSONParser.parse(body), let first = value["errors"]?.arrayValue?.first {
             let code = first["code"]?.stringValue ?? "?"
             let message = first["message"]?.stringValue ?? ""
+            serverMessage = message
             detail = "\(code): \(message)"
             if let inner = first["detail"], let text = try? CanonicalJSON.encode(inner) {
                 detail += " \(String(decoding: text, as: UTF8.self))"
@@ -106,13 +109,15 @@ public struct RemoteServer: MetadataFetcher, Sendable {
             detail += " (HTTP \(response.status))"
         }
         if response.status == 401, auth.credentials != nil, response.headers.values(for: "WWW-Authenticate").contains(where: { $0.contains(#"error="insufficient_scope""#) }) {
-            return ClientError(.rejected, "\(what): access denied — your token does not carry this scope (the server's policy does not give it to you): \(detail)")
+            let sentence = PolicyDenial.message(response, serverMessage: serverMessage, user: auth.credentials?.user, scope: scope)
+            return ClientError(.rejected, "\(what): access denied: \(sentence)")
         }
         if response.status == 401 {
             return ClientError(.rejected, "\(what): you are not authorized to perform this operation (set SIGNET_AUTH to base64 of user:password, or present a client certificate): \(detail)")
         }
         if response.status == 403 {
-            return ClientError(.rejected, "\(what): access denied — the server's policy does not give you this scope: \(detail)")
+            let sentence = PolicyDenial.message(response, serverMessage: serverMessage, user: auth.credentials?.user, scope: scope)
+            return ClientError(.rejected, "\(what): access denied: \(sentence)")
         }
         if response.status == 429 {
             return ClientError(.rejected, "\(what): too many failed logins from this address; wait and try again: \(detail)")
@@ -140,7 +145,7 @@ public struct RemoteServer: MetadataFetcher, Sendable {
             throw ClientError(.usage, "only timestamp and snapshot keys can be held by the server, not \(role)")
         }
         let response = try send(create ? "POST" : "GET", tufURL + "\(role).key")
-        guard response.status == 200 else { throw rejection(response, doing: "getting the \(role) key of \(gun)") }
+        guard response.status == 200 else { throw rejection(response, doing: "getting the \(role) key of \(gun)", scope: "repository:\(gun):push,pull") }
         let value = try JSONParser.parse(response.body, what: "\(role) key")
         return try TUFKey(json: value, context: "server \(role) key", role: role)
     }
@@ -150,12 +155,12 @@ public struct RemoteServer: MetadataFetcher, Sendable {
         let boundary = "signet" + UUID().uuidString.replacingLiterally("-", with: "").lowercased()
         let body = Multipart.encode(parts: files.map { (name: "files", filename: $0.role, body: $0.bytes) }, boundary: boundary)
         let response = try send("POST", tufURL, headers: HTTPHeaders([("Content-Type", "multipart/form-data; boundary=\(boundary)")]), body: body)
-        guard (200..<300).contains(response.status) else { throw rejection(response, doing: "publishing \(gun)") }
+        guard (200..<300).contains(response.status) else { throw rejection(response, doing: "publishing \(gun)", scope: "repository:\(gun):push,pull") }
     }
 
     /// `DELETE …/_trust/tuf/`: removes all of the collection's metadata from the server.
     public func deleteCollection() throws {
         let response = try send("DELETE", tufURL)
-        guard (200..<300).contains(response.status) else { throw rejection(response, doing: "deleting \(gun) on the server") }
+        guard (200..<300).contains(response.status) else { throw rejection(response, doing: "deleting \(gun) on the server", scope: "repository:\(gun):*") }
     }
 }

@@ -14,6 +14,9 @@ public struct PassphraseSource: Sendable {
     public var environment: [String: String]
     /// Whether prompting is allowed (standard input is a terminal).
     public var interactive: Bool
+    /// Reads one line without echo after showing the prompt text; nil at end of input. Nil here
+    /// means the terminal (`getpass`). Tests set it to drive the prompt without a terminal.
+    public var reader: (@Sendable (String) -> String?)?
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment, interactive: Bool = isatty(0) == 1) {
         self.environment = environment
@@ -40,23 +43,47 @@ public struct PassphraseSource: Sendable {
 
     /// Prompts without echo. Nil when not interactive.
     public func prompt(_ text: String) -> String? {
-        guard interactive, let raw = getpass(text) else { return nil }
+        guard interactive else { return nil }
+        if let reader { return reader(text) }
+        guard let raw = getpass(text) else { return nil }
         return String(cString: raw)
     }
 
-    /// The passphrase to protect a new `role` key `keyID`.
+    /// The passphrase to protect a new `role` key `keyID`, from the environment or the prompt,
+    /// either way held to `NewPassphraseRule` (at least 8 characters).
+    /// - Throws: `ClientError(.usage)` when the variable's passphrase, or the last of three
+    ///   prompted ones, breaks the rule (the message says the minimum, never the passphrase);
+    ///   `ClientError(.key)` when there is no variable and no terminal, or the prompt reaches end
+    ///   of input or three entries do not match.
     public func newPassphrase(role: String, keyID: String) throws -> String {
-        if let (value, _) = fromEnvironment(role: role) { return value }
         let short = String(keyID.prefix(7))
+        if let (value, variable) = fromEnvironment(role: role) {
+            if let problem = NewPassphraseRule.problem(value) {
+                throw ClientError(.usage, "the passphrase in \(variable) may not protect the new \(role) key \(short): \(problem)")
+            }
+            return value
+        }
         guard interactive else {
             throw ClientError(.key, "no passphrase for the new \(role) key \(short): set \(Self.variable(for: role)) (or run on a terminal)")
         }
+        var lastProblem: String?
         for _ in 0..<3 {
             guard let first = prompt("Enter passphrase for new \(role) key with ID \(short): "),
                   let second = prompt("Repeat passphrase for new \(role) key with ID \(short): ") else { break }
-            guard first == second else { SystemFile.writeStandardError("Passphrases do not match.\n"); continue }
-            guard first.count >= 8 else { SystemFile.writeStandardError("Passphrase is too short (8 characters minimum).\n"); continue }
+            guard first == second else {
+                lastProblem = nil
+                SystemFile.writeStandardError("Passphrases do not match.\n")
+                continue
+            }
+            if let problem = NewPassphraseRule.problem(first) {
+                lastProblem = problem
+                SystemFile.writeStandardError("Passphrase is too short (\(NewPassphraseRule.minimumCharacters) characters minimum).\n")
+                continue
+            }
             return first
+        }
+        if let lastProblem {
+            throw ClientError(.usage, "the passphrase entered may not protect the new \(role) key \(short): \(lastProblem)")
         }
         throw ClientError(.key, "no passphrase given for the new \(role) key \(short)")
     }

@@ -52,6 +52,14 @@ extension PrivateKey {
         }
     }
 
+    /// True for a block that only carries key parameters, which the `openssl` CLI writes before
+    /// the key (`openssl ecparam -genkey` writes `EC PARAMETERS`, then `EC PRIVATE KEY`; DSA and
+    /// DH parameter files are the same shape). Readers of key files skip such blocks, as Notary's
+    /// `key import` does: a SEC1 / PKCS#8 key carries its own curve, so the block adds nothing.
+    public static func isParameterBlock(_ block: PEMBlock) -> Bool {
+        block.type.hasSuffix(" PARAMETERS") || block.type == "PARAMETERS"
+    }
+
     /// OpenSSL legacy PEM encryption (RFC 1421 style headers as written by `PEM_write_*` and Go's
     /// `x509.EncryptPEMBlock`): key = EVP_BytesToKey(MD5, salt = first 8 IV bytes, count 1).
     private static func legacyDecrypt(_ block: PEMBlock, passphrase: String) throws -> [UInt8] {

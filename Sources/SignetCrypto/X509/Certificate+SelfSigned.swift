@@ -11,14 +11,20 @@ extension Certificate {
     /// Ed25519: pure Ed25519).
     ///
     /// - Parameters:
-    ///   - commonName: the GUN, for example `docker.io/library/alpine` (UTF-8, at most 64 bytes).
+    ///   - commonName: the GUN, for example `docker.io/library/alpine` (UTF-8, 1…`maxCommonNameBytes`
+    ///     bytes). Like Go's `crypto/x509` (which Notary uses), the CN is written whole even past
+    ///     X.520's `ub-common-name` of 64 characters: Notary 0.7 makes such root certificates for
+    ///     GUNs up to 255 bytes and requires CN = GUN, so a shorter CN could not be a Notary root.
     ///   - key: the root key that is both subject key and signer.
     /// - Throws: `CryptoError(.certificate)` for an empty/oversized name or `notAfter` ≤ `notBefore`;
     ///   `.openSSL` if building or signing fails.
+    /// The longest common name `selfSigned` writes, in bytes: the longest GUN (Notary's 255).
+    public static let maxCommonNameBytes = 255
+
     public static func selfSigned(commonName: String, key: PrivateKey, notBefore: Date, notAfter: Date) throws -> Certificate {
         let nameBytes = Array(commonName.utf8)
-        guard !nameBytes.isEmpty, nameBytes.count <= 64 else {
-            throw CryptoError(.certificate, "certificate common name must be 1…64 bytes, got \(nameBytes.count)")
+        guard !nameBytes.isEmpty, nameBytes.count <= maxCommonNameBytes else {
+            throw CryptoError(.certificate, "certificate common name must be 1…\(maxCommonNameBytes) bytes, got \(nameBytes.count)")
         }
         guard notAfter > notBefore else { throw CryptoError(.certificate, "certificate notAfter must be after notBefore") }
 
@@ -45,8 +51,10 @@ extension Certificate {
 
         let name = try OpenSSLCall.check(X509_NAME_new(), .openSSL, "X509_NAME_new failed")
         defer { X509_NAME_free(name) }
+        // An explicit UTF8String type (not MBSTRING_UTF8): the MBSTRING path applies OpenSSL's
+        // string table, which refuses a CN over ub-common-name (64); the bytes are the same.
         _ = try nameBytes.withUnsafeBufferPointer { bytes in
-            try OpenSSLCall.check(X509_NAME_add_entry_by_NID(name, NID_commonName, MBSTRING_UTF8, bytes.baseAddress, Int32(bytes.count), -1, 0),
+            try OpenSSLCall.check(X509_NAME_add_entry_by_NID(name, NID_commonName, V_ASN1_UTF8STRING, bytes.baseAddress, Int32(bytes.count), -1, 0),
                                   .certificate, "invalid certificate common name")
         }
         try OpenSSLCall.check(X509_set_subject_name(x509, name), .openSSL, "X509_set_subject_name failed")

@@ -103,18 +103,23 @@ public final class AccessControl: Sendable {
         case .basic(let identity), .certificate(let identity):
             if granted(identity: identity, requirement) { return nil }
             logger.notice("access denied", metadata: ["identity": "\(identity)", "scope": "\(requirement.scope ?? "-")", "remote": "\(address)"])
-            return denied(requirement)
+            return denied(requirement, message: AccessDenial.message(identity: identity, requirement, granted: granted(identity: identity, requirement: requirement)))
         case .bearer(let identity, let claims):
             var allowed = false
+            var holds = Set<AccessAction>()
             if let claims {
+                holds = claims.actions(for: requirement)
+                if settings.policy != nil { holds.formIntersection(granted(identity: claims.subject, requirement: requirement)) }
                 // External token: its access claim must cover the scope, and the policy the subject.
                 allowed = claims.actions(for: requirement).covers(Self.required(requirement))
                     && (settings.policy == nil || granted(identity: claims.subject, requirement))
             } else if let identity {
                 allowed = granted(identity: identity, requirement)
+                holds = granted(identity: identity, requirement: requirement)
             }
             if allowed { return nil }
-            return unauthorized(request, requirement, error: "insufficient_scope")
+            return unauthorized(request, requirement, error: "insufficient_scope",
+                                message: AccessDenial.message(identity: identity ?? claims?.subject, requirement, granted: holds))
         }
     }
 
@@ -163,6 +168,16 @@ public final class AccessControl: Sendable {
         return .failure("invalid_token")
     }
 
+    /// The actions the policy gives `identity` on the requirement's GUN (`*` on every GUN for
+    /// the catalog).
+    func granted(identity: String, requirement: AccessRequirement) -> Set<AccessAction> {
+        switch requirement {
+        case .none, .authenticated: return Set(AccessAction.allCases)
+        case .repository(let gun, _): return policy.actions(for: identity, gun: gun)
+        case .catalog: return policy.actions(for: identity, gun: "*")
+        }
+    }
+
     func granted(identity: String, _ requirement: AccessRequirement) -> Bool {
         switch requirement {
         case .none, .authenticated: return true
@@ -208,8 +223,8 @@ public final class AccessControl: Sendable {
 
     /// `401 UNAUTHORIZED` with the challenge: Bearer (external or built-in realm) when tokens are
     /// in use, Basic for htpasswd behind… nothing else; none for client certificates only.
-    func unauthorized(_ request: HTTPRequest, _ requirement: AccessRequirement, error: String?) -> HTTPResponse {
-        var response = Self.envelope(status: 401, code: "UNAUTHORIZED", message: "authentication required", detail: Self.detail(requirement))
+    func unauthorized(_ request: HTTPRequest, _ requirement: AccessRequirement, error: String?, message: String = "authentication required") -> HTTPResponse {
+        var response = Self.envelope(status: 401, code: "UNAUTHORIZED", message: Self.escaped(message), detail: Self.detail(requirement))
         if let challenge = challenge(request, requirement, error: error) { response.headers.add("WWW-Authenticate", challenge) }
         return response
     }
@@ -237,8 +252,13 @@ public final class AccessControl: Sendable {
         return "\(tlsEnabled ? "https" : "http")://\(host)\(BuiltInTokenService.path)"
     }
 
-    func denied(_ requirement: AccessRequirement) -> HTTPResponse {
-        Self.envelope(status: 403, code: "DENIED", message: "requested access to the resource is denied", detail: Self.detail(requirement))
+    func denied(_ requirement: AccessRequirement, message: String = "requested access to the resource is denied") -> HTTPResponse {
+        Self.envelope(status: 403, code: "DENIED", message: Self.escaped(message), detail: Self.detail(requirement))
+    }
+
+    /// `text` as the inside of a JSON string (identities come from outside: certificates, tokens).
+    static func escaped(_ text: String) -> String {
+        String(NotaryError.jsonText(text).dropFirst().dropLast())
     }
 
     static func tooManyRequests(_ wait: Int) -> HTTPResponse {

@@ -119,6 +119,13 @@ public struct TrustUpdater {
         return TrustedRoot(root: root, bytes: bytes)
     }
 
+    /// The root role's key IDs in short form (7 hex digits of the canonical key ID, as the key
+    /// prompts and `signet key list` name them), comma-separated; `?` when unknown.
+    private static func shortRootKeyIDs(_ root: Root?) -> String {
+        guard let root, let keys = try? root.roleKeys(RoleName.root).keys, !keys.isEmpty else { return "?" }
+        return keys.values.map { String(((try? $0.canonicalID()) ?? $0.id).prefix(7)) }.sorted().joined(separator: ",")
+    }
+
     /// Fetches `root.json`; when it is newer than `anchor`, walks `N.root.json` up to it, each
     /// step signed by its predecessor's root keys and its own. Nil when nothing is newer.
     ///
@@ -146,7 +153,9 @@ public struct TrustUpdater {
             guard latestBytes != anchor.bytes else { return nil }
             // Not a rotation: the server's root is another root altogether (a collection deleted and
             // re-created, or a server that lost data). Say so instead of a signature failure.
-            throw TUFError(.untrustedRoot, "the server's root v\(latestVersion) of \(gun) is not the root this client trusts (v\(anchor.root.version)) and is not a rotation of it; if the collection was deleted and re-created, remove the local trust data (signet delete \(gun)) to trust the new root", role: RoleName.root)
+            let latestKeys = Self.shortRootKeyIDs(try? Root(signed: latestFile.signed))
+            let trustedKeys = Self.shortRootKeyIDs(anchor.root)
+            throw TUFError(.untrustedRoot, "the server's root of \(gun) (v\(latestVersion), root key \(latestKeys)) is not the root this client trusts (v\(anchor.root.version), root key \(trustedKeys)) and is not a rotation of it. To use the server's root, remove the local trust data: signet delete \(gun) (staged changes and the local root go; keys stay). To replace the server's collection with yours, delete it there: signet delete \(gun) --remote (needs the * scope on \(gun)), then signet init \(gun) and publish", role: RoleName.root)
         }
         // Both versions are within 1...MetadataVersion.maximum (parsed), so neither the
         // difference nor any step below can overflow.

@@ -34,7 +34,11 @@ struct DelegationCommand: ParsableCommand {
             edit.addPaths = allPaths ? [""] : paths
             let data = Change.delegationData(edit)
             try ClientContext(global: global).changelist(gun).add([Change(action: .create, role: role, type: .delegation, path: "", data: data)])
-            Output.line("Addition of delegation role \(role) with keys \(edit.addKeys.map { (try? $0.canonicalID()) ?? $0.id }) and paths \(edit.addPaths) to repository \"\(gun)\" staged for next publish.")
+            let keyIDs = edit.addKeys.map { (try? $0.canonicalID()) ?? $0.id }
+            var json: [String: Any] = ["gun": gun, "role": role, "keyIDs": keyIDs, "tufKeyIDs": edit.addKeys.map(\.id), "paths": edit.addPaths]
+            if let threshold = edit.threshold { json["threshold"] = threshold }
+            Output.result(json,
+                          "Addition of delegation role \(role) with keys \(keyIDs) and paths \(edit.addPaths) to repository \"\(gun)\" staged for next publish.")
         }
 
         static func readPublicKey(_ path: String) throws -> TUFKey {
@@ -75,7 +79,8 @@ struct DelegationCommand: ParsableCommand {
                 change = Change(action: .update, role: role, type: .delegation, path: "", data: Change.delegationData(edit))
             }
             try ClientContext(global: global).changelist(gun).add([change])
-            Output.line("Removal of delegation role \(role) in repository \"\(gun)\" staged for next publish.")
+            Output.result(["gun": gun, "role": role, "keyIDs": keyIDs, "paths": paths, "allPaths": allPaths],
+                          "Removal of delegation role \(role) in repository \"\(gun)\" staged for next publish.")
         }
     }
 
@@ -90,14 +95,22 @@ struct DelegationCommand: ParsableCommand {
             try GUN.validate(gun)
             let collection = try trust.loadCollection(gun: gun, global: global)
             var rows: [[String]] = []
+            var documents: [[String: Any]] = []
             for role in collection.roleOrder {
-                for delegated in collection.targets[role]?.delegations.roles ?? [] {
+                guard let delegations = collection.targets[role]?.delegations else { continue }
+                for delegated in delegations.roles {
                     let paths = (delegated.paths ?? []).map { $0.isEmpty ? "\"\" <all paths>" : $0 }.joined(separator: ",")
-                    rows.append([delegated.name, paths, delegated.keyIDs.joined(separator: ","), String(delegated.threshold)])
+                    // Notary's `delegation list` (and `delegation add`) show canonical key IDs (the
+                    // public key's ID, also for certificate keys); the TUF key IDs the metadata
+                    // lists are in --json as tufKeyIDs.
+                    let keyIDs = delegated.keyIDs.map { id in delegations.keys[id].flatMap { try? $0.canonicalID() } ?? id }
+                    rows.append([delegated.name, paths, keyIDs.joined(separator: ","), String(delegated.threshold)])
+                    documents.append(["role": delegated.name, "paths": delegated.paths ?? [], "keyIDs": keyIDs,
+                                      "tufKeyIDs": delegated.keyIDs, "threshold": delegated.threshold, "delegatedBy": role])
                 }
             }
             if global.json {
-                Output.json(rows.map { ["role": $0[0], "paths": $0[1], "keyIDs": $0[2], "threshold": $0[3]] })
+                Output.json(documents)
                 return
             }
             guard !rows.isEmpty else { Output.line("No delegations present in this repository."); return }

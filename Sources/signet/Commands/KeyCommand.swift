@@ -35,7 +35,9 @@ struct KeyCommand: ParsableCommand {
             } else {
                 try store.save(key, role: role, gun: nil)
             }
-            Output.line("Generated new \(role) key with keyID: \(id)")
+            var json: [String: Any] = ["role": role, "keyID": id]
+            if let output { json["files"] = [output + "-key.pem", output + ".pem"] }
+            Output.result(json, "Generated new \(role) key with keyID: \(id)")
         }
     }
 
@@ -70,9 +72,12 @@ struct KeyCommand: ParsableCommand {
 
         func run() throws {
             let store = ClientContext(global: global).keyStore
+            var imported: [[String: Any]] = []
             for path in files {
                 let bytes = try BoundedFile.readInput(path, maxLength: 1 << 20, what: "key file")
-                for block in try PEMBlock.parseAll(String(decoding: bytes, as: UTF8.self)) {
+                let blocks = try PEMBlock.parseAll(String(decoding: bytes, as: UTF8.self)).filter { !PrivateKey.isParameterBlock($0) }
+                guard !blocks.isEmpty else { throw ClientError(.usage, "\(path) holds no PEM private key") }
+                for block in blocks {
                     guard block.type.hasSuffix("PRIVATE KEY") else { throw ClientError(.usage, "\(path): \(block.type) is not a private key") }
                     let keyRole = block.header("role") ?? role ?? "delegation"
                     let keyGun = block.header("gun") ?? gun
@@ -89,9 +94,11 @@ struct KeyCommand: ParsableCommand {
                     } else {
                         try store.save(key, role: keyRole, gun: keyGun)
                     }
+                    imported.append(["file": path, "role": keyRole, "keyID": id])
                     Output.line("Imported \(keyRole) key \(id)")
                 }
             }
+            if global.json { Output.json(["imported": imported]) }
         }
     }
 
@@ -117,6 +124,9 @@ struct KeyCommand: ParsableCommand {
             }
             if let output {
                 try FileStore.write(Array(text.utf8), to: URL(fileURLWithPath: output), mode: 0o600)
+                if global.json { Output.json(["file": output, "keyIDs": selected.map(\.id)]) }
+            } else if global.json {
+                Output.json(["keyIDs": selected.map(\.id), "pem": text])
             } else {
                 SystemFile.writeStandardOutput(text)
             }
@@ -138,13 +148,13 @@ struct KeyCommand: ParsableCommand {
             let newKey = try key.map { try context.readPrivateKey($0, role: role) }
             let id = try context.repository(gun).rotate(role: role, serverManaged: serverManaged || role == RoleName.timestamp,
                                                         newKey: newKey, now: Clock.tufNow())
-            Output.line("Successfully rotated \(role) key for repository \(gun); new key \(id)")
+            Output.result(["gun": gun, "role": role, "keyID": id], "Successfully rotated \(role) key for repository \(gun); new key \(id)")
         }
     }
 
     struct Passwd: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Re-encrypt a stored key with a new passphrase (SIGNET_NEW_PASSPHRASE, or a prompt).",
-                                                        discussion: "Example:\n  SIGNET_ROOT_PASSPHRASE=old SIGNET_NEW_PASSPHRASE=new signet key passwd 7d631e9")
+                                                        discussion: "Example:\n  export SIGNET_ROOT_PASSPHRASE=old-passphrase\n  export SIGNET_NEW_PASSPHRASE=new-passphrase\n  signet key passwd 7d631e9")
         @Argument(help: "Key ID (or a unique prefix).") var keyID: String
         @OptionGroup var global: GlobalOptions
 
@@ -154,13 +164,16 @@ struct KeyCommand: ParsableCommand {
             let key = try store.load(stored)
             var newSource = store.passphrases
             if let value = ProcessInfo.processInfo.environment["SIGNET_NEW_PASSPHRASE"], !value.isEmpty {
+                if let problem = NewPassphraseRule.problem(value) {
+                    throw ClientError(.usage, "the passphrase in SIGNET_NEW_PASSPHRASE may not protect key \(stored.id.prefix(7)): \(problem)")
+                }
                 newSource.environment = ["SIGNET_\(PassphraseSource.alias(for: stored.role).uppercased())_PASSPHRASE": value]
             } else {
                 newSource.environment = [:]
             }
             let passphrase = try newSource.newPassphrase(role: stored.role, keyID: stored.id)
             try store.write(try store.encryptedBlock(key, role: stored.role, gun: stored.gun, passphrase: passphrase), id: stored.id)
-            Output.line("Successfully updated passphrase for key ID: \(stored.id)")
+            Output.result(["keyID": stored.id], "Successfully updated passphrase for key ID: \(stored.id)")
         }
     }
 }

@@ -59,6 +59,7 @@ struct WitnessCommand: ParsableCommand {
             }
         }
         try ClientContext(global: global).changelist(gun).add(roles.map { Change(action: .create, role: $0, type: .witness, path: "", data: nil) })
+        if global.json { Output.json(["gun": gun, "roles": roles]) }
         for role in roles { Output.line("Staged witness of \(role) in \(gun) for next publish.") }
     }
 }
@@ -78,6 +79,6 @@ struct DeleteCommand: ParsableCommand {
     func run() throws {
         try GUN.validate(gun)
         try ClientContext(global: global).repository(gun).delete(remote: remote)
-        Output.line("Successfully deleted local\(remote ? " and remote" : "") trust data for repository \(gun)")
+        Output.result(["gun": gun, "remote": remote], "Successfully deleted local\(remote ? " and remote" : "") trust data for repository \(gun)")
     }
 }

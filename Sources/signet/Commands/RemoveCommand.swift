@@ -23,6 +23,6 @@ struct RemoveCommand: ParsableCommand {
         let context = ClientContext(global: global)
         let roles = role.isEmpty ? [try DefaultRole.forAdd(gun: gun, context: context)] : role
         try context.changelist(gun).add(roles.map { Change(action: .delete, role: $0, type: .target, path: name, data: nil) })
-        Output.line("Removal of \(name) from \(gun) staged for next publish.")
+        Output.result(["gun": gun, "name": name, "roles": roles], "Removal of \(name) from \(gun) staged for next publish.")
     }
 }

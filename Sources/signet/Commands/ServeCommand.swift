@@ -70,6 +70,8 @@ struct ServeCommand: ParsableCommand {
     @Flag(name: .customLong("insecure-no-auth"), help: "Allow a non-loopback --listen address without any authentication.")
     var insecureNoAuth = false
 
+    @OptionGroup var output: JSONOption
+
     @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning or error (default info).", valueName: "level"))
     var logLevel: String?
 
@@ -142,7 +144,15 @@ struct ServeCommand: ParsableCommand {
             settings.clock = { Clock.now() }
         }
         if configuration.auth.isEnabled {
-            settings.accessControl = try AccessControl(settings: configuration.auth, tlsEnabled: tls != nil, logger: logger)
+            do {
+                settings.accessControl = try AccessControl(settings: configuration.auth, tlsEnabled: tls != nil, logger: logger)
+            } catch let problem as HtpasswdFile.Problem {
+                throw ValidationError(problem.description)  // a bad input file: exit 2
+            } catch let problem as AccessPolicy.Problem {
+                throw ValidationError(problem.description)
+            } catch let refusal as JWTVerifier.Refusal {
+                throw ValidationError(refusal.description)
+            }
         }
         let trustServer = try TrustServer(settings: settings, logger: logger)
         let httpConfiguration = HTTPServerConfiguration(
@@ -158,7 +168,11 @@ struct ServeCommand: ParsableCommand {
         let scheme = tls == nil ? "http" : "https"
         let shownHost = host.contains(":") ? "[\(host)]" : host
         let line = "signet: serving on \(scheme)://\(shownHost):\(server.boundPort) (storage \(configuration.storageDirectory))\n"
-        SystemFile.writeStandardOutput(line)
+        if output.json {
+            Output.json(["serving": "\(scheme)://\(shownHost):\(server.boundPort)", "storage": configuration.storageDirectory])
+        } else {
+            SystemFile.writeStandardOutput(line)
+        }
         logger.notice("serving on \(scheme)://\(shownHost):\(server.boundPort) (storage \(configuration.storageDirectory))")
         let auth = configuration.auth
         if auth.isEnabled {

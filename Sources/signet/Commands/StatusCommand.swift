@@ -70,6 +70,6 @@ struct ResetCommand: ParsableCommand {
         } else {
             try list.remove(entries)
         }
-        Output.line("Successfully reset specified changes for repository \(gun)")
+        Output.result(["gun": gun, "remaining": try list.entries().count], "Successfully reset specified changes for repository \(gun)")
     }
 }

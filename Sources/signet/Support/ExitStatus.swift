@@ -23,6 +23,7 @@ enum ExitStatus {
         }
         let (code, message) = classify(error)
         Output.error(message)
+        JSONOutput.writeFailure(exitCode: code, message: message)
         return code
     }
 
@@ -34,6 +35,7 @@ enum ExitStatus {
             return success
         }
         SystemFile.writeStandardError(message + "\n")
+        JSONOutput.writeFailure(exitCode: usage, message: Signet.message(for: error))
         return usage
     }
 
@@ -65,8 +67,15 @@ enum ExitStatus {
 
 /// Human output to stdout, errors to stderr, one line each.
 enum Output {
-    /// Unbuffered, so that stdout and stderr lines keep their order in a combined log.
-    static func line(_ text: String) { SystemFile.writeStandardOutput(text + "\n") }
+    /// Unbuffered, so that stdout and stderr lines keep their order in a combined log. With
+    /// `--json` the line goes to stderr: stdout holds only the JSON document (`JSONOutput`).
+    static func line(_ text: String) {
+        if JSONOutput.isEnabled {
+            SystemFile.writeStandardError(text + "\n")
+        } else {
+            SystemFile.writeStandardOutput(text + "\n")
+        }
+    }
 
     static func error(_ text: String) {
         let oneLine = text.replacingLiterally("\n", with: " ")
@@ -77,9 +86,13 @@ enum Output {
         SystemFile.writeStandardError("signet: warning: \(text)\n")
     }
 
-    /// Writes `value` as JSON (sorted keys, one line) to stdout.
+    /// Writes `value` as the command's JSON document (sorted keys, one line) to stdout.
     static func json(_ value: Any) {
-        guard let text = JSONLine.encode(value) else { return }
-        line(text)
+        JSONOutput.write(value)
+    }
+
+    /// The command's result: `json` as its document with `--json`, else `human` as a line.
+    static func result(_ json: [String: Any], _ human: String) {
+        if JSONOutput.isEnabled { Output.json(json) } else { line(human) }
     }
 }

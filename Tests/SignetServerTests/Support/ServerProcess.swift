@@ -14,7 +14,7 @@ enum Paths {
             Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("signet").path,
         ]
         for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        throw TestFailure("the signet binary is missing (looked at \(candidates.joined(separator: ", "))); run `swift build` before `swift test`")
+        throw TestFailure("the signet binary is missing (looked at \(candidates.joined(separator: ", "))); run the tests with scripts/test (it builds first), or `swift build --build-tests` before `swift test --skip-build`")
     }
 
     /// `/work/shared/fixtures/notary-0.7` (next to the worktrees), or `$SIGNET_FIXTURES`.
