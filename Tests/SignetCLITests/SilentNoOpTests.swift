@@ -84,9 +84,10 @@ import Testing
     }
 
     /// A published collection: 1.0 and 1.1 in `targets`, `targets/releases` (all paths, key held
-    /// by "publisher") holding "rel".
-    func publishedWithReleases(_ flow: Flow) throws -> (privateKey: String, publicKey: String) {
-        try flow.succeed(["init", gun], in: "publisher")
+    /// by "publisher") holding "rel". With `serverManagedSnapshot` the server signs the snapshot,
+    /// so a trust dir holding only the delegation key can publish (Docker Content Trust's setup).
+    func publishedWithReleases(_ flow: Flow, serverManagedSnapshot: Bool = false) throws -> (privateKey: String, publicKey: String) {
+        try flow.succeed(["init", gun] + (serverManagedSnapshot ? ["--server-managed-snapshot"] : []), in: "publisher")
         try flow.succeed(["add", gun, "1.0", "--digest", digestA, "--size", "10"], in: "publisher")
         try flow.succeed(["add", gun, "1.1", "--digest", digestB, "--size", "11"], in: "publisher")
         let key = try flow.delegationKey("releases", role: "targets/releases", in: "publisher")
@@ -294,7 +295,7 @@ import Testing
     func addInAFreshTrustDirUsesTheServersDelegations(_ kind: TrustServerKind) throws {
         let flow = try Flow(kind)
         defer { flow.finish() }
-        let key = try publishedWithReleases(flow)
+        let key = try publishedWithReleases(flow, serverManagedSnapshot: true)
         try flow.succeed(["key", "import", key.privateKey, "--role", "targets/releases"], in: "signer")
         let add = try flow.succeed(["add", gun, "2.0", "--digest", digestB, "--size", "11"], in: "signer")
         #expect(add.stdout.contains("targets/releases"), "[\(kind)] \(add.stdout)")

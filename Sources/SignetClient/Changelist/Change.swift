@@ -59,6 +59,17 @@ public struct Change: Sendable, Equatable {
 
     // MARK: - Data payloads
 
+    /// The data of a target removal staged with `signet remove --force`: `{"force":true}`. Publish
+    /// then removes the name even from a role that does not hold it (it only re-signs that role);
+    /// without it, such a removal is refused. Notary's client ignores a delete's data.
+    public static let forcedRemovalData: [UInt8] = Array(#"{"force":true}"#.utf8)
+
+    /// True for a target removal staged with `--force` (data `{"force":true}`).
+    public var isForcedRemoval: Bool {
+        guard action == .delete, type == .target, let data, let value = try? JSONParser.parse(data, what: "removal data") else { return false }
+        return value["force"]?.boolValue == true
+    }
+
     /// A target change's data: Go's encoding of `data.FileMeta` — `{"length":N,"hashes":{…},"custom":…}`.
     public static func targetData(_ meta: FileMeta) throws -> [UInt8] {
         var out = "{\"length\":\(meta.length),\"hashes\":{"

@@ -150,35 +150,48 @@ public struct ClientRepository {
     func editorForPublish(now: TUFTime, allowExpiredRoot: Bool = false) throws -> RepositoryEditor {
         let serverRoot = try server.fetch(.current(role: RoleName.root, maxLength: MetadataLimits.maxRootBytes))
         if serverRoot == nil {
-            guard let rootBytes = try trustDir.cachedMetadata(gun, role: RoleName.root),
-                  let targetsBytes = try trustDir.cachedMetadata(gun, role: RoleName.targets) else {
+            guard let editor = try cachedEditor() else {
                 throw ClientError(.notTrusted, "\(server.baseURL) does not have trust data for \(gun), and it is not initialized here: run `signet init \(gun)` first")
             }
-            let rootFile = try MetadataFile.parse(rootBytes, role: RoleName.root)
-            let root = try Root(signed: rootFile.signed)
-            var files = [RoleName.root: rootBytes, RoleName.targets: targetsBytes]
-            var targets = [RoleName.targets: try Targets(signed: try MetadataFile.parse(targetsBytes, role: RoleName.targets).signed, role: RoleName.targets)]
-            var snapshot: Snapshot?
-            if let snapshotBytes = try trustDir.cachedMetadata(gun, role: RoleName.snapshot) {
-                snapshot = try Snapshot(signed: try MetadataFile.parse(snapshotBytes, role: RoleName.snapshot).signed)
-                files[RoleName.snapshot] = snapshotBytes
-            }
-            // Cached delegations, depth first.
-            var queue = targets[RoleName.targets]!.delegations.roles.map(\.name)
-            while let role = queue.first {
-                queue.removeFirst()
-                guard let bytes = try trustDir.cachedMetadata(gun, role: role) else { continue }
-                let content = try Targets(signed: try MetadataFile.parse(bytes, role: role).signed, role: role)
-                targets[role] = content
-                files[role] = bytes
-                queue += content.delegations.roles.map(\.name)
-            }
-            return RepositoryEditor(gun: gun, root: root, rootFile: rootFile, targets: targets, files: files, snapshot: snapshot, isNew: true)
+            return editor
         }
-        let collection = try update(pin: nil, now: now, allowCache: false, allowExpiredRoot: allowExpiredRoot)
+        return try Self.editor(from: try update(pin: nil, now: now, allowCache: false, allowExpiredRoot: allowExpiredRoot))
+    }
+
+    /// An editor over the trust dir's cached metadata (root, targets, snapshot and the cached
+    /// delegations, depth first), marked new; nil when root or targets is not cached. The cache
+    /// holds only what a verified update, `init` or a publish wrote.
+    func cachedEditor() throws -> RepositoryEditor? {
+        guard let rootBytes = try trustDir.cachedMetadata(gun, role: RoleName.root),
+              let targetsBytes = try trustDir.cachedMetadata(gun, role: RoleName.targets) else { return nil }
+        let rootFile = try MetadataFile.parse(rootBytes, role: RoleName.root)
+        let root = try Root(signed: rootFile.signed)
+        var files = [RoleName.root: rootBytes, RoleName.targets: targetsBytes]
+        var targets = [RoleName.targets: try Targets(signed: try MetadataFile.parse(targetsBytes, role: RoleName.targets).signed, role: RoleName.targets)]
+        var snapshot: Snapshot?
+        if let snapshotBytes = try trustDir.cachedMetadata(gun, role: RoleName.snapshot) {
+            snapshot = try Snapshot(signed: try MetadataFile.parse(snapshotBytes, role: RoleName.snapshot).signed)
+            files[RoleName.snapshot] = snapshotBytes
+        }
+        // Cached delegations, depth first.
+        var queue = targets[RoleName.targets]!.delegations.roles.map(\.name)
+        while let role = queue.first {
+            queue.removeFirst()
+            guard let bytes = try trustDir.cachedMetadata(gun, role: role) else { continue }
+            let content = try Targets(signed: try MetadataFile.parse(bytes, role: role).signed, role: role)
+            targets[role] = content
+            files[role] = bytes
+            queue += content.delegations.roles.map(\.name)
+        }
+        return RepositoryEditor(gun: gun, root: root, rootFile: rootFile, targets: targets, files: files, snapshot: snapshot, isNew: true)
+    }
+
+    /// An editor over a verified collection (the timestamp left out: the server signs it), with
+    /// the roles the server holds untrusted.
+    static func editor(from collection: VerifiedCollection) throws -> RepositoryEditor {
         var files = collection.files
         files[RoleName.timestamp] = nil
-        var editor = RepositoryEditor(gun: gun, root: collection.root,
+        var editor = RepositoryEditor(gun: collection.gun, root: collection.root,
                                       rootFile: try MetadataFile.parse(collection.rootBytes, role: RoleName.root),
                                       targets: collection.targets, files: files, snapshot: collection.snapshot, isNew: false)
         editor.untrusted = collection.untrusted
@@ -186,38 +199,97 @@ public struct ClientRepository {
     }
 
     /// Applies staged changes to `editor` in order. Witnesses of roles the server holds untrusted
-    /// go first, so that a target staged before the witness lands in the re-signed content.
+    /// go first, so that a target staged before the witness lands in the re-signed content. Every
+    /// change is applied or the whole call throws; none is skipped.
+    /// - Parameter entries: the whole changelist (an entry's index is its number in `signet status`).
+    /// - Throws: the editor's or parser's error for the first change that cannot be applied, with
+    ///   the change's number, what it is, and how to drop it (`signet reset GUN -n N`) in front;
+    ///   `ClientError(.usage)` for changes Signet does not apply (scope `targets/*` from Notary's
+    ///   `delegation purge`, type `role`).
     func apply(_ entries: [Changelist.Entry], to editor: inout RepositoryEditor, now: TUFTime) throws {
         for entry in entries where entry.change.type == .witness && editor.untrusted[entry.change.role] != nil {
             try editor.witness(entry.change.role)
         }
-        for entry in entries {
+        for (index, entry) in entries.enumerated() {
             let change = entry.change
-            switch change.type {
-            case .target:
-                guard change.role != "targets/*" else { continue }
-                switch change.action {
-                case .create, .update:
-                    guard let data = change.data else { throw ClientError(.usage, "staged target \(change.path) has no data") }
-                    try editor.addTarget(change.path, meta: try Change.parseTargetData(data, target: change.path), role: change.role, now: now)
-                case .delete:
-                    try editor.removeTarget(change.path, role: change.role, now: now)
+            do {
+                try apply(change, to: &editor, now: now)
+            } catch {
+                let number = index
+                let what = "staged change \(number) (\(change.action.rawValue) \(change.type.rawValue)\(change.path.isEmpty ? "" : " \"\(change.path)\"") in \(change.role))"
+                let fix = "it stays staged: drop it with `signet reset \(gun) -n \(number)`"
+                switch error {
+                case let error as TUFError: throw TUFError(error.code, "\(what): \(error.message); \(fix)", role: error.role)
+                case let error as ClientError: throw ClientError(error.code, "\(what): \(error.message); \(fix)")
+                default: throw error
                 }
-            case .delegation:
-                switch change.action {
-                case .create, .update:
-                    try editor.updateDelegation(change.role, edit: try Change.parseDelegationData(change.data, role: change.role), now: now)
-                case .delete:
-                    try editor.removeDelegation(change.role, now: now)
-                }
-            case .witness where change.role == RoleName.root:
-                try renewRoot(&editor, now: now)
-            case .witness:
-                try editor.witness(change.role)
-            case .role:
-                continue
             }
         }
+    }
+
+    private func apply(_ change: Change, to editor: inout RepositoryEditor, now: TUFTime) throws {
+        switch change.type {
+        case .target:
+            guard change.role != "targets/*" else {
+                throw ClientError(.usage, "Signet does not apply target changes to every delegation (scope targets/*)")
+            }
+            switch change.action {
+            case .create, .update:
+                guard let data = change.data else { throw ClientError(.usage, "staged target \(change.path) has no data") }
+                try editor.addTarget(change.path, meta: try Change.parseTargetData(data, target: change.path), role: change.role, now: now)
+            case .delete:
+                try editor.removeTarget(change.path, role: change.role, now: now, force: change.isForcedRemoval)
+            }
+        case .delegation:
+            switch change.action {
+            case .create, .update:
+                try editor.updateDelegation(change.role, edit: try Change.parseDelegationData(change.data, role: change.role), now: now)
+            case .delete:
+                try editor.removeDelegation(change.role, now: now)
+            }
+        case .witness where change.role == RoleName.root:
+            try renewRoot(&editor, now: now)
+        case .witness:
+            try editor.witness(change.role)
+        case .role:
+            throw ClientError(.usage, "Signet does not apply root role changes from a changelist (Notary keeps them in memory); use `signet key rotate \(gun) ROLE`")
+        }
+    }
+
+    /// The collection as this trust dir knows it with the staged changes applied: what `add`,
+    /// `remove` and `delegation remove` consult before staging.
+    ///
+    /// The metadata comes from the cache (written only by a verified update, `init` or a
+    /// publish). When nothing is cached and `fetch` is true, a verified update from the server
+    /// (trust on first use, as `list`) fills the cache first; when the server cannot be reached
+    /// the result has no metadata and says why (`offlineReason`); when the server has no such
+    /// collection it has no metadata either. Staged changes that would not apply are left out of
+    /// the view (publish reports them).
+    /// - Throws: a cache file that does not parse, and the update's errors other than
+    ///   unreachable (`ClientError(.unreachable)`) and not found (`TUFError(.notFound)`).
+    public func stagedCollection(now: TUFTime, fetch: Bool) throws -> StagedCollection {
+        var editor = try cachedEditor()
+        var source = StagedCollection.Source.cache
+        var offlineReason: String?
+        if editor == nil {
+            source = .none
+            if fetch {
+                do {
+                    editor = try Self.editor(from: try update(pin: nil, now: now))
+                    source = .server
+                } catch let error as ClientError where error.code == .unreachable {
+                    offlineReason = error.message
+                } catch let error as TUFError where error.code == .notFound {
+                    // The server has no such collection (yet).
+                }
+            }
+        }
+        guard var editor else { return StagedCollection(gun: gun, source: source, editor: nil, offlineReason: offlineReason) }
+        // A root witness re-signs root with the root key: not something a preview may unlock.
+        for entry in try changelist.entries() where !(entry.change.type == .witness && entry.change.role == RoleName.root) {
+            try? apply([entry], to: &editor, now: now)
+        }
+        return StagedCollection(gun: gun, source: source, editor: editor, offlineReason: offlineReason)
     }
 
     /// Signs every dirty role, the snapshot when its key is held, and uploads them in one POST.

@@ -24,10 +24,10 @@ public struct DelegatedRole: Sendable, Equatable {
         return .object(members)
     }
 
-    /// True when one of `paths` is a byte prefix of `target` (Notary's `strings.HasPrefix`; not
-    /// globs, not Unicode-equivalence: `ExactName`).
+    /// True when one of `paths` is a byte prefix of `target` (`DelegationPaths`; not restricted
+    /// by the parent's paths — use `DelegationPaths.effective(of:in:)` for that).
     public func covers(_ target: String) -> Bool {
-        paths?.contains { ExactName.hasPrefix(target, $0) } ?? false
+        DelegationPaths.allows(target, paths: paths ?? [])
     }
 }
 

@@ -85,14 +85,20 @@ public struct RepositoryEditor {
     }
 
     /// Sets target `name` in `role` to `meta`.
-    /// - Throws: `TUFError(.invalidName)` when `name` breaks `TargetName`'s rule (a change staged
-    ///   by another tool), or when `role` already holds a different name that Swift would take
-    ///   for the same one (Unicode canonical equivalence, e.g. NFC and NFD `café`): names are
-    ///   byte-exact (`ExactName`), and one JSON object cannot hold both.
+    /// - Throws: `TUFError(.notFound)` when `role` is a delegation its parent does not list;
+    ///   `TUFError(.invalidName)` when `name` breaks `TargetName`'s rule (a change staged by
+    ///   another tool), when `name` is outside the paths `role` may sign (`DelegationPaths`; no
+    ///   client would trust it — Notary refuses it too: `ErrInvalidRole` "Could not add all
+    ///   targets"), or when `role` already holds a different name that Swift would take for the
+    ///   same one (Unicode canonical equivalence, e.g. NFC and NFD `café`): names are byte-exact
+    ///   (`ExactName`), and one JSON object cannot hold both.
     public mutating func addTarget(_ name: String, meta: FileMeta, role: String, now: TUFTime) throws {
         try TargetName.validate(name)
         // Edit in place: copying the role out and back would copy its whole targets dictionary on
         // every change (quadratic for a publish of many staged targets).
+        if let paths = DelegationPaths.effective(of: role, in: targets), !DelegationPaths.allows(name, paths: paths) {
+            throw TUFError(.invalidName, "\"\(RoleName.printable(name))\" is outside the paths \(role) may sign in \(gun) (\(DelegationPaths.describe(paths)))", role: role)
+        }
         if targets[role] == nil { targets[role] = try editable(role, now: now) }
         if let index = targets[role]!.targets.index(forKey: name), !ExactName.equal(targets[role]!.targets[index].key, name) {
             let existing = RoleName.printable(targets[role]!.targets[index].key)
@@ -102,19 +108,35 @@ public struct RepositoryEditor {
         dirty.insert(role)
     }
 
-    /// Removes target `name` (byte-exact, `ExactName`) from `role`; no error when absent, like
-    /// Notary.
-    /// - Throws: `TUFError(.invalidName)` when `name` breaks `TargetName`'s rule and `role` does
-    ///   not hold it (an existing bad name may always be removed).
-    public mutating func removeTarget(_ name: String, role: String, now: TUFTime) throws {
+    /// Removes target `name` (byte-exact, `ExactName`) from `role`.
+    /// - Parameter force: also when `role` does not hold `name` (the role is still re-signed).
+    /// - Throws: `TUFError(.notFound)` when `role` does not hold `name` and `force` is false —
+    ///   naming the roles that do hold it — or when `role` is a delegation its parent does not
+    ///   list (Notary ignores an absent name; a removal that removes nothing would be reported as
+    ///   published while the tag stays trusted); `TUFError(.invalidName)` when `name` breaks
+    ///   `TargetName`'s rule and `role` does not hold it (an existing bad name may always be removed).
+    public mutating func removeTarget(_ name: String, role: String, now: TUFTime, force: Bool = false) throws {
         if targets[role] == nil { targets[role] = try editable(role, now: now) }
         guard let key = ExactName.storedKey(in: targets[role]!.targets, for: name) else {
             try TargetName.validate(name)
+            guard force else {
+                throw TUFError(.notFound, "\(role) does not hold \"\(RoleName.printable(name))\" in \(gun) (held by \(Self.describeRoles(holders(of: name))))", role: role)
+            }
             dirty.insert(role)
             return
         }
         targets[role]!.targets[key] = nil
         dirty.insert(role)
+    }
+
+    /// The targets roles whose content holds target `name`, `targets` first, then by name.
+    public func holders(of name: String) -> [String] {
+        targets.keys.filter { role in targets[role].map { ExactName.storedKey(in: $0.targets, for: name) != nil } ?? false }.sorted()
+    }
+
+    /// `targets, targets/releases`, or `no role`, for messages.
+    public static func describeRoles(_ roles: [String]) -> String {
+        roles.isEmpty ? "no role" : roles.joined(separator: ", ")
     }
 
     /// Marks `role` for re-signing (Notary's witness). A role the server holds that did not verify
@@ -161,15 +183,7 @@ public struct RepositoryEditor {
             parentRole.delegations.keys[key.id] = key
             if !entry.keyIDs.contains(key.id) { entry.keyIDs.append(key.id) }
         }
-        if !edit.removeKeys.isEmpty {
-            entry.keyIDs.removeAll { id in
-                let key = parentRole.delegations.keys[id]
-                let canonical = (try? key?.canonicalID()) ?? nil
-                return edit.removeKeys.contains(id) || (canonical.map { edit.removeKeys.contains($0) } ?? false)
-            }
-        }
-        if edit.clearPaths { entry.paths = [] }
-        if !edit.removePaths.isEmpty { entry.paths = (entry.paths ?? []).filter { path in !edit.removePaths.contains { ExactName.equal($0, path) } } }
+        entry = try Self.removing(edit, from: entry, keys: parentRole.delegations.keys, role: role, gun: gun)
         for path in edit.addPaths where !(entry.paths ?? []).contains(where: { ExactName.equal($0, path) }) {
             entry.paths = (entry.paths ?? []) + [path]
         }
@@ -185,12 +199,37 @@ public struct RepositoryEditor {
         dirty.insert(parent)
     }
 
+    /// `entry` with the removals of `edit` applied: its key IDs (TUF or canonical), then
+    /// `clearPaths`, then its paths. Every key ID and path to remove must be the entry's own.
+    /// - Parameter keys: the parent's delegation keys (key ID → key), for canonical IDs.
+    /// - Throws: `TUFError(.notFound)` naming the first key ID or path `entry` does not list and
+    ///   the entry's real key IDs (canonical) or paths; a removal that removes nothing would be
+    ///   staged and published as if it had done something.
+    public static func removing(_ edit: DelegationEdit, from entry: DelegatedRole, keys: [String: TUFKey], role: String, gun: String) throws -> DelegatedRole {
+        for id in edit.removeKeys where !lists(entry, keys: keys, keyID: id) {
+            throw TUFError(.notFound, "\(role) has no key \(RoleName.printable(id)) in \(gun); its keys are \(describeKeys(entry, keys: keys))", role: role)
+        }
+        for path in edit.removePaths where !(entry.paths ?? []).contains(where: { ExactName.equal($0, path) }) {
+            throw TUFError(.notFound, "\(role) has no path \"\(RoleName.printable(path))\" in \(gun); its paths are \(DelegationPaths.describe(entry.paths))", role: role)
+        }
+        var result = entry
+        result.keyIDs.removeAll { id in edit.removeKeys.contains { keyID(id, keys: keys, isNamed: $0) } }
+        if edit.clearPaths { result.paths = [] }
+        if !edit.removePaths.isEmpty { result.paths = (result.paths ?? []).filter { path in !edit.removePaths.contains { ExactName.equal($0, path) } } }
+        return result
+    }
+
     /// Removes delegation `role` from its parent.
+    /// - Throws: `TUFError(.invalidName)` for a name that is not a delegation;
+    ///   `TUFError(.notFound)` when the parent does not delegate `role` (nothing to remove).
     public mutating func removeDelegation(_ role: String, now: TUFTime) throws {
         guard let parent = RoleName.parent(of: role) else {
             throw TUFError(.invalidName, "\(role) is not a delegation role", role: role)
         }
         var parentRole = try editable(parent, now: now)
+        guard parentRole.delegations.roles.contains(where: { $0.name == role }) else {
+            throw TUFError(.notFound, "\(role) is not delegated in \(gun): there is no delegation to remove", role: role)
+        }
         parentRole.delegations.roles.removeAll { $0.name == role }
         parentRole.delegations.keys = Self.referencedKeys(parentRole.delegations)
         targets[parent] = parentRole
@@ -199,6 +238,25 @@ public struct RepositoryEditor {
         files[role] = nil
         snapshot?.meta[role] = nil
         dirty.insert(parent)
+    }
+
+    /// True when `entry` lists `keyID`, as a TUF key ID or as the canonical key ID of its key.
+    public static func lists(_ entry: DelegatedRole, keys: [String: TUFKey], keyID: String) -> Bool {
+        entry.keyIDs.contains { Self.keyID($0, keys: keys, isNamed: keyID) }
+    }
+
+    /// True when `name` (what a user typed, or a changelist's `remove_keys` entry) is the TUF key
+    /// ID `id` or the canonical key ID of the key `keys[id]` (Notary's `delegation remove` takes
+    /// canonical IDs; both are exact, full-length hex).
+    static func keyID(_ id: String, keys: [String: TUFKey], isNamed name: String) -> Bool {
+        id == name || ((try? keys[id]?.canonicalID()) ?? nil) == name
+    }
+
+    /// The canonical key IDs of `entry`'s keys (what `delegation add` prints and `delegation
+    /// remove` takes), or `none`, for messages.
+    public static func describeKeys(_ entry: DelegatedRole, keys: [String: TUFKey]) -> String {
+        let ids = entry.keyIDs.map { id in ((try? keys[id]?.canonicalID()) ?? nil) ?? id }
+        return ids.isEmpty ? "none" : ids.joined(separator: ", ")
     }
 
     private static func referencedKeys(_ delegations: Delegations) -> [String: TUFKey] {

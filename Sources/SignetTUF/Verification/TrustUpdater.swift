@@ -239,12 +239,12 @@ public struct TrustUpdater {
         let targetsFile = try MetadataFile.parse(targetsBytes, role: RoleName.targets)
         let targets = try checkBaseRole(targetsFile, role: RoleName.targets, root: root) { try Targets(signed: $0, role: RoleName.targets) }
         try checkFreshness(role: RoleName.targets, version: targets.version, expires: targets.expires)
-        collection.add(role: RoleName.targets, targets: targets, bytes: targetsBytes, effectivePaths: [""])
+        collection.add(role: RoleName.targets, targets: targets, bytes: targetsBytes, effectivePaths: DelegationPaths.everything)
 
         let previouslyListed = trustedSnapshot.flatMap { bytes in
             (try? Snapshot(signed: MetadataFile.parse(bytes, role: RoleName.snapshot).signed)).map { Set($0.meta.keys) }
         } ?? []
-        try walkDelegations(of: RoleName.targets, targets: targets, paths: [""], depth: 1,
+        try walkDelegations(of: RoleName.targets, targets: targets, paths: DelegationPaths.everything, depth: 1,
                             snapshot: snapshot, previouslyListed: previouslyListed, fetcher: fetcher, into: &collection)
         return collection
     }
@@ -298,7 +298,7 @@ public struct TrustUpdater {
                 collection.untrusted[name] = UntrustedRole(targets: role, reason: "it expired at \(role.expires.text)")
                 continue
             }
-            let effective = (delegated.paths ?? []).filter { path in parentPaths.contains { ExactName.hasPrefix(path, $0) } }
+            let effective = DelegationPaths.restrict(delegated.paths, to: parentPaths)
             collection.add(role: name, targets: role, bytes: bytes, effectivePaths: effective)
             try walkDelegations(of: name, targets: role, paths: effective, depth: depth + 1,
                                 snapshot: snapshot, previouslyListed: previouslyListed, fetcher: fetcher, into: &collection)

@@ -82,7 +82,7 @@ public struct VerifiedCollection: Sendable {
     }
 
     private func mayContain(role: String, name: String) -> Bool {
-        (effectivePaths[role] ?? []).contains { ExactName.hasPrefix(name, $0) }
+        DelegationPaths.allows(name, paths: effectivePaths[role] ?? [])
     }
 }
 

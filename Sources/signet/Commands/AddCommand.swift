@@ -10,6 +10,8 @@ struct AddCommand: ParsableCommand {
         commandName: "add",
         abstract: "Stage targets of GUN: from a file, by digest, from a list (NAME sha256:HEX SIZE per line) or from an OCI image layout.",
         discussion: """
+        Without --role, targets are staged into targets/releases when it is delegated and a key of it is held here (Docker Content Trust's default), else into targets; this is judged from the cached trust data with the staged changes applied, or, when nothing is cached, from the server's (a verified update; when the server cannot be reached, targets, with a warning). With --role targets/<name>, every name must lie inside the role's paths when the trust dir knows the role (refused otherwise, exit 2); publish checks the same.
+
         Examples:
           signet add registry.example.com/team/app v1 ./payload.bin
           signet add registry.example.com/team/app 1.0 --digest sha256:4f53… --size 528
@@ -28,7 +30,7 @@ struct AddCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Stage many targets from this list (- for stdin): lines NAME sha256:HEX SIZE.", valueName: "list")) var fromFile: String?
     @Option(name: .long, help: ArgumentHelp("Stage the manifests of this OCI image layout (index.json).", valueName: "dir")) var ociLayout: String?
     @Option(name: .long, help: ArgumentHelp("With --oci-layout: only this ref name (org.opencontainers.image.ref.name); also the target name.", valueName: "name")) var ref: String?
-    @Option(name: [.customShort("r"), .long], help: ArgumentHelp("Stage into this role (targets or targets/<name>); default targets/releases when it exists and its key is held, else targets.", valueName: "role"))
+    @Option(name: [.customShort("r"), .long], help: ArgumentHelp("Stage into this role (targets or targets/<name>), repeatable; default targets/releases when it is delegated and its key is held, else targets (from the cached trust data, or the server's when nothing is cached).", valueName: "role"))
     var role: [String] = []
 
     @OptionGroup var global: GlobalOptions
@@ -63,7 +65,7 @@ struct AddCommand: ParsableCommand {
             }
             targets = [(name, meta)]
         }
-        let roles = role.isEmpty ? [try DefaultRole.forAdd(gun: gun, context: context)] : role
+        let roles = try Self.roles(role, targets: targets.map(\.0), gun: gun, context: context)
         var changes: [Change] = []
         for (target, meta) in targets {
             for scope in roles {
@@ -75,22 +77,38 @@ struct AddCommand: ParsableCommand {
             Output.json(["gun": gun, "staged": targets.map(\.0), "roles": roles])
         } else {
             for (target, _) in targets {
-                Output.line("Addition of target \"\(target)\" to repository \"\(gun)\" staged for next publish.")
+                Output.line("Addition of target \"\(target)\" to role \(roles.map { "\"\($0)\"" }.joined(separator: ", ")) of repository \"\(gun)\" staged for next publish.")
             }
         }
     }
 }
 
-/// Docker Content Trust's default: sign into targets/releases when it is delegated and its key
-/// is held, else into targets.
-enum DefaultRole {
-    static func forAdd(gun: String, context: ClientContext) throws -> String {
-        guard let bytes = try context.trustDir.cachedMetadata(gun, role: RoleName.targets),
-              let file = try? MetadataFile.parse(bytes, role: RoleName.targets),
-              let targets = try? Targets(signed: file.signed, role: RoleName.targets),
-              let releases = targets.delegations.roles.first(where: { $0.name == RoleName.releases }) else { return RoleName.targets }
-        let keys = releases.keyIDs.compactMap { targets.delegations.keys[$0] }
-        return context.keyStore.holdsAny(of: keys) ? RoleName.releases : RoleName.targets
+extension AddCommand {
+    /// The roles to stage `names` into. Without `--role`: Docker Content Trust's default
+    /// (`StagedCollection.defaultRole`), from the cache or, when nothing is cached, from a verified
+    /// update; when the server cannot be reached either, `targets`, with a warning. With `--role`:
+    /// those roles, each delegation known to the trust dir checked against its paths.
+    /// - Throws: `ClientError(.usage)` naming the first name outside a given role's paths.
+    static func roles(_ given: [String], targets names: [String], gun: String, context: ClientContext) throws -> [String] {
+        let repository = try context.repository(gun)
+        let now = TUFTime(Date())
+        guard !given.isEmpty else {
+            let staged = try repository.stagedCollection(now: now, fetch: true)
+            if let reason = staged.offlineReason {
+                Output.warning("\(reason); nothing is cached for \(gun), so staging into \(RoleName.targets)")
+            }
+            return [staged.defaultRole(keys: context.keyStore)]
+        }
+        let delegations = given.filter { $0 != RoleName.targets }
+        guard !delegations.isEmpty else { return given }
+        let staged = try repository.stagedCollection(now: now, fetch: false)
+        for role in delegations {
+            guard let paths = staged.effectivePaths(of: role) else { continue }
+            for name in names where !DelegationPaths.allows(name, paths: paths) {
+                throw ClientError(.usage, "\"\(name)\" is outside the paths \(role) may sign in \(gun) (\(DelegationPaths.describe(paths))); nothing staged")
+            }
+        }
+        return given
     }
 }
 

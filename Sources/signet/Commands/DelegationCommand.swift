@@ -1,5 +1,6 @@
 import ArgumentParser
 import FoundationEssentials
+import Glibc
 import SignetClient
 import SignetCrypto
 import SignetTUF
@@ -56,31 +57,81 @@ struct DelegationCommand: ParsableCommand {
     }
 
     struct Remove: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stage removal of a delegation, or of some of its keys or paths.",
-                                                        discussion: "Example:\n  signet delegation remove registry.example.com/team/app targets/releases")
+        static let configuration = CommandConfiguration(
+            abstract: "Stage removal of a delegation, or of some of its keys or paths.",
+            discussion: """
+            With only GUN and ROLE the whole role goes, with its keys, paths and the targets it signs: on a terminal this asks first, as notary does; otherwise pass -y. Key IDs (canonical, as `delegation add` prints them, or TUF key IDs) and paths must be the role's own, as the cached trust data shows with the staged changes applied (or the server's when nothing is cached): others are refused (exit 1), naming the role's real ones.
+
+            Examples:
+              signet delegation remove example.com/team/app targets/releases -y
+              signet delegation remove example.com/team/app targets/releases 386ba548…
+              signet delegation remove example.com/team/app targets/qa --paths qa/old/
+            """)
         @Argument(help: "The collection's GUN.") var gun: String
         @Argument(help: "The delegation role.") var role: String
         @Argument(help: "Key IDs to remove (canonical IDs).") var keyIDs: [String] = []
         @Option(name: .long, parsing: .upToNextOption, help: "Paths to remove.") var paths: [String] = []
         @Flag(name: .long, help: "Remove every path.") var allPaths = false
+        @Flag(name: [.customShort("y"), .long], help: "Remove the whole role without asking.") var yes = false
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
             try GUN.validate(gun)
             guard RoleName.isDelegation(role) else { throw ClientError(.usage, "\(role) is not a delegation role") }
+            let context = ClientContext(global: global)
+            let staged = try context.repository(gun).stagedCollection(now: TUFTime(Date()), fetch: true)
+            guard let (entry, keys) = staged.delegation(role) else {
+                if let reason = staged.offlineReason {
+                    throw ClientError(.unreachable, "\(reason); nothing is cached for \(gun), so \(role) cannot be checked; nothing staged")
+                }
+                throw ClientError(.notTrusted, "\(role) is not delegated in \(gun); nothing staged")
+            }
             let change: Change
+            let message: String
             if keyIDs.isEmpty && paths.isEmpty && !allPaths {
+                let targets = staged.targetNames(in: role).count
+                message = "Removal of delegation role \(role) (keys \(RepositoryEditor.describeKeys(entry, keys: keys)); paths \(DelegationPaths.describe(entry.paths)); \(targets) target\(targets == 1 ? "" : "s")) in repository \"\(gun)\" staged for next publish."
+                try confirmWholeRemoval()
                 change = Change(action: .delete, role: role, type: .delegation, path: "", data: nil)
             } else {
                 var edit = RepositoryEditor.DelegationEdit()
                 edit.removeKeys = keyIDs
                 edit.removePaths = paths
                 edit.clearPaths = allPaths
+                // The editor's own checks (unknown key IDs and paths), on the staged state.
+                var preview = entry
+                do { preview = try RepositoryEditor.removing(edit, from: entry, keys: keys, role: role, gun: gun) } catch let error as TUFError {
+                    throw ClientError(.notTrusted, "\(error.message); nothing staged")
+                }
+                if allPaths && (entry.paths ?? []).isEmpty {
+                    throw ClientError(.notTrusted, "\(role) has no paths in \(gun) to remove; nothing staged")
+                }
+                var parts = keyIDs.map { "key \($0)" } + paths.map { "path \"\($0)\"" }
+                if allPaths { parts.append("every path (\(DelegationPaths.describe(entry.paths)))") }
+                message = "Removal of \(parts.joined(separator: ", ")) from delegation role \(role) in repository \"\(gun)\" staged for next publish."
+                if Int64(preview.keyIDs.count) < preview.threshold {
+                    Output.warning("\(role) will have \(preview.keyIDs.count) key\(preview.keyIDs.count == 1 ? "" : "s") for threshold \(preview.threshold): it cannot sign until keys are added")
+                }
                 change = Change(action: .update, role: role, type: .delegation, path: "", data: Change.delegationData(edit))
             }
-            try ClientContext(global: global).changelist(gun).add([change])
-            Output.result(["gun": gun, "role": role, "keyIDs": keyIDs, "paths": paths, "allPaths": allPaths],
-                          "Removal of delegation role \(role) in repository \"\(gun)\" staged for next publish.")
+            try context.changelist(gun).add([change])
+            Output.result(["gun": gun, "role": role, "keyIDs": keyIDs, "paths": paths, "allPaths": allPaths,
+                           "wholeRole": keyIDs.isEmpty && paths.isEmpty && !allPaths], message)
+        }
+
+        /// Notary's confirmation for removing a whole role: `-y`, else a yes/no question on a
+        /// terminal. Throws `ClientError(.usage)` (exit 2) when not confirmed or not on a terminal.
+        func confirmWholeRemoval() throws {
+            if yes { return }
+            guard isatty(0) == 1 else {
+                throw ClientError(.usage, "removing the whole delegation role \(role) needs confirmation: pass -y (--yes) when not on a terminal; nothing staged")
+            }
+            let question = "Are you sure you want to remove all data for this delegation? (yes/no)\n"
+            if JSONOutput.isEnabled { SystemFile.writeStandardError(question) } else { SystemFile.writeStandardOutput(question) }
+            let answer = (readLine() ?? "").trimmingWhitespace().lowercased()
+            guard answer == "y" || answer == "yes" else {
+                throw ClientError(.usage, "removal of delegation role \(role) not confirmed; nothing staged")
+            }
         }
     }
 
