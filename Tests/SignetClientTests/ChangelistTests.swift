@@ -25,6 +25,20 @@ import Testing
         }
     }
 
+    /// Notary's removals (data null) are not forced; `remove --force` writes `{"force":true}`,
+    /// which reads back as forced and which Notary's client ignores (a delete's data is unused).
+    @Test func forcedRemovalsAreMarkedInTheData() throws {
+        let entries = try Changelist(directory: Self.fixtures.appendingPathComponent("04-pending-removes")).entries()
+        #expect(entries.contains { $0.change.action == .delete })
+        #expect(entries.allSatisfy { !$0.change.isForcedRemoval })
+        let forced = Change(action: .delete, role: "targets", type: .target, path: "old", data: Change.forcedRemovalData)
+        let read = try Change(bytes: forced.encoded(), file: "forced.change")
+        #expect(read.isForcedRemoval)
+        #expect(String(decoding: forced.encoded(), as: UTF8.self).contains(#""data":"eyJmb3JjZSI6dHJ1ZX0=""#))
+        #expect(!Change(action: .delete, role: "targets", type: .target, path: "old", data: Array(#"{"force":false}"#.utf8)).isForcedRemoval)
+        #expect(!Change(action: .create, role: "targets", type: .target, path: "old", data: Change.forcedRemovalData).isForcedRemoval)
+    }
+
     @Test func stagedFileNamesSortInOrder() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cl-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -27,7 +27,8 @@ public struct TUFError: Error, CustomStringConvertible, Sendable, Equatable {
         case notFound
         /// The root is not trusted: certificate checks, trust pinning, or a broken rotation chain.
         case untrustedRoot
-        /// A role name, GUN or delegation that breaks Notary's naming rules.
+        /// A role name, GUN or delegation that breaks Notary's naming rules, or a target name
+        /// outside the paths its role may sign (`DelegationPaths`).
         case invalidName
         /// A key type or key bytes Signet cannot use.
         case badKey

@@ -90,10 +90,9 @@ extension AddCommand {
     /// those roles, each delegation known to the trust dir checked against its paths.
     /// - Throws: `ClientError(.usage)` naming the first name outside a given role's paths.
     static func roles(_ given: [String], targets names: [String], gun: String, context: ClientContext) throws -> [String] {
-        let repository = try context.repository(gun)
         let now = TUFTime(Date())
         guard !given.isEmpty else {
-            let staged = try repository.stagedCollection(now: now, fetch: true)
+            let staged = try context.repository(gun).stagedCollection(now: now, fetch: true)
             if let reason = staged.offlineReason {
                 Output.warning("\(reason); nothing is cached for \(gun), so staging into \(RoleName.targets)")
             }
@@ -101,7 +100,7 @@ extension AddCommand {
         }
         let delegations = given.filter { $0 != RoleName.targets }
         guard !delegations.isEmpty else { return given }
-        let staged = try repository.stagedCollection(now: now, fetch: false)
+        let staged = try context.repository(gun).stagedCollection(now: now, fetch: false)
         for role in delegations {
             guard let paths = staged.effectivePaths(of: role) else { continue }
             for name in names where !DelegationPaths.allows(name, paths: paths) {
