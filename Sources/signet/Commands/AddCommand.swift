@@ -90,7 +90,7 @@ extension AddCommand {
     /// those roles, each delegation known to the trust dir checked against its paths.
     /// - Throws: `ClientError(.usage)` naming the first name outside a given role's paths.
     static func roles(_ given: [String], targets names: [String], gun: String, context: ClientContext) throws -> [String] {
-        let now = TUFTime(Date())
+        let now = Clock.tufNow()
         guard !given.isEmpty else {
             let staged = try context.repository(gun).stagedCollection(now: now, fetch: true)
             if let reason = staged.offlineReason {

@@ -79,7 +79,7 @@ struct DelegationCommand: ParsableCommand {
             try GUN.validate(gun)
             guard RoleName.isDelegation(role) else { throw ClientError(.usage, "\(role) is not a delegation role") }
             let context = ClientContext(global: global)
-            let staged = try context.repository(gun).stagedCollection(now: TUFTime(Date()), fetch: true)
+            let staged = try context.repository(gun).stagedCollection(now: Clock.tufNow(), fetch: true)
             guard let (entry, keys) = staged.delegation(role) else {
                 if let reason = staged.offlineReason {
                     throw ClientError(.unreachable, "\(reason); nothing is cached for \(gun), so \(role) cannot be checked; nothing staged")

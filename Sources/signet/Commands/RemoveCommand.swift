@@ -30,7 +30,7 @@ struct RemoveCommand: ParsableCommand {
         try GUN.validate(gun)
         for name in role { try RoleName.validate(name) }
         let context = ClientContext(global: global)
-        let staged = try context.repository(gun).stagedCollection(now: TUFTime(Date()), fetch: true)
+        let staged = try context.repository(gun).stagedCollection(now: Clock.tufNow(), fetch: true)
         let roles = try chooseRoles(staged, keys: context.keyStore)
         let data = force ? Change.forcedRemovalData : nil
         try context.changelist(gun).add(roles.map { Change(action: .delete, role: $0, type: .target, path: name, data: data) })
