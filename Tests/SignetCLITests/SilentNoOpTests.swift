@@ -170,6 +170,31 @@ import Testing
         #expect(try trustedRole(flow, "1.0") == "targets")
     }
 
+    /// Staged changes Signet does not apply (Notary's `delegation purge` scope `targets/*`, a
+    /// `role` change) are refused at publish naming the change, never skipped; they stay staged.
+    /// Without a cache and without a server, `remove` cannot know the holders: exit 3 unless forced.
+    @Test func unsupportedStagedChangesAreRefusedNotSkipped() throws {
+        let flow = try Flow(.signet)
+        defer { flow.finish() }
+        try flow.succeed(["init", gun], in: "publisher")
+        try flow.succeed(["publish", gun], in: "publisher")
+        let changelist = flow.work.appendingPathComponent("publisher/tuf/\(gun)/changelist")
+        for (index, json) in [#"{"action":"create","role":"targets/*","type":"target","path":"x","data":null}"#,
+                              #"{"action":"update","role":"root","type":"role","path":"","data":null}"#].enumerated() {
+            try flow.succeed(["reset", gun], in: "publisher")
+            try FileManager.default.createDirectory(at: changelist, withIntermediateDirectories: true)
+            try Data(json.utf8).write(to: changelist.appendingPathComponent("0000000000000000000\(index)_00000000-0000-0000-0000-000000000000.change"))
+            let publish = try flow.signet(["publish", gun], in: "publisher")
+            #expect(publish.status == 2 && publish.stderr.contains("staged change 0") && publish.stderr.contains("signet reset \(gun) -n 0"),
+                    "exit \(publish.status): \(publish.stderr)")
+            #expect(try staged(flow, in: "publisher").count == 1)
+        }
+        let offline = try flow.signet(["remove", gun, "1.0"], in: "empty", server: "http://127.0.0.1:1")
+        #expect(offline.status == 3 && offline.stderr.contains("nothing is cached") && offline.stderr.contains("--force"), "exit \(offline.status): \(offline.stderr)")
+        let forced = try flow.signet(["remove", gun, "1.0", "--force"], in: "empty", server: "http://127.0.0.1:1")
+        #expect(forced.status == 0 && forced.stderr.contains("unchecked"), "exit \(forced.status): \(forced.stderr)")
+    }
+
     // MARK: - add --role outside the role's paths
 
     /// `add --role targets/qa` of a name outside the role's paths is refused at add time (the role
