@@ -94,7 +94,7 @@ import Testing
         try success(["delegation", "add"], [gun, "targets/releases", Self.keys.appendingPathComponent("delegation.crt").path, "--all-paths"] + common)
         _ = try Self.expectSuccessDocument(try signet(["publish", gun] + common), "publish of the delegation")
         try success(["delegation", "list"], [gun] + common)
-        try success(["delegation", "remove"], [gun, "targets/releases"] + common)
+        try success(["delegation", "remove"], [gun, "targets/releases", "-y"] + common)
         try success(["witness"], [gun, "targets"] + common)
         try success(["remove"], [gun, "1.0", "--role", "targets"] + common)
         try success(["reset"], [gun] + common)

@@ -74,7 +74,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: trust) }
         let (added, staged) = try stage(["add", Self.gun, name, "--digest", Self.digest, "--size", "1"], in: trust)
         #expect(added.status == 0, "\(name): \(added.stderr)")
-        let (removed, _) = try stage(["remove", Self.gun, name], in: trust)
+        // --force: this trust dir has no trust data and no server, so which role holds the name
+        // cannot be checked (SilentNoOpTests); the name itself must still be accepted.
+        let (removed, _) = try stage(["remove", Self.gun, name, "--force"], in: trust)
         #expect(removed.status == 0, "\(name): \(removed.stderr)")
         #expect(staged == 1)
     }

@@ -27,6 +27,17 @@ public struct Changelist: Sendable {
         }
     }
 
+    /// The check `add` makes first, for commands that look things up before staging: every
+    /// target change's name must pass `TargetName.validate`.
+    /// - Throws: `ClientError(.usage)` naming the first bad name, ending "nothing staged".
+    public static func checkTargetNames(_ changes: [Change]) throws {
+        for change in changes where change.type == .target {
+            do { try TargetName.validate(change.path) } catch let error as TUFError {
+                throw ClientError(.usage, "\(error.message); nothing staged")
+            }
+        }
+    }
+
     /// Writes `changes` as new files, in order, with one file-system sync for the lot. All or
     /// nothing: on a failure the ones written are removed.
     ///
@@ -35,11 +46,7 @@ public struct Changelist: Sendable {
     /// - Throws: `ClientError(.usage)` for a target change whose name breaks `TargetName`'s rule,
     ///   before anything is written; `ClientError(.io)` when a file cannot be written.
     public func add(_ changes: [Change]) throws {
-        for change in changes where change.type == .target {
-            do { try TargetName.validate(change.path) } catch let error as TUFError {
-                throw ClientError(.usage, "\(error.message); nothing staged")
-            }
-        }
+        try Self.checkTargetNames(changes)
         let start = UInt64(Date().timeIntervalSince1970 * 1_000_000_000)
         let files = changes.enumerated().map { index, change in
             let name = (start + UInt64(index)).zeroPadded(20) + "_" + UUID().uuidString.lowercased() + ".change"

@@ -29,6 +29,7 @@ struct RemoveCommand: ParsableCommand {
     func run() throws {
         try GUN.validate(gun)
         for name in role { try RoleName.validate(name) }
+        try Changelist.checkTargetNames([Change(action: .delete, role: RoleName.targets, type: .target, path: name, data: nil)])
         let context = ClientContext(global: global)
         let staged = try context.repository(gun).stagedCollection(now: Clock.tufNow(), fetch: true)
         let roles = try chooseRoles(staged, keys: context.keyStore)

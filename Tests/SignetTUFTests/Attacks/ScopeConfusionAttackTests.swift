@@ -51,8 +51,12 @@ import Testing
                                       targets: [RoleName.targets: collection.targets], files: [:], snapshot: nil, isNew: false)
         let meta = FileMeta(length: 1, hashes: ["sha256": Digest.sha256(Array("x".utf8))])
         try editor.addTarget(Self.nfc, meta: meta, role: RoleName.targets, now: collection.now)
-        // Removing the NFD spelling does not remove the NFC target.
-        try editor.removeTarget(Self.nfd, role: RoleName.targets, now: collection.now)
+        // Removing the NFD spelling does not remove the NFC target: targets does not hold the NFD
+        // name, so the removal is refused; forced, it still leaves the NFC target alone.
+        #expect { try editor.removeTarget(Self.nfd, role: RoleName.targets, now: collection.now) } throws: { error in
+            (error as? TUFError)?.code == .notFound
+        }
+        try editor.removeTarget(Self.nfd, role: RoleName.targets, now: collection.now, force: true)
         #expect(editor.targets[RoleName.targets]?.targets.keys.contains { ExactName.equal($0, Self.nfc) } == true)
         // Adding the NFD spelling is refused rather than silently replacing the NFC target.
         #expect { try editor.addTarget(Self.nfd, meta: meta, role: RoleName.targets, now: collection.now) } throws: { error in
