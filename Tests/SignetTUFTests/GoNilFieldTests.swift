@@ -120,14 +120,7 @@ import Testing
         })
         #expect(String(decoding: files["targets.json"]!, as: UTF8.self).contains(#""keyids":null"#))
         // Re-chain snapshot and timestamp over the releases file.
-        let snapshot = Snapshot(version: 1, expires: collection.expires, meta: [
-            RoleName.root: FileMeta(describing: files["root.json"]!), RoleName.targets: FileMeta(describing: files["targets.json"]!),
-            "targets/releases": FileMeta(describing: releasesBytes),
-        ])
-        files["snapshot.json"] = try MetadataSigner.sign(snapshot.json, with: collection.signer(RoleName.snapshot)).serialized()
-        let timestamp = Timestamp(version: 1, expires: collection.expires, snapshot: FileMeta(describing: files["snapshot.json"]!))
-        files["timestamp.json"] = try MetadataSigner.sign(timestamp.json, with: collection.signer(RoleName.timestamp)).serialized()
-        files["targets/releases.json"] = releasesBytes
+        files = try collection.adding(delegations: ["targets/releases": releasesBytes], to: files)
 
         let verified = try collection.update(files)
         #expect(verified.lookup("1.0") != nil)

@@ -62,6 +62,22 @@ struct TestCollection {
         return ["root.json": rootBytes, "targets.json": targetsBytes, "snapshot.json": snapshotBytes, "timestamp.json": timestampBytes]
     }
 
+    /// Adds delegated role files (role name → signed bytes) to `files` and re-signs snapshot
+    /// (version 1) and timestamp (version 1) over root, targets and those roles.
+    func adding(delegations: [String: [UInt8]], to files: [String: [UInt8]]) throws -> [String: [UInt8]] {
+        var files = files
+        var meta = [RoleName.root: FileMeta(describing: files["root.json"]!), RoleName.targets: FileMeta(describing: files["targets.json"]!)]
+        for (role, bytes) in delegations {
+            meta[role] = FileMeta(describing: bytes)
+            files[role + ".json"] = bytes
+        }
+        let snapshot = Snapshot(version: 1, expires: expires, meta: meta)
+        files["snapshot.json"] = try MetadataSigner.sign(snapshot.json, with: signer(RoleName.snapshot)).serialized()
+        let timestamp = Timestamp(version: 1, expires: expires, snapshot: FileMeta(describing: files["snapshot.json"]!))
+        files["timestamp.json"] = try MetadataSigner.sign(timestamp.json, with: signer(RoleName.timestamp)).serialized()
+        return files
+    }
+
     func update(_ files: [String: [UInt8]], pin: RootPin? = nil, minimumVersions: [String: Int64] = [:]) throws -> VerifiedCollection {
         try TrustUpdater(gun: gun, now: now, pin: pin, minimumVersions: minimumVersions).update(from: MemoryFetcher(files: files))
     }

@@ -30,14 +30,7 @@ struct DelegationPathsAttackTests {
         let qa = Targets(version: 1, expires: collection.expires, targets: [Self.decomposedName: meta, Self.bytePrefixName: meta])
         let qaBytes = try MetadataSigner.sign(qa.json, with: [(qaKey, qaPrivate)]).serialized()
         var files = try collection.files()
-        let snapshot = Snapshot(version: 1, expires: collection.expires, meta: [
-            RoleName.root: FileMeta(describing: files["root.json"]!), RoleName.targets: FileMeta(describing: files["targets.json"]!),
-            "targets/qa": FileMeta(describing: qaBytes),
-        ])
-        files["snapshot.json"] = try MetadataSigner.sign(snapshot.json, with: collection.signer(RoleName.snapshot)).serialized()
-        let timestamp = Timestamp(version: 1, expires: collection.expires, snapshot: FileMeta(describing: files["snapshot.json"]!))
-        files["timestamp.json"] = try MetadataSigner.sign(timestamp.json, with: collection.signer(RoleName.timestamp)).serialized()
-        files["targets/qa.json"] = qaBytes
+        files = try collection.adding(delegations: ["targets/qa": qaBytes], to: files)
         return try collection.update(files)
     }
 

@@ -36,14 +36,7 @@ import Testing
                 .replacingOccurrences(of: #""keyids":[]"#, with: #""keyids":null"#)
             file = try MetadataSigner.sign(JSONParser.parse(Array(text.utf8), what: "targets"), with: collection.signer(RoleName.targets))
         })
-        let snapshot = Snapshot(version: 1, expires: collection.expires, meta: [
-            RoleName.root: FileMeta(describing: files["root.json"]!), RoleName.targets: FileMeta(describing: files["targets.json"]!),
-            "targets/releases": FileMeta(describing: releasesBytes),
-        ])
-        files["snapshot.json"] = try MetadataSigner.sign(snapshot.json, with: collection.signer(RoleName.snapshot)).serialized()
-        let timestamp = Timestamp(version: 1, expires: collection.expires, snapshot: FileMeta(describing: files["snapshot.json"]!))
-        files["timestamp.json"] = try MetadataSigner.sign(timestamp.json, with: collection.signer(RoleName.timestamp)).serialized()
-        files["targets/releases.json"] = releasesBytes
+        files = try collection.adding(delegations: ["targets/releases": releasesBytes], to: files)
         return (collection, files)
     }
 
