@@ -20,34 +20,46 @@ public struct PEMBlock: Sendable, Equatable {
         self.der = der
     }
 
-    /// The value of the first header called `name` (exact match), or nil.
+    /// The value of the first header called `name`, matched byte for byte in UTF-8 (as Go compares), or nil.
     public func header(_ name: String) -> String? {
-        headers.first { $0.name == name }?.value
+        headers.first { $0.name.utf8.elementsEqual(name.utf8) }?.value
     }
 
+    /// Byte-for-byte equality of type, headers (in order) and DER — not Swift's canonical-equivalence `==`
+    /// on String, under which U+212A KELVIN SIGN equals "K".
     public static func == (lhs: PEMBlock, rhs: PEMBlock) -> Bool {
-        lhs.type == rhs.type && lhs.der == rhs.der
-            && lhs.headers.map(\.name) == rhs.headers.map(\.name)
-            && lhs.headers.map(\.value) == rhs.headers.map(\.value)
+        lhs.type.utf8.elementsEqual(rhs.type.utf8) && lhs.der == rhs.der
+            && lhs.headers.count == rhs.headers.count
+            && zip(lhs.headers, rhs.headers).allSatisfy {
+                $0.name.utf8.elementsEqual($1.name.utf8) && $0.value.utf8.elementsEqual($1.value.utf8)
+            }
     }
 
     /// Parses every PEM block in `text`, in order. Text outside blocks is ignored (as Go's
     /// `pem.Decode` skips it). Within a block, leading `name: value` lines are headers, up to the
     /// first line without a colon; an empty line after them is optional. CRLF line ends are accepted.
     ///
+    /// The text is read Unicode scalar by scalar, as Go's `encoding/pem` reads bytes: lines end at
+    /// U+000A, a header ends its name at the first U+003A, and the END line is compared byte for
+    /// byte. (Read by `Character`, U+0600 before a colon forms one grapheme cluster with it and hides
+    /// the colon; found by `scripts/fuzz keys`.)
+    ///
     /// - Throws: `CryptoError(.malformedKey)` for a block without a matching END line or with
     ///   invalid base64, naming the block type.
     public static func parseAll(_ text: String) throws -> [PEMBlock] {
         var blocks: [PEMBlock] = []
-        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-            .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        let lines: [String] = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            String(Substring(line.last == "\r" ? line.dropLast() : line))
+        }
         var index = 0
         while index < lines.count {
             let line = lines[index].trimmingWhitespace()
             index += 1
-            guard line.hasPrefix("-----BEGIN "), line.hasSuffix("-----"), line.count >= 16 else { continue }
-            let type = String(line.dropFirst(11).dropLast(5))
-            let endLine = "-----END \(type)-----"
+            let scalars = line.unicodeScalars
+            guard line.utf8.starts(with: "-----BEGIN ".utf8), line.utf8.reversed().starts(with: "-----".utf8),
+                  scalars.count >= 16 else { continue }
+            let type = String(Substring(scalars.dropFirst(11).dropLast(5)))
+            let endLine = Array("-----END \(type)-----".utf8)
             var headers: [(name: String, value: String)] = []
             var body = ""
             var inHeaders = true
@@ -55,11 +67,12 @@ public struct PEMBlock: Sendable, Equatable {
             while index < lines.count {
                 let current = lines[index].trimmingWhitespace()
                 index += 1
-                if current == endLine { closed = true; break }
+                if current.utf8.elementsEqual(endLine) { closed = true; break }
                 if inHeaders {
-                    if let colon = current.firstIndex(of: ":") {
-                        let name = current[..<colon].trimmingWhitespace()
-                        let value = current[current.index(after: colon)...].trimmingWhitespace()
+                    let currentScalars = current.unicodeScalars
+                    if let colon = currentScalars.firstIndex(of: ":") {
+                        let name = Substring(currentScalars[..<colon]).trimmingWhitespace()
+                        let value = Substring(currentScalars[currentScalars.index(after: colon)...]).trimmingWhitespace()
                         headers.append((name: name, value: value))
                         continue
                     }
@@ -78,14 +91,19 @@ public struct PEMBlock: Sendable, Equatable {
     }
 
     /// Encodes the block with Go `pem.Encode`'s layout: BEGIN line; headers with `Proc-Type` first
-    /// and the rest sorted by name, then one empty line (only if there are headers); base64 in
+    /// and the rest sorted by name (bytes), then one empty line (only if there are headers); base64 in
     /// 64-column lines; END line; trailing newline.
     public func encoded() -> String {
         var out = "-----BEGIN \(type)-----\n"
         if !headers.isEmpty {
-            let procType = headers.filter { $0.name == "Proc-Type" }
-            let rest = headers.filter { $0.name != "Proc-Type" }.enumerated()
-                .sorted { ($0.element.name, $0.offset) < ($1.element.name, $1.offset) }.map(\.element)
+            let isProcType = { (name: String) in name.utf8.elementsEqual("Proc-Type".utf8) }
+            let procType = headers.filter { isProcType($0.name) }
+            // Sorted by the names' bytes, as Go's sort.Strings; equal names keep their order.
+            let rest = headers.filter { !isProcType($0.name) }.enumerated().sorted { left, right in
+                let (a, b) = (left.element.name.utf8, right.element.name.utf8)
+                if a.elementsEqual(b) { return left.offset < right.offset }
+                return a.lexicographicallyPrecedes(b)
+            }.map(\.element)
             for header in procType + rest { out += "\(header.name): \(header.value)\n" }
             out += "\n"
         }
