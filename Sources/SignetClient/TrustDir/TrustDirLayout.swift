@@ -26,8 +26,9 @@ public enum TrustDirLayout {
     /// segment after the first is `metadata` or `changelist` (compared as bytes).
     public static func validate(gun: String) throws {
         try GUN.validate(gun)
-        for segment in gun.split(separator: "/").dropFirst() {
-            guard let reserved = reservedSegments.first(where: { ExactName.equal($0, segment) }) else { continue }
+        // Split and compared as bytes (a Character split misses a "/" joined to a prepend character).
+        for segment in gun.utf8.split(separator: UInt8(ascii: "/")).dropFirst() {
+            guard let reserved = reservedSegments.first(where: { $0.utf8.elementsEqual(segment) }) else { continue }
             throw TUFError(.invalidName, "GUN \"\(RoleName.printable(gun))\" has a path segment \"\(reserved)\": in a trust dir "
                 + "tuf/<GUN>/\(reserved)/ belongs to another collection, so this GUN's files could overwrite that one's; "
                 + "Signet's client refuses it (see docs/migrating-from-notary.md)")

@@ -15,23 +15,24 @@ public struct ImageReference: Sendable, Equatable, CustomStringConvertible {
     /// - Throws: `ClientError(.usage)` naming what is wrong (no tag or digest, a digest that is not
     ///   `sha256:` and 64 hex digits, an invalid GUN).
     public init(_ text: String) throws {
-        var rest = Substring(text)
+        // Separators are found scalar by scalar: as Characters, a "@", "/" or ":" after a prepend
+        // character (U+0600) is part of one grapheme cluster and goes unseen.
+        var rest = Substring(text).unicodeScalars
         if let at = rest.firstIndex(of: "@") {
-            let digestText = rest[rest.index(after: at)...]
-            digest = try ImageReference.parseDigest(String(digestText))
+            digest = try ImageReference.parseDigest(String(Substring(rest[rest.index(after: at)...])))
             rest = rest[..<at]
         }
         let lastSlash = rest.lastIndex(of: "/") ?? rest.startIndex
         if let colon = rest[lastSlash...].lastIndex(of: ":") {
-            let tagText = rest[rest.index(after: colon)...]
+            let tagText = String(Substring(rest[rest.index(after: colon)...]))
             guard !tagText.isEmpty else { throw ClientError(.usage, "image \"\(text)\" has an empty tag") }
-            tag = String(tagText)
+            tag = tagText
             rest = rest[..<colon]
         }
         guard tag != nil || digest != nil else {
             throw ClientError(.usage, "image \"\(text)\" needs a tag or a digest: GUN:TAG, GUN@sha256:HEX or GUN:TAG@sha256:HEX")
         }
-        gun = String(rest)
+        gun = String(Substring(rest))
         do { try GUN.validate(gun) } catch let error as TUFError {
             throw ClientError(.usage, "image \"\(text)\": \(error.message)")
         }

@@ -294,10 +294,12 @@ public final class AccessControl: Sendable {
         return (trimmed[..<space].lowercased(), trimmed[space...].trimmingWhitespace())
     }
 
-    /// `user:password` from base64; nil when malformed.
+    /// `user:password` from base64, split at the first `:` byte (RFC 7617 §2); nil when malformed,
+    /// not UTF-8, or the user is empty.
     static func decodeBasic(_ value: String) -> (String, String)? {
-        guard let data = Data(base64Encoded: value), let text = String(data: data, encoding: .utf8),
-              let colon = text.firstIndex(of: ":"), colon != text.startIndex else { return nil }
-        return (String(text[..<colon]), String(text[text.index(after: colon)...]))
+        guard let data = Data(base64Encoded: value), String(data: data, encoding: .utf8) != nil else { return nil }
+        let bytes = [UInt8](data)
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon != 0 else { return nil }
+        return (String(decoding: bytes[..<colon], as: UTF8.self), String(decoding: bytes[(colon + 1)...], as: UTF8.self))
     }
 }

@@ -75,8 +75,10 @@ public enum GUN {
         guard !gun.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\\" || $0 == "*" }) else {
             throw TUFError(.invalidName, "GUN \"\(shown)\" contains a control character, '\\' or '*'")
         }
-        for segment in gun.split(separator: "/", omittingEmptySubsequences: false) {
-            guard !segment.isEmpty, segment != ".", segment != ".." else {
+        // Split as bytes: a Character split misses a "/" that a prepend character (U+0600) joins into
+        // one grapheme cluster, and "a\u{0600}/../b" looked like one segment (GraphemeClusterAttackTests).
+        for segment in gun.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
+            guard !segment.isEmpty, !segment.elementsEqual(".".utf8), !segment.elementsEqual("..".utf8) else {
                 throw TUFError(.invalidName, "GUN \"\(shown)\" has an empty, '.' or '..' path segment")
             }
         }
