@@ -1,3 +1,5 @@
+import SignetCrypto
+
 /// Hashes and length of a file, as snapshot and timestamp list them (reference §3.6, §3.7), and
 /// as targets list their target files.
 public struct FileMeta: Sendable, Equatable {
@@ -71,47 +73,4 @@ public struct FileMeta: Sendable, Equatable {
             throw TUFError(.hashMismatch, "\(parent) lists no sha256 or sha512 hash for \(role)", role: role)
         }
     }
-}
-
-import SignetCrypto
-
-/// The fields every role's `signed` object has (reference §3.3).
-public struct CommonFields: Sendable {
-    /// `Root`, `Targets`, `Snapshot` or `Timestamp`.
-    public var type: String
-    /// 1...`MetadataVersion.maximum`; +1 per re-sign.
-    public var version: Int64
-    public var expires: TUFTime
-
-    init(_ fields: JSONFields, expectedType: String, role: String) throws {
-        type = try fields.string("_type")
-        guard type == expectedType else {
-            throw TUFError(.wrongType, "\(role) has _type \"\(RoleName.printable(type))\", expected \"\(expectedType)\"", role: role)
-        }
-        version = try fields.int("version")
-        try MetadataVersion.validate(version, role: role)
-        let expiresText = try fields.string("expires")
-        do { expires = try TUFTime(rfc3339: expiresText) } catch let error as TUFError {
-            throw TUFError(.malformed, "\(role) expires: \(error.message)", role: role)
-        }
-    }
-
-    public init(type: String, version: Int64, expires: TUFTime) {
-        self.type = type
-        self.version = version
-        self.expires = expires
-    }
-}
-
-/// A role's keys and threshold: `{"keyids":[…],"threshold":N}`.
-public struct RoleKeys: Sendable, Equatable {
-    public var keyIDs: [String]
-    public var threshold: Int64
-
-    public init(keyIDs: [String], threshold: Int64) {
-        self.keyIDs = keyIDs
-        self.threshold = threshold
-    }
-
-    var json: JSONValue { .object(["keyids": .array(keyIDs.map { .string($0) }), "threshold": .int(threshold)]) }
 }
