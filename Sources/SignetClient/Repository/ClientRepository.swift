@@ -67,7 +67,7 @@ public struct ClientRepository {
             certificate = rootCertificate
         } else {
             certificate = try Certificate.selfSigned(commonName: gun, key: rootPrivate, notBefore: now.date,
-                                                     notAfter: now.date.addingTimeInterval(Double(DefaultExpiry.rootSeconds)))
+                                                     notAfter: now.date.addingTimeInterval(Double(Expiry.rootSeconds)))
         }
         let rootKeyJSON = try TUFKey(certificate: certificate)
         let targetsPrivate = try keys.generate(role: RoleName.targets, gun: gun)
@@ -83,7 +83,7 @@ public struct ClientRepository {
         }
         var keyMap: [String: TUFKey] = [:]
         for key in [rootKeyJSON, targetsKey, snapshotKey, timestampKey] { keyMap[key.id] = key }
-        let root = Root(version: 1, expires: now.adding(seconds: DefaultExpiry.rootSeconds), keys: keyMap, roles: [
+        let root = Root(version: 1, expires: now.adding(seconds: Expiry.rootSeconds), keys: keyMap, roles: [
             RoleName.root: RoleKeys(keyIDs: [rootKeyJSON.id], threshold: 1),
             RoleName.targets: RoleKeys(keyIDs: [targetsKey.id], threshold: 1),
             RoleName.snapshot: RoleKeys(keyIDs: [snapshotKey.id], threshold: 1),
@@ -385,7 +385,7 @@ public struct ClientRepository {
             let privateKey = try newKey ?? PrivateKey.generate(.ecdsa)
             if keys.find(TUFKey(publicKey: privateKey.publicKey).id) == nil { try keys.save(privateKey, role: RoleName.root, gun: nil) }
             let certificate = try Certificate.selfSigned(commonName: gun, key: privateKey, notBefore: now.date,
-                                                         notAfter: now.date.addingTimeInterval(Double(DefaultExpiry.rootSeconds)))
+                                                         notAfter: now.date.addingTimeInterval(Double(Expiry.rootSeconds)))
             newTUFKey = try TUFKey(certificate: certificate)
             rootSigners = oldRootSigners + [RoleSigner(key: newTUFKey, privateKey: privateKey)]
         case RoleName.timestamp:
@@ -420,7 +420,7 @@ public struct ClientRepository {
         guard !oldSigners.isEmpty else {
             throw ClientError(.key, "no root key of \(gun) is held here; it is needed to re-sign root")
         }
-        let expires = now.adding(seconds: DefaultExpiry.rootSeconds)
+        let expires = now.adding(seconds: Expiry.rootSeconds)
         var renewedKeys: [TUFKey] = []
         var newSigners: [RoleSigner] = []
         for key in oldKeys {

@@ -13,9 +13,6 @@ struct PublishValidator {
     let keys: ServerKeyStore
     let now: TUFTime
 
-    static let snapshotLifetime: Int64 = 3 * 365 * 86400
-    static let timestampLifetime: Int64 = 14 * 86400
-
     func validate(_ uploads: [String: UploadedRole]) throws -> [MetadataUpdate] {
         var updates: [MetadataUpdate] = []
 
@@ -38,7 +35,7 @@ struct PublishValidator {
             } catch {
                 throw NotaryError.invalidUpdate(.badRoot, Self.message(error, role: RoleName.root))
             }
-            guard root.expires > now else {
+            guard !Expiry.hasExpired(root.expires, at: now) else {
                 throw NotaryError.invalidUpdate(.badRoot, "root expired at \(root.expires.text)")
             }
             rootBytes = upload.bytes
@@ -92,7 +89,7 @@ struct PublishValidator {
             } catch {
                 throw NotaryError.invalidUpdate(.badTargets, Self.message(error, role: role))
             }
-            guard parsed.expires > now else {
+            guard !Expiry.hasExpired(parsed.expires, at: now) else {
                 throw NotaryError.invalidUpdate(.badTargets, "\(role) expired at \(parsed.expires.text)")
             }
             try checkTargetNames(parsed, role: role)
@@ -115,7 +112,7 @@ struct PublishValidator {
             } catch {
                 throw NotaryError.invalidUpdate(.badSnapshot, Self.message(error, role: RoleName.snapshot))
             }
-            guard snapshot.expires > now else {
+            guard !Expiry.hasExpired(snapshot.expires, at: now) else {
                 throw NotaryError.invalidUpdate(.badSnapshot, "snapshot expired at \(snapshot.expires.text)")
             }
             var checked = targetsBytes
@@ -148,7 +145,7 @@ struct PublishValidator {
             do { version = try MetadataVersion.next(after: max(previousSnapshot?.version ?? 0, previous?.version ?? 0), role: RoleName.snapshot) } catch {
                 throw NotaryError.invalidUpdate(.badSnapshot, Self.message(error, role: RoleName.snapshot))
             }
-            let snapshot = Snapshot(version: version, expires: now.adding(seconds: Self.snapshotLifetime), meta: meta)
+            let snapshot = Snapshot(version: version, expires: now.adding(seconds: Expiry.snapshotSeconds), meta: meta)
             snapshotBytes = try MetadataSigner.sign(snapshot.json, with: [signer]).serialized()
             updates.append(MetadataUpdate(role: RoleName.snapshot, version: version, bytes: snapshotBytes))
         }
@@ -158,7 +155,7 @@ struct PublishValidator {
         return updates
     }
 
-    /// A new timestamp over `snapshotBytes`: stored version + 1, expiring in 14 days.
+    /// A new timestamp over `snapshotBytes`: stored version + 1, expiring `Expiry.timestampSeconds` (14 days) from now.
     /// - Throws: `ErrBadRoot "no timestamp keys exist on the server"` when `root` lists no
     ///   timestamp key the server holds; `NotaryError(.unknown)` (500) when the stored timestamp
     ///   is at `MetadataVersion.maximum`.
@@ -171,7 +168,7 @@ struct PublishValidator {
         do { version = try MetadataVersion.next(after: previousVersion, role: RoleName.timestamp) } catch {
             throw NotaryError(.unknown, detail: .absent, log: "cannot sign a new timestamp for \(gun): \(error)")
         }
-        let timestamp = Timestamp(version: version, expires: now.adding(seconds: Self.timestampLifetime),
+        let timestamp = Timestamp(version: version, expires: now.adding(seconds: Expiry.timestampSeconds),
                                   snapshot: FileMeta(describing: snapshotBytes))
         let bytes = try MetadataSigner.sign(timestamp.json, with: [signer]).serialized()
         return MetadataUpdate(role: RoleName.timestamp, version: timestamp.version, bytes: bytes)

@@ -19,7 +19,7 @@ extension TrustServer {
                   let rootFile = try store.current(gun: gun, role: RoleName.root),
                   let snapshotFile = try store.current(gun: gun, role: RoleName.snapshot) else { return }
             let root = try PublishValidator.parseRoot(rootFile.bytes)
-            if root.expires <= now {
+            if Expiry.hasExpired(root.expires, at: now) {
                 // Notary loads the root with expiry checks here and answers 500 for every
                 // timestamp and snapshot GET (notary#598), which also blocks the recovery. Signet
                 // keeps re-signing with the keys the root lists: the root's expiry is for clients to
@@ -30,9 +30,9 @@ extension TrustServer {
             var updates: [MetadataUpdate] = []
             var snapshotBytes = snapshotFile.bytes
             let snapshot = try Snapshot(signed: MetadataFile.parse(snapshotFile.bytes, role: RoleName.snapshot).signed)
-            if snapshot.expires <= now, let signer = try keys.signer(gun: gun, role: RoleName.snapshot, root: root) {
+            if Expiry.hasExpired(snapshot.expires, at: now), let signer = try keys.signer(gun: gun, role: RoleName.snapshot, root: root) {
                 let version = try MetadataVersion.next(after: snapshot.version, role: RoleName.snapshot)
-                let renewed = Snapshot(version: version, expires: now.adding(seconds: PublishValidator.snapshotLifetime), meta: snapshot.meta)
+                let renewed = Snapshot(version: version, expires: now.adding(seconds: Expiry.snapshotSeconds), meta: snapshot.meta)
                 snapshotBytes = try MetadataSigner.sign(renewed.json, with: [signer]).serialized()
                 updates.append(MetadataUpdate(role: RoleName.snapshot, version: renewed.version, bytes: snapshotBytes))
             }
@@ -47,8 +47,8 @@ extension TrustServer {
         guard let timestampFile = try store.current(gun: gun, role: RoleName.timestamp),
               let snapshotFile = try store.current(gun: gun, role: RoleName.snapshot) else { return false }
         guard let timestamp = parsedExpiry(timestampFile), let snapshot = parsedExpiry(snapshotFile) else { return false }
-        if timestamp.expires <= now || timestamp.snapshotSHA256 != snapshotFile.sha256 { return true }
-        if snapshot.expires <= now {
+        if Expiry.hasExpired(timestamp.expires, at: now) || timestamp.snapshotSHA256 != snapshotFile.sha256 { return true }
+        if Expiry.hasExpired(snapshot.expires, at: now) {
             // Only worth the lock when the server could re-sign it.
             if let rootFile = try store.current(gun: gun, role: RoleName.root),
                let root = try? PublishValidator.parseRoot(rootFile.bytes),

@@ -1,18 +1,6 @@
 import FoundationEssentials
 import SignetCrypto
 
-/// Default expiries Notary's client writes (reference §3.3): root 10 years, targets, delegations
-/// and snapshot 3 years.
-public enum DefaultExpiry {
-    public static let rootSeconds: Int64 = 10 * 365 * 24 * 3600
-    public static let targetsSeconds: Int64 = 3 * 365 * 24 * 3600
-    public static let snapshotSeconds: Int64 = 3 * 365 * 24 * 3600
-
-    public static func seconds(for role: String) -> Int64 {
-        role == RoleName.root ? rootSeconds : (role == RoleName.snapshot ? snapshotSeconds : targetsSeconds)
-    }
-}
-
 /// Editing a collection's metadata before a publish (Notary `tuf/tuf.go`, reference §1.2 "publish
 /// works like a rebase"): the verified (or freshly created) roles, target and delegation edits that
 /// mark roles dirty, and signing of dirty roles and the snapshot. No I/O.
@@ -69,7 +57,7 @@ public struct RepositoryEditor {
               parentRole.delegations.roles.contains(where: { $0.name == role }) else {
             throw TUFError(.notFound, "\(role) is not delegated in \(gun); add it with `signet delegation add` first", role: role)
         }
-        return Targets(version: 0, expires: now.adding(seconds: DefaultExpiry.targetsSeconds))
+        return Targets(version: 0, expires: now.adding(seconds: Expiry.targetsSeconds))
     }
 
     /// Sets target `name` in `role` to `meta`.
@@ -289,7 +277,7 @@ public struct RepositoryEditor {
         let version = isNew ? root.version : try MetadataVersion.next(after: root.version, role: RoleName.root)
         var next = root
         next.version = version
-        next.expires = now.adding(seconds: DefaultExpiry.rootSeconds)
+        next.expires = now.adding(seconds: Expiry.rootSeconds)
         rootFile = try MetadataSigner.sign(next.json, with: signers.map { ($0.key, $0.privateKey) })
         root = next
         files[RoleName.root] = try rootFile.serialized()
@@ -302,7 +290,7 @@ public struct RepositoryEditor {
     public mutating func signTargets(_ role: String, with signers: [RoleSigner], now: TUFTime) throws {
         guard var content = targets[role] else { throw TUFError(.notFound, "no \(role) metadata to sign", role: role) }
         if content.version == 0 || !isNew { content.version = try MetadataVersion.next(after: content.version, role: role) }
-        content.expires = now.adding(seconds: DefaultExpiry.targetsSeconds)
+        content.expires = now.adding(seconds: Expiry.targetsSeconds)
         let file = try MetadataSigner.sign(content.json, with: signers.map { ($0.key, $0.privateKey) })
         targets[role] = content
         files[role] = try file.serialized()
@@ -319,7 +307,7 @@ public struct RepositoryEditor {
         }
         let version: Int64 = isNew ? max(snapshot?.version ?? 1, 1)
             : try MetadataVersion.next(after: snapshot?.version ?? 0, role: RoleName.snapshot)
-        let next = Snapshot(version: version, expires: now.adding(seconds: DefaultExpiry.snapshotSeconds), meta: meta)
+        let next = Snapshot(version: version, expires: now.adding(seconds: Expiry.snapshotSeconds), meta: meta)
         let file = try MetadataSigner.sign(next.json, with: signers.map { ($0.key, $0.privateKey) })
         snapshot = next
         files[RoleName.snapshot] = try file.serialized()

@@ -44,8 +44,8 @@ public enum RootRules {
             return "CN \"\(RoleName.printable(commonName))\" does not match the GUN \(gun)"
         }
         if checkExpiry {
-            if certificate.notAfter < now.date { return "expired at \(TUFTime(certificate.notAfter).text)" }
-            if certificate.notBefore > now.date.addingTimeInterval(86400) {
+            if Expiry.certificateHasExpired(notAfter: certificate.notAfter, at: now) { return "expired at \(TUFTime(certificate.notAfter).text)" }
+            if Expiry.certificateIsNotYetValid(notBefore: certificate.notBefore, at: now) {
                 return "not valid before \(TUFTime(certificate.notBefore).text)"
             }
         }

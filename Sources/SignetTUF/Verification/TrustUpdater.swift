@@ -82,7 +82,7 @@ public struct TrustUpdater {
     /// The error for a root that has expired at `now` (nil when it has not, or when
     /// `allowExpiredRoot`), with the two ways its owner renews it.
     private func rootExpiry(_ root: Root) -> TUFError? {
-        guard !allowExpiredRoot, now >= root.expires else { return nil }
+        guard !allowExpiredRoot, Expiry.hasExpired(root.expires, at: now) else { return nil }
         return TUFError(.expired, "root v\(root.version) of \(gun) expired at \(root.expires.text) (judged at \(now.text)); "
             + "the collection's owner renews it with `signet witness \(gun) root` then `signet publish \(gun)`, "
             + "or replaces the root key with `signet key rotate \(gun) root`", role: RoleName.root)
@@ -293,7 +293,7 @@ public struct TrustUpdater {
             if let minimum = minimumVersions[name], role.version < minimum {
                 throw TUFError(.rollback, "\(name) version \(role.version) is below the trusted version \(minimum)", role: name)
             }
-            guard now < role.expires else {
+            guard !Expiry.hasExpired(role.expires, at: now) else {
                 collection.warnings.append("skipping \(name): it expired at \(role.expires.text)")
                 collection.untrusted[name] = UntrustedRole(targets: role, reason: "it expired at \(role.expires.text)")
                 continue
@@ -337,7 +337,7 @@ public struct TrustUpdater {
         if let minimum = minimumVersions[role], version < minimum {
             throw TUFError(.rollback, "\(role) version \(version) is below the trusted version \(minimum)", role: role)
         }
-        guard now < expires else {
+        guard !Expiry.hasExpired(expires, at: now) else {
             throw TUFError(.expired, "\(role) expired at \(expires.text) (judged at \(now.text))", role: role)
         }
     }

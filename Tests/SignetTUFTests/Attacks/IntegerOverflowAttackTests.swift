@@ -71,7 +71,7 @@ import Testing
     /// longest default lifetime is still an `Int64` of seconds.
     @Test func expiryArithmeticOnTheLatestInstantDoesNotTrap() throws {
         let latest = try TUFTime(rfc3339: "9999-12-31T23:59:59.999999999Z")
-        let later = latest.adding(seconds: DefaultExpiry.rootSeconds)
+        let later = latest.adding(seconds: Expiry.rootSeconds)
         #expect(later > latest)
         let earliest = try TUFTime(rfc3339: "0000-01-01T00:00:00Z")
         #expect(earliest < latest)
