@@ -22,16 +22,16 @@ struct PublishValidator {
         let root: Root
         let rootBytes: [UInt8]
         if let upload = uploads[RoleName.root] {
-            let current = storedRoot?.version ?? 1
-            // Stored roots parse, so `current` is within MetadataVersion's range; at its maximum
-            // only the same version can be uploaded.
-            let next = try? MetadataVersion.next(after: current, role: RoleName.root)
-            let acceptable = storedRoot == nil ? upload.version == 1 : (upload.version == current || upload.version == next)
-            guard acceptable else {
-                throw NotaryError.invalidUpdate(.badRoot, "Root modifications must increment the version. Current \(current), new \(upload.version)")
+            // Stored roots parse, so their version is within MetadataVersion's range.
+            guard RootRotation.isAcceptablePublishedVersion(upload.version, replacing: storedRoot?.version) else {
+                throw NotaryError.invalidUpdate(.badRoot, "Root modifications must increment the version. Current \(storedRoot?.version ?? 1), new \(upload.version)")
             }
             do {
-                root = try RootRules.verify(upload.file, gun: gun, at: now, previous: storedRoot, checkExpiry: true)
+                if let storedRoot {
+                    root = try RootRotation.verify(upload.file, gun: gun, at: now, previous: storedRoot, checkExpiry: true)
+                } else {
+                    root = try RootRules.verify(upload.file, gun: gun, at: now, checkExpiry: true)
+                }
             } catch {
                 throw NotaryError.invalidUpdate(.badRoot, Self.message(error, role: RoleName.root))
             }

@@ -60,29 +60,33 @@ public enum RootRules {
     }
 
     /// Verifies a root file on its own: parses it, keeps the valid root keys, and checks its own
-    /// threshold over them; with `previous`, also checks the previous root's threshold over the
-    /// previous root's valid root keys (certificates not checked for expiry) — TUF §5.3.4, Notary
-    /// `tuf/builder.go`, `trustpinning/certs.go`.
-    /// - Throws: `TUFError(.untrustedRoot)` when no root key is usable, `.threshold` when a
+    /// threshold over them (reference §3.10; Notary `trustpinning/certs.go`). A root that replaces
+    /// a trusted one is verified by `RootRotation.verify`, which adds the previous root's threshold.
+    /// - Parameter checkExpiry: judge the root certificates' validity dates (`Expiry`); the root's
+    ///   own `expires` is never judged here.
+    /// - Throws: `TUFError(.untrustedRoot)` when no root key is usable, `.threshold` when the
     ///   threshold is not met, parse errors from `Root(signed:)`.
-    public static func verify(_ file: MetadataFile, gun: String, at now: TUFTime, previous: Root? = nil, checkExpiry: Bool = true) throws -> Root {
+    public static func verify(_ file: MetadataFile, gun: String, at now: TUFTime, checkExpiry: Bool = true) throws -> Root {
+        let (root, valid) = try parseWithUsableKeys(file, gun: gun, at: now, checkExpiry: checkExpiry)
+        try verifyOwnThreshold(file, root: root, keys: valid)
+        return root
+    }
+
+    /// The root in `file` and its usable root keys (`validRootKeys`).
+    /// - Throws: `TUFError(.untrustedRoot)` naming every refused key when none is usable; parse
+    ///   errors from `Root(signed:)`.
+    static func parseWithUsableKeys(_ file: MetadataFile, gun: String, at now: TUFTime, checkExpiry: Bool) throws -> (root: Root, keys: [String: TUFKey]) {
         let root = try Root(signed: file.signed)
         let (valid, refused) = validRootKeys(root, gun: gun, at: now, checkExpiry: checkExpiry)
         guard !valid.isEmpty else {
             throw TUFError(.untrustedRoot, "root v\(root.version) has no valid root certificate for \(gun): \(refused.joined(separator: "; "))", role: RoleName.root)
         }
-        if let previous {
-            // The previous root's usable root keys (certificates not judged for expiry), as Notary
-            // verifies a rotation with `validRootLeafCerts(prevRoot, gun, false)`.
-            let previousThreshold = try previous.roleKeys(RoleName.root).threshold
-            let previousKeys = validRootKeys(previous, gun: gun, at: now, checkExpiry: false).keys
-            do {
-                try SignatureThreshold.verify(file, role: RoleName.root, keys: previousKeys, threshold: previousThreshold)
-            } catch let error as TUFError {
-                throw TUFError(error.code, "root v\(root.version) is not signed by the keys of trusted root v\(previous.version): \(error.message)", role: RoleName.root)
-            }
-        }
-        try SignatureThreshold.verify(file, role: RoleName.root, keys: valid, threshold: root.roles[RoleName.root]!.threshold)
-        return root
+        return (root, valid)
+    }
+
+    /// Throws `TUFError(.threshold)` unless `file` carries signatures of `root`'s own root
+    /// threshold of distinct keys among `keys` (its usable root keys).
+    static func verifyOwnThreshold(_ file: MetadataFile, root: Root, keys: [String: TUFKey]) throws {
+        try SignatureThreshold.verify(file, role: RoleName.root, keys: keys, threshold: try root.roleKeys(RoleName.root).threshold)
     }
 }

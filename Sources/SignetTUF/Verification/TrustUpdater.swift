@@ -10,7 +10,7 @@
 /// 3. `snapshot.<sha256>.json`: length and hashes from the timestamp, then as 2.
 /// 4. The snapshot's hash of root must match the trusted root's bytes; when it does not, or any
 ///    check in 2–5 fails, `root.json` is fetched again and, if newer, every `N.root.json` from the
-///    trusted version + 1 is verified against its predecessor and itself (rotation); then steps
+///    trusted version + 1 is verified against its predecessor and itself (`RootRotation`); then steps
 ///    2–5 run once more. The walk holds one root at a time, covers at most
 ///    `MetadataLimits.maxRootRotations` new versions (refused before any `N.root.json` is
 ///    fetched) and reads at most `maxRootChainBytes` of root metadata (each fetch is asked for no
@@ -70,7 +70,8 @@ public struct TrustUpdater {
             firstError = mismatch.error
         }
         // Maybe the root was rotated: look for a newer one and try once more.
-        guard let newer = try rotate(from: anchor, fetcher: fetcher) else { throw firstError }
+        let rotation = RootRotation(gun: gun, now: now, maxRootChainBytes: maxRootChainBytes)
+        guard let newer = try rotation.walk(from: anchor, fetcher: fetcher) else { throw firstError }
         anchor = newer
         do {
             return try finish(try updateRoles(root: anchor, fetcher: fetcher))
@@ -117,71 +118,6 @@ public struct TrustUpdater {
         let root = try RootRules.verify(file, gun: gun, at: now, checkExpiry: false)
         try pin?.check(root, file: file, gun: gun, at: now)
         return TrustedRoot(root: root, bytes: bytes)
-    }
-
-    /// The root role's key IDs in short form (7 hex digits of the canonical key ID, as the key
-    /// prompts and `signet key list` name them), comma-separated; `?` when unknown.
-    private static func shortRootKeyIDs(_ root: Root?) -> String {
-        guard let root, let keys = try? root.roleKeys(RoleName.root).keys, !keys.isEmpty else { return "?" }
-        return keys.values.map { String(((try? $0.canonicalID()) ?? $0.id).prefix(7)) }.sorted().joined(separator: ",")
-    }
-
-    /// Fetches `root.json`; when it is newer than `anchor`, walks `N.root.json` up to it, each
-    /// step signed by its predecessor's root keys and its own. Nil when nothing is newer.
-    ///
-    /// Only the latest root's bytes and the step being verified are held; at most
-    /// `MetadataLimits.maxRootRotations` steps and `maxRootChainBytes` bytes in all.
-    /// - Throws: `TUFError(.tooLarge)` past either bound; `.untrustedRoot` / `.rollback` for a
-    ///   broken chain; the fetcher's errors.
-    private func rotate(from anchor: TrustedRoot, fetcher: some MetadataFetcher) throws -> TrustedRoot? {
-        var budget = maxRootChainBytes
-        func fetchRoot(_ request: (Int) -> MetadataRequest, name: String) throws -> [UInt8]? {
-            let limit = min(MetadataLimits.maxRootBytes, budget)
-            let bytes: [UInt8]?
-            do { bytes = try fetcher.fetch(request(limit)) } catch let error as TUFError where error.code == .tooLarge && limit < MetadataLimits.maxRootBytes {
-                throw TUFError(.tooLarge, "walking the root rotation of \(gun) from v\(anchor.root.version) needs more than \(maxRootChainBytes) bytes of root metadata (the limit per update); \(name) is over the \(limit) bytes left", role: RoleName.root)
-            }
-            if let bytes { budget -= min(bytes.count, budget) }
-            return bytes
-        }
-        guard let latestBytes = try fetchRoot({ .current(role: RoleName.root, maxLength: $0) }, name: "root.json") else {
-            return nil
-        }
-        let latestFile = try MetadataFile.parse(latestBytes, role: RoleName.root, maxLength: MetadataLimits.maxRootBytes)
-        let latestVersion = try Root(signed: latestFile.signed).version
-        guard latestVersion > anchor.root.version else {
-            guard latestBytes != anchor.bytes else { return nil }
-            // Not a rotation: the server's root is another root altogether (a collection deleted and
-            // re-created, or a server that lost data). Say so instead of a signature failure.
-            let latestKeys = Self.shortRootKeyIDs(try? Root(signed: latestFile.signed))
-            let trustedKeys = Self.shortRootKeyIDs(anchor.root)
-            throw TUFError(.untrustedRoot, "the server's root of \(gun) (v\(latestVersion), root key \(latestKeys)) is not the root this client trusts (v\(anchor.root.version), root key \(trustedKeys)) and is not a rotation of it. To use the server's root, remove the local trust data: signet delete \(gun) (staged changes and the local root go; keys stay). To replace the server's collection with yours, delete it there: signet delete \(gun) --remote (needs the * scope on \(gun)), then signet init \(gun) and publish", role: RoleName.root)
-        }
-        // Both versions are within 1...MetadataVersion.maximum (parsed), so neither the
-        // difference nor any step below can overflow.
-        guard latestVersion - anchor.root.version <= MetadataLimits.maxRootRotations else {
-            throw TUFError(.tooLarge, "the root of \(gun) went from v\(anchor.root.version) to v\(latestVersion); refusing to walk more than \(MetadataLimits.maxRootRotations) root versions in one update (remove the local trust data with `signet delete \(gun)` to trust the current root anew)", role: RoleName.root)
-        }
-        var current = anchor
-        for version in (anchor.root.version + 1)...latestVersion {
-            let bytes: [UInt8]
-            if version == latestVersion {
-                bytes = latestBytes
-            } else {
-                guard let fetched = try fetchRoot({ .version(version, role: RoleName.root, maxLength: $0) }, name: "\(version).root.json") else {
-                    throw TUFError(.untrustedRoot, "cannot follow the root rotation from v\(current.root.version) to v\(latestVersion): \(version).root.json not found", role: RoleName.root)
-                }
-                bytes = fetched
-            }
-            let file = try MetadataFile.parse(bytes, role: RoleName.root, maxLength: MetadataLimits.maxRootBytes)
-            let next = try RootRules.verify(file, gun: gun, at: now, previous: current.root, checkExpiry: false)
-            guard next.version == version else {
-                throw TUFError(.rollback, "\(version).root.json has version \(next.version), expected \(version)", role: RoleName.root)
-            }
-            // The predecessor (and its bytes) is dropped here: one root at a time.
-            current = TrustedRoot(root: next, bytes: bytes, walked: current.walked + [version])
-        }
-        return current
     }
 
     private func finish(_ collection: VerifiedCollection) throws -> VerifiedCollection {
