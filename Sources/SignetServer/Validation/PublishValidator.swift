@@ -78,9 +78,7 @@ struct PublishValidator {
                 guard let entry = parentTargets.delegations.roles.first(where: { $0.name == role }) else {
                     throw NotaryError.invalidUpdate(.badTargets, "\(role) is not a delegation of \(parent)")
                 }
-                var listed: [String: TUFKey] = [:]
-                for id in entry.keyIDs { listed[id] = parentTargets.delegations.keys[id] }
-                (roleKeys, threshold) = (listed, entry.threshold)
+                (roleKeys, threshold) = (parentTargets.delegations.keys(of: entry), entry.threshold)
             }
             let parsed: Targets
             do {

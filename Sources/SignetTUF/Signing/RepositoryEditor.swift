@@ -251,7 +251,9 @@ public struct RepositoryEditor {
               let entry = parentRole.delegations.roles.first(where: { $0.name == role }) else {
             throw TUFError(.notFound, "\(role) is not delegated in \(gun)", role: role)
         }
-        return (entry.keyIDs.compactMap { parentRole.delegations.keys[$0] }, entry.threshold)
+        // In the entry's key ID order, which is the order the role's signatures are written in.
+        let keys = parentRole.delegations.keys(of: entry)
+        return (entry.keyIDs.compactMap { keys[$0] }, entry.threshold)
     }
 
     // MARK: - Root

@@ -217,10 +217,8 @@ public struct TrustUpdater {
             let bytes = try fetchListed(name, meta: meta, parent: RoleName.snapshot, fetcher: fetcher)
             let file = try MetadataFile.parse(bytes, role: name)
             let role = try Targets(signed: file.signed, role: name)
-            var keys: [String: TUFKey] = [:]
-            for id in delegated.keyIDs { keys[id] = targets.delegations.keys[id] }
             do {
-                try SignatureThreshold.verify(file, role: name, keys: keys, threshold: delegated.threshold)
+                try SignatureThreshold.verify(file, role: name, keys: targets.delegations.keys(of: delegated), threshold: delegated.threshold)
             } catch let error as TUFError where error.code == .threshold {
                 collection.warnings.append("skipping \(name): \(error.message)")
                 collection.untrusted[name] = UntrustedRole(targets: role, reason: error.message)
