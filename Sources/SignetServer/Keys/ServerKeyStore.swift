@@ -85,14 +85,14 @@ public final class ServerKeyStore: @unchecked Sendable {
     }
 
     /// A key listed for `role` in `root` that the server holds, with its private key, or nil.
-    public func signer(gun: String, role: String, root: Root) throws -> (key: TUFKey, privateKey: PrivateKey)? {
+    public func signer(gun: String, role: String, root: Root) throws -> RoleSigner? {
         guard let listed = root.roles[role]?.keyIDs else { return nil }
         let held = keyFiles(gun: gun, role: role)
         for id in listed {
             guard let file = held.first(where: { $0.id == id }) else { continue }
             let privateKey = try privateKey(gun: gun, role: role, file: file.file, id: id)
             guard let key = root.keys[id] else { continue }
-            return (key, privateKey)
+            return RoleSigner(key: key, privateKey: privateKey)
         }
         return nil
     }

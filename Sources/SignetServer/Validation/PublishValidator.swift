@@ -136,15 +136,14 @@ struct PublishValidator {
             do { previousSnapshot = try previous.map { try Snapshot(signed: MetadataFile.parse($0.bytes, role: RoleName.snapshot).signed) } } catch {
                 throw NotaryError(.unknown, detail: .absent, log: "cannot generate a snapshot for \(gun): the stored snapshot does not parse: \(error)")
             }
-            var meta = previousSnapshot?.meta ?? [:]
-            meta[RoleName.root] = FileMeta(describing: rootBytes)
-            for (role, bytes) in targetsBytes { meta[role] = FileMeta(describing: bytes) }
+            var listed = targetsBytes
+            listed[RoleName.root] = rootBytes
+            let meta = (previousSnapshot?.meta ?? [:]).merging(Snapshot.meta(describing: listed)) { $1 }
             let version: Int64
             do { version = try MetadataVersion.next(after: max(previousSnapshot?.version ?? 0, previous?.version ?? 0), role: RoleName.snapshot) } catch {
                 throw NotaryError.invalidUpdate(.badSnapshot, Self.message(error, role: RoleName.snapshot))
             }
-            let snapshot = Snapshot(version: version, expires: now.adding(seconds: Expiry.snapshotSeconds), meta: meta)
-            snapshotBytes = try MetadataSigner.sign(snapshot.json, with: [signer]).serialized()
+            snapshotBytes = try Snapshot.signed(version: version, meta: meta, at: now, by: [signer]).bytes
             updates.append(MetadataUpdate(role: RoleName.snapshot, version: version, bytes: snapshotBytes))
         }
 
@@ -166,9 +165,7 @@ struct PublishValidator {
         do { version = try MetadataVersion.next(after: previousVersion, role: RoleName.timestamp) } catch {
             throw NotaryError(.unknown, detail: .absent, log: "cannot sign a new timestamp for \(gun): \(error)")
         }
-        let timestamp = Timestamp(version: version, expires: now.adding(seconds: Expiry.timestampSeconds),
-                                  snapshot: FileMeta(describing: snapshotBytes))
-        let bytes = try MetadataSigner.sign(timestamp.json, with: [signer]).serialized()
+        let (timestamp, bytes) = try Timestamp.signed(version: version, snapshotBytes: snapshotBytes, at: now, by: [signer])
         return MetadataUpdate(role: RoleName.timestamp, version: timestamp.version, bytes: bytes)
     }
 

@@ -32,8 +32,8 @@ extension TrustServer {
             let snapshot = try Snapshot(signed: MetadataFile.parse(snapshotFile.bytes, role: RoleName.snapshot).signed)
             if Expiry.hasExpired(snapshot.expires, at: now), let signer = try keys.signer(gun: gun, role: RoleName.snapshot, root: root) {
                 let version = try MetadataVersion.next(after: snapshot.version, role: RoleName.snapshot)
-                let renewed = Snapshot(version: version, expires: now.adding(seconds: Expiry.snapshotSeconds), meta: snapshot.meta)
-                snapshotBytes = try MetadataSigner.sign(renewed.json, with: [signer]).serialized()
+                let (renewed, renewedBytes) = try Snapshot.signed(version: version, meta: snapshot.meta, at: now, by: [signer])
+                snapshotBytes = renewedBytes
                 updates.append(MetadataUpdate(role: RoleName.snapshot, version: renewed.version, bytes: snapshotBytes))
             }
             let validator = PublishValidator(gun: gun, store: store, keys: keys, now: now)

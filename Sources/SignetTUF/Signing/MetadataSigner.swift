@@ -18,4 +18,9 @@ public enum MetadataSigner {
         }
         return MetadataFile(signed: signed, signatures: signatures)
     }
+
+    /// `sign(_:with:)` with each signer as a `RoleSigner`.
+    public static func sign(_ signed: JSONValue, with signers: [RoleSigner]) throws -> MetadataFile {
+        try sign(signed, with: signers.map { ($0.key, $0.privateKey) })
+    }
 }

@@ -280,7 +280,7 @@ public struct RepositoryEditor {
         var next = root
         next.version = version
         next.expires = now.adding(seconds: Expiry.rootSeconds)
-        rootFile = try MetadataSigner.sign(next.json, with: signers.map { ($0.key, $0.privateKey) })
+        rootFile = try MetadataSigner.sign(next.json, with: signers)
         root = next
         files[RoleName.root] = try rootFile.serialized()
         dirty.insert(RoleName.root)
@@ -293,7 +293,7 @@ public struct RepositoryEditor {
         guard var content = targets[role] else { throw TUFError(.notFound, "no \(role) metadata to sign", role: role) }
         if content.version == 0 || !isNew { content.version = try MetadataVersion.next(after: content.version, role: role) }
         content.expires = now.adding(seconds: Expiry.targetsSeconds)
-        let file = try MetadataSigner.sign(content.json, with: signers.map { ($0.key, $0.privateKey) })
+        let file = try MetadataSigner.sign(content.json, with: signers)
         targets[role] = content
         files[role] = try file.serialized()
         dirty.insert(role)
@@ -303,16 +303,11 @@ public struct RepositoryEditor {
     /// file, each with length, sha256 and sha512 (version + 1, or 1 when new; 3-year expiry).
     /// - Throws: `TUFError(.tooLarge)` when the snapshot is at `MetadataVersion.maximum`.
     public mutating func signSnapshot(with signers: [RoleSigner], now: TUFTime) throws {
-        var meta: [String: FileMeta] = [:]
-        for (role, bytes) in files where role != RoleName.snapshot && role != RoleName.timestamp {
-            meta[role] = FileMeta(describing: bytes)
-        }
         let version: Int64 = isNew ? max(snapshot?.version ?? 1, 1)
             : try MetadataVersion.next(after: snapshot?.version ?? 0, role: RoleName.snapshot)
-        let next = Snapshot(version: version, expires: now.adding(seconds: Expiry.snapshotSeconds), meta: meta)
-        let file = try MetadataSigner.sign(next.json, with: signers.map { ($0.key, $0.privateKey) })
+        let (next, bytes) = try Snapshot.signed(version: version, meta: Snapshot.meta(describing: files), at: now, by: signers)
         snapshot = next
-        files[RoleName.snapshot] = try file.serialized()
+        files[RoleName.snapshot] = bytes
         dirty.insert(RoleName.snapshot)
     }
 }
