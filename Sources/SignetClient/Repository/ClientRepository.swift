@@ -343,11 +343,12 @@ public struct ClientRepository {
         var editor = try editorForPublish(now: now, allowExpiredRoot: renewsRoot)
         if entries.isEmpty && !editor.isNew { return [] }
         try apply(entries, to: &editor, now: now)
-        let removedDelegations = Set(editor.targets.keys)
+        // The targets roles that remain after the staged changes (removed delegations are gone).
+        let remainingTargetsRoles = Set(editor.targets.keys)
         let uploaded = try signAndUpload(&editor, now: now)
         try list.remove(entries)
         // Drop cached files of delegations that no longer exist.
-        for (role, _) in trustDir.cachedVersions(gun) where RoleName.isDelegation(role) && !removedDelegations.contains(role) {
+        for (role, _) in trustDir.cachedVersions(gun) where RoleName.isDelegation(role) && !remainingTargetsRoles.contains(role) {
             try trustDir.removeCachedMetadata(gun, role: role)
         }
         return uploaded
@@ -428,7 +429,7 @@ public struct ClientRepository {
                 renewedKeys.append(key)  // another holder's key stays listed as it is
                 continue
             }
-            if let leaf = try? key.leafCertificate(), leaf.notAfter >= expires.date {
+            if let leaf = try? key.leafCertificate(), !Expiry.certificateHasExpired(notAfter: leaf.notAfter, at: expires) {
                 renewedKeys.append(key)
                 continue
             }
