@@ -72,16 +72,21 @@ public enum RootRules {
         return root
     }
 
-    /// The root in `file` and its usable root keys (`validRootKeys`).
-    /// - Throws: `TUFError(.untrustedRoot)` naming every refused key when none is usable; parse
-    ///   errors from `Root(signed:)`.
+    /// The root in `file` and its usable root keys (`usableRootKeys`).
+    /// - Throws: `usableRootKeys`' error; parse errors from `Root(signed:)`.
     static func parseWithUsableKeys(_ file: MetadataFile, gun: String, at now: TUFTime, checkExpiry: Bool) throws -> (root: Root, keys: [String: TUFKey]) {
         let root = try Root(signed: file.signed)
+        return (root, try usableRootKeys(root, gun: gun, at: now, checkExpiry: checkExpiry))
+    }
+
+    /// `validRootKeys`, refusing a root that has none.
+    /// - Throws: `TUFError(.untrustedRoot)` naming every refused key when none is usable.
+    static func usableRootKeys(_ root: Root, gun: String, at now: TUFTime, checkExpiry: Bool) throws -> [String: TUFKey] {
         let (valid, refused) = validRootKeys(root, gun: gun, at: now, checkExpiry: checkExpiry)
         guard !valid.isEmpty else {
             throw TUFError(.untrustedRoot, "root v\(root.version) has no valid root certificate for \(gun): \(refused.joined(separator: "; "))", role: RoleName.root)
         }
-        return (root, valid)
+        return valid
     }
 
     /// Throws `TUFError(.threshold)` unless `file` carries signatures of `root`'s own root

@@ -124,10 +124,7 @@ public struct TrustUpdater {
         let root = collection.root
         if let expired = rootExpiry(root) { throw expired }
         // The final root's own certificates must be valid now (the anchor may have been cached).
-        let (valid, refused) = RootRules.validRootKeys(root, gun: gun, at: now, checkExpiry: !allowExpiredRoot)
-        guard !valid.isEmpty else {
-            throw TUFError(.untrustedRoot, "root v\(root.version) has no valid root certificate for \(gun): \(refused.joined(separator: "; "))", role: RoleName.root)
-        }
+        _ = try RootRules.usableRootKeys(root, gun: gun, at: now, checkExpiry: !allowExpiredRoot)
         if let pin {
             let file = try MetadataFile.parse(collection.rootBytes, role: RoleName.root, maxLength: MetadataLimits.maxRootBytes)
             try pin.check(root, file: file, gun: gun, at: now)
