@@ -23,23 +23,15 @@ import Testing
         #expect(Expiry.hasExpired(sameInAnotherZone, at: Self.instant))
     }
 
-    /// A freeze exactly at the boundary: a timestamp whose `expires` is the instant of the update
-    /// is refused, not accepted for one more instant.
-    @Test func aTimestampExpiringAtTheInstantOfTheUpdateIsRefused() throws {
+    /// A freeze exactly at the boundary: a role whose `expires` is the instant of the update is
+    /// refused, not accepted for one more instant.
+    @Test(arguments: [RoleName.timestamp, RoleName.targets])
+    func aRoleExpiringAtTheInstantOfTheUpdateIsRefused(role: String) throws {
         var collection = try TestCollection()
-        collection.expires = collection.now
+        if role == RoleName.targets { collection.targets.expires = collection.now } else { collection.expires = collection.now }
         let error = try #require(throws: TUFError.self) { try collection.update(try collection.files()) }
-        #expect(error.code == .expired)
-        #expect(error.role == RoleName.timestamp)
-        #expect(error.message.contains("expired at \(collection.now.text)"))
-    }
-
-    @Test func aTargetsRoleExpiringAtTheInstantOfTheUpdateIsRefused() throws {
-        var collection = try TestCollection()
-        collection.targets.expires = collection.now
-        let error = try #require(throws: TUFError.self) { try collection.update(try collection.files()) }
-        #expect(error.code == .expired)
-        #expect(error.role == RoleName.targets)
+        #expect(error.code == .expired && error.role == role, "\(error)")
+        #expect(error.message.contains("expired at \(collection.now.text)"), "\(error)")
     }
 
     @Test func aCertificateIsValidThroughItsNotAfter() {
