@@ -2,6 +2,7 @@ import FoundationEssentials
 import Logging
 import SignetCrypto
 import SignetHTTP
+import SignetSupport
 import SignetTUF
 
 /// Settings of the trust server that are not HTTP transport settings (see `docs/server.md`).

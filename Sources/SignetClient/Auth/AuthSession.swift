@@ -1,6 +1,7 @@
 import FoundationEssentials
 import SignetCrypto
 import SignetHTTP
+import SignetSupport
 import SignetTUF
 
 /// Authentication state shared by the requests of one `RemoteServer`: Basic credentials and the

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import SignetSupport
 import SignetTUF
 
 /// One staged change, in Notary's changelist JSON (reference §1.3):

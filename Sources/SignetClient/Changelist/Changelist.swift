@@ -1,5 +1,6 @@
 import FoundationEssentials
 import SignetCrypto
+import SignetSupport
 import SignetTUF
 
 /// The staged changes of one collection: `tuf/<GUN>/changelist/<20-digit UnixNano>_<uuid>.change`,

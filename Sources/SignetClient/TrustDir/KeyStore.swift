@@ -1,6 +1,7 @@
 import Dispatch
 import FoundationEssentials
 import SignetCrypto
+import SignetSupport
 import SignetTUF
 
 /// A private key file in the trust dir: `private/<canonicalKeyID>.key` with `role:` and (for

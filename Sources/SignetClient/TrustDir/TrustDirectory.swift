@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import SignetCrypto
+import SignetSupport
 import SignetTUF
 
 /// A Notary-layout trust directory (reference §1.3):

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import SignetCrypto
+import SignetSupport
 
 /// `multipart/form-data` (RFC 7578 on RFC 2046 §5.1) as Notary clients upload metadata: one part per
 /// role, `Content-Disposition: form-data; name="files"; filename="<role>"`.

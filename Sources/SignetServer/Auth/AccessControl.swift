@@ -2,6 +2,7 @@ import FoundationEssentials
 import Logging
 import SignetCrypto
 import SignetHTTP
+import SignetSupport
 import SignetTUF
 
 /// How the trust server authenticates clients (see `docs/access-control.md`). With none of

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import SignetCrypto
+import SignetSupport
 
 /// Everything `signet serve` can be configured with, from defaults, a JSON config file and flags
 /// (flags win over the file). Every key is documented in `docs/server.md`.

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Logging
 import SignetCrypto
+import SignetSupport
 import SignetTUF
 
 /// The keys the server holds for collections: the timestamp key of every GUN and the snapshot key

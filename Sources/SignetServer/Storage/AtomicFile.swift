@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import SignetCrypto
+import SignetSupport
 
 /// Crash-safe file writes: write to a temporary file in the same directory, fsync it, rename it
 /// over the target, fsync the directory. A crash leaves the old file or the new one, never a torn

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import SignetCrypto
+import SignetSupport
 import SignetTUF
 
 /// The embedded metadata store: plain files under one directory (DESIGN.md, Storage).

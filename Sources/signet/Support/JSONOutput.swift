@@ -1,5 +1,6 @@
 import ArgumentParser
 import SignetCrypto
+import SignetSupport
 
 /// The `--json` contract (DESIGN.md, CLI contract; issue 10 §4): every command given `--json` prints
 /// exactly one JSON document on standard output, for success and for failure.
