@@ -5,7 +5,6 @@ import PackageDescription
 
 let package = Package(
     name: "Signet",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "signet", targets: ["signet"]),
         .library(name: "SignetTUF", targets: ["SignetTUF"]),

@@ -4,6 +4,7 @@ import SignetCrypto
 import SignetHTTP
 import SignetSupport
 import SignetTUF
+import Synchronization
 
 /// Settings of the trust server that are not HTTP transport settings (see `docs/server.md`).
 public struct TrustServerSettings: Sendable {
@@ -43,7 +44,7 @@ public final class TrustServer: Sendable {
     let keys: ServerKeyStore
     let logger: Logger
     let metrics = Metrics()
-    let expiryCache = LockedValue<[String: ParsedExpiry]>([:])
+    let expiryCache = Mutex<[String: ParsedExpiry]>([:])
 
     /// Opens the storage directory (creating it), resolves the key passphrase and opens the key store.
     /// - Throws: `NotaryError(.updating)` when directories or the passphrase file cannot be created;

@@ -3,6 +3,7 @@ import Glibc
 import SignetCrypto
 import SignetSupport
 import SignetTUF
+import Synchronization
 
 /// The embedded metadata store: plain files under one directory (DESIGN.md, Storage).
 ///
@@ -18,15 +19,12 @@ import SignetTUF
 /// A publish writes all its version files first (each temp + fsync + rename), then replaces the
 /// small manifest atomically: readers trust only the manifest, so a crash leaves the old or the
 /// new state. GUNs become directory names only through their SHA-256, never raw.
-public final class FileStore: MetadataStore, @unchecked Sendable {
-    // @unchecked Sendable: mutable state (`changefeedLock` users) is guarded; the rest is immutable.
+public final class FileStore: MetadataStore, Sendable {
     public let root: String
     private let locks: GUNLocks
-    private let changefeedLock = Lock()
-    /// Lines in, and size of, changefeed.log as last seen (guarded by `changefeedLock`).
-    private var changefeedCount: Int64 = 0
-    private var changefeedSize: Int64 = -1
-    private let cache = LockedValue(CacheState())
+    /// Lines in, and size of, changefeed.log as last seen; held while appending and reading it.
+    private let changefeedLock = Mutex<(count: Int64, size: Int64)>((count: 0, size: -1))
+    private let cache = Mutex(CacheState())
 
     /// Opens (creating if needed, mode 0700) a store rooted at `directory`.
     public init(directory: String) throws {
@@ -244,7 +242,7 @@ public final class FileStore: MetadataStore, @unchecked Sendable {
     private var changefeedPath: String { root + "/changefeed.log" }
 
     private func appendChange(gun: String, version: Int64, sha256: String, category: String, at date: Date) throws {
-        try changefeedLock.withLock {
+        try changefeedLock.withLock { seen in
             let fd = open(changefeedPath, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
             guard fd >= 0 else { throw AtomicFile.failure("opening", changefeedPath) }
             defer { close(fd) }
@@ -255,12 +253,12 @@ public final class FileStore: MetadataStore, @unchecked Sendable {
             // when another process appended since.
             var info = stat()
             guard fstat(fd, &info) == 0 else { throw AtomicFile.failure("stat", changefeedPath) }
-            if Int64(info.st_size) != changefeedSize {
+            if Int64(info.st_size) != seen.size {
                 let existing = try AtomicFile.read(changefeedPath) ?? []
-                changefeedCount = Int64(existing.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) })
-                changefeedSize = Int64(existing.count)
+                seen.count = Int64(existing.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) })
+                seen.size = Int64(existing.count)
             }
-            let id = changefeedCount + 1
+            let id = seen.count + 1
             let line = try CanonicalJSON.encode(.object([
                 "id": .int(id), "created": .string(TUFTime(date).text), "gun": .string(gun),
                 "version": .int(version), "sha256": .string(sha256), "category": .string(category),
@@ -268,13 +266,13 @@ public final class FileStore: MetadataStore, @unchecked Sendable {
             let written = line.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             guard written == line.count else { throw AtomicFile.failure("appending to", changefeedPath) }
             guard fsync(fd) == 0 else { throw AtomicFile.failure("fsync", changefeedPath) }
-            changefeedCount = id
-            changefeedSize = Int64(info.st_size) + Int64(line.count)
+            seen.count = id
+            seen.size = Int64(info.st_size) + Int64(line.count)
         }
     }
 
     public func changes(gun: String?, changeID: Int64, records: Int) throws -> [ChangeRecord] {
-        let bytes = try changefeedLock.withLock { try AtomicFile.read(changefeedPath) } ?? []
+        let bytes = try changefeedLock.withLock { _ in try AtomicFile.read(changefeedPath) } ?? []
         var all: [ChangeRecord] = []
         for line in bytes.split(separator: 0x0A) {
             guard let value = try? JSONParser.parse(Array(line), what: "changefeed"),
