@@ -56,6 +56,7 @@ let package = Package(
         // The libFuzzer harness over SignetFuzzTargets (scripts/fuzz builds it with -sanitize=fuzzer,address); a file driver otherwise.
         .executableTarget(name: "signet-fuzz", dependencies: ["SignetFuzzTargets"]),
         .executableTarget(name: "signet-bench-crypto", dependencies: ["SignetCrypto"], path: "bench/crypto/Sources"),
+        .testTarget(name: "SignetSupportTests", dependencies: ["SignetSupport"]),
         .testTarget(name: "SignetCryptoTests", dependencies: ["SignetCrypto"]),
         .testTarget(name: "SignetTUFTests", dependencies: ["SignetTUF", "SignetCrypto"]),
         .testTarget(name: "SignetHTTPTests", dependencies: [

@@ -105,8 +105,8 @@ public struct KeyStore: Sendable {
     /// Writes a PEM block as `private/<id>.key` (0600).
     public func write(_ block: PEMBlock, id: String) throws {
         guard Hex.decode(id) != nil, id.count == 64 else { throw ClientError(.key, "invalid key ID \(id)") }
-        try FileStore.makeDirectory(directory.privateDirectory)
-        try FileStore.write(Array(block.encoded().utf8), to: directory.privateDirectory.appendingPathComponent("\(id).key"), mode: 0o600)
+        try ClientFile.makeDirectory(directory.privateDirectory)
+        try ClientFile.write(Array(block.encoded().utf8), to: directory.privateDirectory.appendingPathComponent("\(id).key"), mode: 0o600)
     }
 
     /// Generates a P-256 key for `role` and saves it.

@@ -30,7 +30,7 @@ public final class ServerKeyStore: Sendable {
         self.algorithm = algorithm
         self.passphrase = passphrase
         self.kdf = kdf
-        try AtomicFile.makeDirectory(directory)
+        try StorageFile.makeDirectory(directory)
     }
 
     /// Only `timestamp` and `snapshot` keys are held by the server.
@@ -53,7 +53,7 @@ public final class ServerKeyStore: Sendable {
     private func privateKey(gun: String, role: String, file: String, id: String) throws -> PrivateKey {
         if let cached = cache.withLock({ $0[id] }) { return cached }
         let path = "\(roleDirectory(gun: gun, role: role))/\(file)"
-        guard let bytes = try AtomicFile.read(path), let block = try PEMBlock.parseAll(String(decoding: bytes, as: UTF8.self)).first else {
+        guard let bytes = try StorageFile.read(path), let block = try PEMBlock.parseAll(String(decoding: bytes, as: UTF8.self)).first else {
             throw NotaryError(.unknown, log: "server key file \(path) is missing or not PEM")
         }
         let key = try PrivateKey(pemBlock: block, passphrase: passphrase)
@@ -68,9 +68,9 @@ public final class ServerKeyStore: Sendable {
         let tufKey = TUFKey(publicKey: key.publicKey)
         let pem = PEMBlock(type: "ENCRYPTED PRIVATE KEY", der: try key.encryptedPKCS8DER(passphrase: passphrase, kdf: kdf)).encoded()
         let directory = roleDirectory(gun: gun, role: role)
-        try AtomicFile.makeDirectory(directory)
+        try StorageFile.makeDirectory(directory)
         let stamp = UInt64(Date().timeIntervalSince1970 * 1_000_000_000).zeroPadded(20)
-        try AtomicFile.write(Array(pem.utf8), to: "\(directory)/\(stamp)-\(tufKey.id).pem", mode: 0o600)
+        try StorageFile.write(Array(pem.utf8), to: "\(directory)/\(stamp)-\(tufKey.id).pem", mode: 0o600)
         cache.withLock { $0[tufKey.id] = key }
         return tufKey
     }

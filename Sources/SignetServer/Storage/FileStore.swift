@@ -29,7 +29,7 @@ public final class FileStore: MetadataStore, Sendable {
     /// Opens (creating if needed, mode 0700) a store rooted at `directory`.
     public init(directory: String) throws {
         root = PathText.standardizing(directory)
-        for sub in ["", "/repos", "/locks", "/trash"] { try AtomicFile.makeDirectory(root + sub) }
+        for sub in ["", "/repos", "/locks", "/trash"] { try StorageFile.makeDirectory(root + sub) }
         locks = GUNLocks(directory: root + "/locks")
         // Finish deletions a crash interrupted.
         if let leftovers = try? FileManager.default.contentsOfDirectory(atPath: root + "/trash") {
@@ -113,12 +113,12 @@ public final class FileStore: MetadataStore, Sendable {
         var info = stat()
         guard stat(path, &info) == 0 else {
             if errno == ENOENT || errno == ENOTDIR { return nil }
-            throw AtomicFile.failure("stat", path)
+            throw StorageFile.failure("stat", path)
         }
         let identity = ManifestIdentity(inode: UInt64(info.st_ino), size: Int64(info.st_size),
                                         seconds: Int64(info.st_mtim.tv_sec), nanoseconds: Int64(info.st_mtim.tv_nsec))
         if let cached = cache.withLock({ $0.manifests[path] }), cached.identity == identity { return cached.manifest }
-        guard let bytes = try AtomicFile.read(path) else { return nil }
+        guard let bytes = try StorageFile.read(path) else { return nil }
         let manifest = try Manifest(bytes: bytes)
         cache.withLock { $0.manifests[path] = (identity, manifest) }
         return manifest
@@ -132,7 +132,7 @@ public final class FileStore: MetadataStore, Sendable {
         if let bytes = cache.withLock({ $0.files[key] }) {
             return StoredMetadata(role: role, version: version, sha256: entry.sha256, created: entry.created, bytes: bytes)
         }
-        guard let bytes = try AtomicFile.read(path) else {
+        guard let bytes = try StorageFile.read(path) else {
             throw NotaryError(.unknown, log: "\(path) is listed in the manifest but missing")
         }
         guard Hex.encode(Digest.sha256(bytes)) == entry.sha256 else {
@@ -209,17 +209,17 @@ public final class FileStore: MetadataStore, Sendable {
                 throw NotaryError(.version, log: "\(update.role) version \(update.version) is not newer than stored version \(stored)")
             }
         }
-        try AtomicFile.makeDirectory(directory + "/versions")
+        try StorageFile.makeDirectory(directory + "/versions")
         let now = Date()
         for update in updates {
             let name = try FileStore.fileName(role: update.role, version: update.version)
-            try AtomicFile.write(update.bytes, to: "\(directory)/versions/\(name)")
+            try StorageFile.write(update.bytes, to: "\(directory)/versions/\(name)")
             manifest.current[update.role] = update.version
             manifest.versions[update.role, default: [:]][update.version] =
                 VersionEntry(sha256: Hex.encode(Digest.sha256(update.bytes)), created: now)
         }
         // The commit point: one atomic rename makes every role of this publish current at once.
-        try AtomicFile.write(try manifest.encoded(), to: directory + "/manifest.json")
+        try StorageFile.write(try manifest.encoded(), to: directory + "/manifest.json")
         for update in updates where update.role == RoleName.timestamp {
             try appendChange(gun: gun, version: update.version, sha256: Hex.encode(Digest.sha256(update.bytes)), category: "update", at: now)
         }
@@ -230,8 +230,8 @@ public final class FileStore: MetadataStore, Sendable {
         try withWriteLock(gun: gun) {
             guard FileManager.default.fileExists(atPath: directory) else { return }
             let trash = "\(root)/trash/\(FileStore.gunID(gun))-\(UUID().uuidString)"
-            guard rename(directory, trash) == 0 else { throw AtomicFile.failure("moving to trash", directory) }
-            try AtomicFile.syncDirectory(root + "/repos")
+            guard rename(directory, trash) == 0 else { throw StorageFile.failure("moving to trash", directory) }
+            try StorageFile.syncDirectory(root + "/repos")
             try? FileManager.default.removeItem(atPath: trash)
             try appendChange(gun: gun, version: 0, sha256: "", category: "deletion", at: Date())
         }
@@ -244,17 +244,17 @@ public final class FileStore: MetadataStore, Sendable {
     private func appendChange(gun: String, version: Int64, sha256: String, category: String, at date: Date) throws {
         try changefeedLock.withLock { seen in
             let fd = open(changefeedPath, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw AtomicFile.failure("opening", changefeedPath) }
+            guard fd >= 0 else { throw StorageFile.failure("opening", changefeedPath) }
             defer { close(fd) }
-            while flock(fd, LOCK_EX) != 0 { guard errno == EINTR else { throw AtomicFile.failure("locking", changefeedPath) } }
+            while flock(fd, LOCK_EX) != 0 { guard errno == EINTR else { throw StorageFile.failure("locking", changefeedPath) } }
             defer { flock(fd, LOCK_UN) }
             // IDs are line numbers, counted under the flock so that several processes agree. The
             // count is remembered with the file size it belongs to; the file is read again only
             // when another process appended since.
             var info = stat()
-            guard fstat(fd, &info) == 0 else { throw AtomicFile.failure("stat", changefeedPath) }
+            guard fstat(fd, &info) == 0 else { throw StorageFile.failure("stat", changefeedPath) }
             if Int64(info.st_size) != seen.size {
-                let existing = try AtomicFile.read(changefeedPath) ?? []
+                let existing = try StorageFile.read(changefeedPath) ?? []
                 seen.count = Int64(existing.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) })
                 seen.size = Int64(existing.count)
             }
@@ -264,15 +264,15 @@ public final class FileStore: MetadataStore, Sendable {
                 "version": .int(version), "sha256": .string(sha256), "category": .string(category),
             ])) + [0x0A]
             let written = line.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            guard written == line.count else { throw AtomicFile.failure("appending to", changefeedPath) }
-            guard fsync(fd) == 0 else { throw AtomicFile.failure("fsync", changefeedPath) }
+            guard written == line.count else { throw StorageFile.failure("appending to", changefeedPath) }
+            guard fsync(fd) == 0 else { throw StorageFile.failure("fsync", changefeedPath) }
             seen.count = id
             seen.size = Int64(info.st_size) + Int64(line.count)
         }
     }
 
     public func changes(gun: String?, changeID: Int64, records: Int) throws -> [ChangeRecord] {
-        let bytes = try changefeedLock.withLock { _ in try AtomicFile.read(changefeedPath) } ?? []
+        let bytes = try changefeedLock.withLock { _ in try StorageFile.read(changefeedPath) } ?? []
         var all: [ChangeRecord] = []
         for line in bytes.split(separator: 0x0A) {
             guard let value = try? JSONParser.parse(Array(line), what: "changefeed"),

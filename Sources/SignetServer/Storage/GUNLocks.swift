@@ -26,10 +26,10 @@ final class GUNLocks: Sendable {
         try lock.mutex.withLock { _ in
             let path = "\(directory)/\(id).lock"
             let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw AtomicFile.failure("opening lock file", path) }
+            guard fd >= 0 else { throw StorageFile.failure("opening lock file", path) }
             defer { close(fd) }
             while flock(fd, LOCK_EX) != 0 {
-                guard errno == EINTR else { throw AtomicFile.failure("locking", path) }
+                guard errno == EINTR else { throw StorageFile.failure("locking", path) }
             }
             defer { flock(fd, LOCK_UN) }
             result = try body()
