@@ -11,6 +11,12 @@ import Testing
         return url
     }
 
+    /// Puts a non-empty directory at `file`, so that rename(2) over it fails (EISDIR).
+    static func directoryInTheWay(at file: URL) throws {
+        try FileManager.default.createDirectory(at: file, withIntermediateDirectories: false)
+        try Data("old".utf8).write(to: file.appendingPathComponent("inside"))
+    }
+
     @Test func writesWithTheExactModeAndCreatesParents() throws {
         let directory = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -26,10 +32,8 @@ import Testing
     @Test func failedWriteNamesTheFileAndKeepsTheOldOne() throws {
         let directory = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: directory) }
-        // A non-empty directory where the file should go: rename(2) over it fails (EISDIR).
         let file = directory.appendingPathComponent("root.json")
-        try FileManager.default.createDirectory(at: file, withIntermediateDirectories: false)
-        try Data("old".utf8).write(to: file.appendingPathComponent("inside"))
+        try Self.directoryInTheWay(at: file)
         do {
             try ClientFile.write(Array("new".utf8), to: file, mode: 0o600)
             Issue.record("a write over a directory succeeded")
@@ -45,8 +49,7 @@ import Testing
         let directory = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: directory) }
         let blocked = directory.appendingPathComponent("b.change")
-        try FileManager.default.createDirectory(at: blocked, withIntermediateDirectories: false)
-        try Data("old".utf8).write(to: blocked.appendingPathComponent("inside"))
+        try Self.directoryInTheWay(at: blocked)
         let files = [(bytes: Array("a".utf8), file: directory.appendingPathComponent("a.change")),
                      (bytes: Array("b".utf8), file: blocked)]
         do {

@@ -70,11 +70,11 @@ import Testing
         let directory = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         // A 64 KiB tmpfs: mounting needs root (CAP_SYS_ADMIN), which the test machines have.
-        guard Self.run("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", directory]) == 0 else {
+        guard Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", directory]) == 0 else {
             Issue.record("cannot mount a 64 KiB tmpfs (mount from Debian package mount; needs root)")
             return
         }
-        defer { _ = Self.run("/usr/bin/umount", [directory]) }
+        defer { _ = Self.run("/bin/umount", [directory]) }
         let path = directory + "/root.json"
         try AtomicFile.write(Array("old".utf8), to: path, mode: 0o600)
         #expect {
