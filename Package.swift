@@ -1,11 +1,10 @@
 // swift-tools-version:6.0
 // Signet: an image-signing and trust service speaking Notary's dialect of TUF.
-// Layers (see docs/architecture.md): COpenSSL → SignetCrypto → SignetTUF → SignetClient / SignetServer (on SignetHTTP) → signet.
+// Layers (see docs/architecture.md): SignetSupport, COpenSSL → SignetCrypto → SignetTUF → SignetClient / SignetServer (on SignetHTTP) → signet.
 import PackageDescription
 
 let package = Package(
     name: "Signet",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "signet", targets: ["signet"]),
         .library(name: "SignetTUF", targets: ["SignetTUF"]),
@@ -24,27 +23,30 @@ let package = Package(
         ),
         // libxcrypt's crypt_r for htpasswd bcrypt entries (Debian libcrypt-dev); used only by SignetServer/Auth.
         .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
+        // Support layer: what every module needs that is not crypto (atomic file writes, locks, path and string
+        // text, HTTP dates, quoted strings, JSON string escaping). Imports no C library but Glibc.
+        .target(name: "SignetSupport"),
         // Crypto layer: the only module that imports COpenSSL.
-        .target(name: "SignetCrypto", dependencies: ["COpenSSL"]),
+        .target(name: "SignetCrypto", dependencies: ["COpenSSL", "SignetSupport"]),
         // TUF layer: Notary-format metadata, canonical JSON, verification. No I/O.
-        .target(name: "SignetTUF", dependencies: ["SignetCrypto"]),
+        .target(name: "SignetTUF", dependencies: ["SignetCrypto", "SignetSupport"]),
         // HTTP/1.1 over Glibc sockets, TLS through SignetCrypto.
         .target(name: "SignetHTTP", dependencies: [
-            "SignetCrypto",
+            "SignetCrypto", "SignetSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Trust server: Notary routes, publish validation, file store, server-held keys.
         .target(name: "SignetServer", dependencies: [
-            "SignetTUF", "SignetCrypto", "SignetHTTP", "CCrypt",
+            "SignetTUF", "SignetCrypto", "SignetHTTP", "SignetSupport", "CCrypt",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Client: trust dir, key store, changelist, remote, verified update.
         .target(name: "SignetClient", dependencies: [
-            "SignetTUF", "SignetCrypto", "SignetHTTP",
+            "SignetTUF", "SignetCrypto", "SignetHTTP", "SignetSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "signet", dependencies: [
-            "SignetClient", "SignetServer", "SignetTUF", "SignetCrypto",
+            "SignetClient", "SignetServer", "SignetTUF", "SignetCrypto", "SignetSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -54,6 +56,7 @@ let package = Package(
         // The libFuzzer harness over SignetFuzzTargets (scripts/fuzz builds it with -sanitize=fuzzer,address); a file driver otherwise.
         .executableTarget(name: "signet-fuzz", dependencies: ["SignetFuzzTargets"]),
         .executableTarget(name: "signet-bench-crypto", dependencies: ["SignetCrypto"], path: "bench/crypto/Sources"),
+        .testTarget(name: "SignetSupportTests", dependencies: ["SignetSupport"]),
         .testTarget(name: "SignetCryptoTests", dependencies: ["SignetCrypto"]),
         .testTarget(name: "SignetTUFTests", dependencies: ["SignetTUF", "SignetCrypto"]),
         .testTarget(name: "SignetHTTPTests", dependencies: [

@@ -2,7 +2,9 @@ import FoundationEssentials
 import Logging
 import SignetCrypto
 import SignetHTTP
+import SignetSupport
 import SignetTUF
+import Synchronization
 
 /// Settings of the trust server that are not HTTP transport settings (see `docs/server.md`).
 public struct TrustServerSettings: Sendable {
@@ -42,7 +44,7 @@ public final class TrustServer: Sendable {
     let keys: ServerKeyStore
     let logger: Logger
     let metrics = Metrics()
-    let expiryCache = LockedValue<[String: ParsedExpiry]>([:])
+    let expiryCache = Mutex<[String: ParsedExpiry]>([:])
 
     /// Opens the storage directory (creating it), resolves the key passphrase and opens the key store.
     /// - Throws: `NotaryError(.updating)` when directories or the passphrase file cannot be created;
@@ -65,13 +67,13 @@ public final class TrustServer: Sendable {
             return fromEnvironment
         }
         let path = storageRoot + "/server-key-passphrase"
-        if let existing = try AtomicFile.read(path) {
+        if let existing = try StorageFile.read(path) {
             let text = String(decoding: existing, as: UTF8.self).trimmingWhitespaceAndNewlines()
             guard !text.isEmpty else { throw NotaryError(.noStorage, log: "\(path) is empty") }
             return text
         }
         let generated = Hex.encode(SecureRandom.bytes(32))
-        try AtomicFile.write(Array((generated + "\n").utf8), to: path, mode: 0o600)
+        try StorageFile.write(Array((generated + "\n").utf8), to: path, mode: 0o600)
         logger.notice("generated a passphrase for the server's keys in \(path) (mode 0600); set SIGNET_SERVER_KEY_PASSPHRASE or key_passphrase in the config to use your own")
         return generated
     }

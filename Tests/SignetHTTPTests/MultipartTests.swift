@@ -93,4 +93,16 @@ import Testing
             }
         }
     }
+
+    /// Header parameters read their quoted values through `QuotedString`: escapes are undone, a
+    /// `;` inside quotes does not split, and an unterminated value or a control character drops
+    /// the parameter instead of keeping a guessed value.
+    @Test func headerParametersWithHostileQuotedValues() {
+        let parsed = HeaderParameters.parse(#"form-data; name="fi;les" ; filename = "a\"b\\c"; x=token"#)
+        #expect(parsed.value == "form-data")
+        #expect(parsed.parameters.map(\.name) == ["name", "filename", "x"])
+        #expect(parsed.parameters.map(\.value) == ["fi;les", #"a"b\c"#, "token"])
+        #expect(HeaderParameters.parse(#"form-data; name="files"; filename="root"#).parameters.map(\.name) == ["name"])
+        #expect(HeaderParameters.parse("form-data; filename=\"ro\u{1}ot\"; name=files").parameters.isEmpty)
+    }
 }

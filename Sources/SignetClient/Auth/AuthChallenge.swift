@@ -1,5 +1,10 @@
+import SignetSupport
+
 /// One `WWW-Authenticate` challenge (RFC 9110 §11.6.1): a scheme and its auth-params, e.g.
 /// `Bearer realm="https://auth.example.com/token",service="notary",scope="repository:x:pull"`.
+///
+/// Quoted values are read by `QuotedString`; a quoted value that is unterminated or holds a control
+/// character ends the header value there (that parameter and the rest are dropped).
 struct AuthChallenge: Equatable {
     /// Lowercased: `bearer`, `basic`.
     var scheme: String
@@ -24,12 +29,12 @@ struct AuthChallenge: Equatable {
                     var cursor = rest.dropFirst(name.count + 1)
                     var parsed = ""
                     if cursor.first == "\"" {
-                        cursor = cursor.dropFirst()
-                        while let character = cursor.first, character != "\"" {
-                            if character == "\\" { cursor = cursor.dropFirst() }
-                            if let next = cursor.first { parsed.append(next); cursor = cursor.dropFirst() }
+                        guard let (value, rest) = QuotedString.read(cursor) else {
+                            scanner = cursor[cursor.endIndex...]
+                            break
                         }
-                        cursor = cursor.dropFirst()
+                        parsed = value
+                        cursor = rest
                     } else {
                         parsed = String(cursor.prefix { $0 != "," && $0 != " " })
                         cursor = cursor.dropFirst(parsed.count)

@@ -1,7 +1,9 @@
 import FoundationEssentials
 import SignetCrypto
 import SignetHTTP
+import SignetSupport
 import SignetTUF
+import Synchronization
 
 /// Authentication state shared by the requests of one `RemoteServer`: Basic credentials and the
 /// bearer tokens fetched for each scope, Docker-registry style (docs/access-control.md).
@@ -11,12 +13,10 @@ import SignetTUF
 /// there are any), then resend with `Authorization: Bearer <token>`. Tokens are cached per scope
 /// until `expires_in` (default 60 s) runs out. Credentials are only sent to a realm that is
 /// `https://` or on the trust server's own host. Tokens and passwords never appear in errors.
-public final class AuthSession: @unchecked Sendable {
-    // @unchecked Sendable: `tokens` and `useBasic` are only touched while holding `lock`.
+public final class AuthSession: Sendable {
     public let credentials: Credentials?
-    private let lock = Lock()
-    private var tokens: [ExactName.Key: (token: String, expires: Date)] = [:]
-    private var useBasic = false
+    /// Bearer tokens by scope, and whether the server asked for Basic credentials.
+    private let state = Mutex<(tokens: [ExactName.Key: (token: String, expires: Date)], useBasic: Bool)>((tokens: [:], useBasic: false))
 
     public init(credentials: Credentials?) {
         self.credentials = credentials
@@ -24,11 +24,11 @@ public final class AuthSession: @unchecked Sendable {
 
     /// The `Authorization` header to send for `scope`, from what earlier challenges taught.
     func authorization(scope: String) -> String? {
-        lock.lock()
-        defer { lock.unlock() }
-        if let cached = tokens[ExactName.Key(scope)], cached.expires > Date() { return "Bearer " + cached.token }
-        if useBasic, let credentials { return credentials.basicHeader }
-        return nil
+        state.withLock { state in
+            if let cached = state.tokens[ExactName.Key(scope)], cached.expires > Date() { return "Bearer " + cached.token }
+            if state.useBasic, let credentials { return credentials.basicHeader }
+            return nil
+        }
     }
 
     /// Reacts to a 401: returns true when a retry may succeed (new token or Basic credentials).
@@ -40,18 +40,18 @@ public final class AuthSession: @unchecked Sendable {
         if let bearer = challenges.first(where: { $0.scheme == "bearer" }), let realm = bearer.parameters["realm"] {
             let token = try fetchToken(realm: realm, service: bearer.parameters["service"], scope: bearer.parameters["scope"] ?? scope,
                                        serverURL: serverURL, tls: tls, timeout: timeout)
-            lock.lock()
-            defer { lock.unlock() }
-            let previous = tokens[ExactName.Key(scope)]?.token
-            tokens[ExactName.Key(scope)] = token
-            return previous != token.token
+            return state.withLock { state in
+                let previous = state.tokens[ExactName.Key(scope)]?.token
+                state.tokens[ExactName.Key(scope)] = token
+                return previous != token.token
+            }
         }
         if challenges.contains(where: { $0.scheme == "basic" }), credentials != nil {
-            lock.lock()
-            defer { lock.unlock() }
-            if useBasic { return false }
-            useBasic = true
-            return true
+            return state.withLock { state in
+                if state.useBasic { return false }
+                state.useBasic = true
+                return true
+            }
         }
         return false
     }

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import SignetCrypto
+import SignetSupport
 
 /// A user name and password for a trust server, from `SIGNET_AUTH` (or Notary's `NOTARY_AUTH`):
 /// base64 of `user:password`. The password never appears in `description`, logs or errors.

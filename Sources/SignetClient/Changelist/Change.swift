@@ -1,4 +1,5 @@
 import FoundationEssentials
+import SignetSupport
 import SignetTUF
 
 /// One staged change, in Notary's changelist JSON (reference §1.3):
@@ -133,23 +134,7 @@ public struct Change: Sendable, Equatable {
 
 /// Strings and arrays as Go's `encoding/json` writes them (HTML-safe escaping).
 enum GoJSON {
-    static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<", ">", "&", "\u{2028}", "\u{2029}":
-                out += "\\u" + scalar.value.zeroPaddedHex(4)
-            default:
-                if scalar.value < 0x20 { out += "\\u" + scalar.value.zeroPaddedHex(4) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
-    }
+    static func string(_ text: String) -> String { JSONString.quoted(text, style: .goEncodingJSON) }
 
     static func array(_ items: [String]) -> String { "[" + items.map(string).joined(separator: ",") + "]" }
 }

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import SignetCrypto
+import SignetSupport
 import SignetTUF
 
 /// The staged changes of one collection: `tuf/<GUN>/changelist/<20-digit UnixNano>_<uuid>.change`,
@@ -52,7 +53,7 @@ public struct Changelist: Sendable {
             let name = (start + UInt64(index)).zeroPadded(20) + "_" + UUID().uuidString.lowercased() + ".change"
             return (bytes: change.encoded(), file: directory.appendingPathComponent(name))
         }
-        try FileStore.writeAll(files, mode: 0o600)
+        try ClientFile.writeAll(files, mode: 0o600)
     }
 
     /// Removes the given entries (all when nil).

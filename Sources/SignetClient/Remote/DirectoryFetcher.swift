@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import SignetCrypto
+import SignetSupport
 import SignetTUF
 
 /// Serves metadata from a directory laid out as the server's routes name the files:

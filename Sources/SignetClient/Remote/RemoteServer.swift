@@ -1,6 +1,7 @@
 import FoundationEssentials
 import SignetCrypto
 import SignetHTTP
+import SignetSupport
 import SignetTUF
 
 /// A Notary-compatible trust server for one GUN (routes: reference §2.1).

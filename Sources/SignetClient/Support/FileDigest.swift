@@ -1,5 +1,6 @@
 import FoundationEssentials
 import SignetCrypto
+import SignetSupport
 import SignetTUF
 
 /// Length, sha256 and sha512 of a file, read in 1 MiB chunks so a multi-gigabyte payload is

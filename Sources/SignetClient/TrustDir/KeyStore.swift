@@ -1,7 +1,9 @@
 import Dispatch
 import FoundationEssentials
 import SignetCrypto
+import SignetSupport
 import SignetTUF
+import Synchronization
 
 /// A private key file in the trust dir: `private/<canonicalKeyID>.key` with `role:` and (for
 /// targets, snapshot and timestamp keys) `gun:` PEM headers, as Notary 0.7 writes them (§4).
@@ -103,8 +105,8 @@ public struct KeyStore: Sendable {
     /// Writes a PEM block as `private/<id>.key` (0600).
     public func write(_ block: PEMBlock, id: String) throws {
         guard Hex.decode(id) != nil, id.count == 64 else { throw ClientError(.key, "invalid key ID \(id)") }
-        try FileStore.makeDirectory(directory.privateDirectory)
-        try FileStore.write(Array(block.encoded().utf8), to: directory.privateDirectory.appendingPathComponent("\(id).key"), mode: 0o600)
+        try ClientFile.makeDirectory(directory.privateDirectory)
+        try ClientFile.write(Array(block.encoded().utf8), to: directory.privateDirectory.appendingPathComponent("\(id).key"), mode: 0o600)
     }
 
     /// Generates a P-256 key for `role` and saves it.
@@ -166,12 +168,11 @@ public struct KeyStore: Sendable {
     }
 
     /// One result per concurrent decryption, filled from several threads.
-    private final class ResultSlots: @unchecked Sendable {
-        private let lock = Lock()
-        private var results: [Result<PrivateKey, any Error>?]
-        init(count: Int) { results = Array(repeating: nil, count: count) }
-        func set(_ index: Int, _ result: Result<PrivateKey, any Error>) { lock.lock(); results[index] = result; lock.unlock() }
-        func get(_ index: Int) -> Result<PrivateKey, any Error> { lock.lock(); defer { lock.unlock() }; return results[index]! }
+    private final class ResultSlots: Sendable {
+        private let results: Mutex<[Result<PrivateKey, any Error>?]>
+        init(count: Int) { results = Mutex(Array(repeating: nil, count: count)) }
+        func set(_ index: Int, _ result: Result<PrivateKey, any Error>) { results.withLock { $0[index] = result } }
+        func get(_ index: Int) -> Result<PrivateKey, any Error> { results.withLock { $0[index]! } }
     }
 
     /// True when the store holds one of `keys`.

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import SignetCrypto
+import SignetSupport
 import SignetTUF
 
 /// Where key passphrases come from (DESIGN.md, reference §1.5): `SIGNET_<ALIAS>_PASSPHRASE`, then

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import SignetSupport
 
 /// One PEM block (RFC 7468, with RFC 1421 headers as Go's `encoding/pem` and Notary use them).
 ///

@@ -1,5 +1,6 @@
 import FoundationEssentials
 internal import COpenSSL
+import Synchronization
 
 /// A small per-key pool of initialised `EVP_PKEY_CTX`s (for ECDSA sign or verify).
 ///
@@ -7,9 +8,8 @@ internal import COpenSSL
 /// encoding together (~20% of the operation); `openssl speed` reuses one. A context is used by one
 /// thread at a time: `withContext` takes one out under the lock, runs the operation outside it,
 /// and puts it back. At most `capacity` idle contexts are kept.
-final class PKeyContextPool: @unchecked Sendable {  // `idle` is guarded by `lock`; each EVP_PKEY_CTX is used by one thread at a time.
-    private let lock = Lock()
-    private var idle: [OpaquePointer] = []
+final class PKeyContextPool: Sendable {
+    private let idle = Mutex<[IdleContext]>([])
     private let capacity: Int
     private let make: @Sendable () -> OpaquePointer?
 
@@ -19,14 +19,12 @@ final class PKeyContextPool: @unchecked Sendable {  // `idle` is guarded by `loc
         self.make = make
     }
 
-    deinit { for ctx in idle { EVP_PKEY_CTX_free(ctx) } }
+    deinit { idle.withLock { idle in for ctx in idle { EVP_PKEY_CTX_free(ctx.raw) } } }
 
     /// Runs `body` with a context; a context is returned to the pool only if `body` reports it
     /// reusable (returns `reusable: true`), otherwise it is freed.
     func withContext<R>(_ body: (OpaquePointer) throws -> (result: R, reusable: Bool)) throws -> R? {
-        lock.lock()
-        var ctx = idle.popLast()
-        lock.unlock()
+        var ctx = idle.withLock { $0.popLast() }?.raw
         if ctx == nil { ctx = make() }
         guard let ctx else { return nil }
         let outcome: (result: R, reusable: Bool)
@@ -37,13 +35,12 @@ final class PKeyContextPool: @unchecked Sendable {  // `idle` is guarded by `loc
             throw error
         }
         if outcome.reusable {
-            lock.lock()
-            if idle.count < capacity {
-                idle.append(ctx)
-                lock.unlock()
-                return outcome.result
+            let kept = idle.withLock { idle in
+                guard idle.count < capacity else { return false }
+                idle.append(IdleContext(raw: ctx))
+                return true
             }
-            lock.unlock()
+            if kept { return outcome.result }
         }
         EVP_PKEY_CTX_free(ctx)
         return outcome.result
@@ -63,6 +60,11 @@ final class PKeyContextPool: @unchecked Sendable {  // `idle` is guarded by `loc
             return ctx
         }
     }
+}
+
+/// An idle context in the pool; it moves between threads but is used by one at a time.
+private struct IdleContext: @unchecked Sendable {  // handed out to one thread at a time by the pool's mutex
+    let raw: OpaquePointer
 }
 
 /// A non-owning, Sendable view of an `EVP_PKEY` for the pool's maker closure; the key object that

@@ -1,5 +1,6 @@
 import Glibc
 import SignetCrypto
+import Synchronization
 
 /// A small blocking HTTP/1.1 client for talking to a trust server (what the `signet` CLI uses).
 ///
@@ -10,15 +11,13 @@ import SignetCrypto
 /// response head and the body — enforced on a non-blocking socket (`RequestDeadline`), so a server that
 /// drips one byte at a time, or never answers, cannot keep the caller waiting longer. Name resolution
 /// (getaddrinfo) runs before the deadline starts and is bounded by the resolver's own timeouts.
-public final class HTTPClient: @unchecked Sendable {
-    // @unchecked Sendable: all stored properties are immutable after init (TLSClientContext is itself
-    // Sendable); `defaultTLS` is created once under `lock`.
+public final class HTTPClient: Sendable {
 
     let tls: TLSClientContext?
     let timeout: Double
     let maxResponseBytes: Int
-    private let lock = Lock()
-    private var defaultTLS: TLSClientContext?
+    /// The context for `https` URLs when `tls` is nil, created on first use.
+    private let defaultTLS = Mutex<TLSClientContext?>(nil)
 
     /// The most interim (1xx) responses accepted before the final one, as Go's `net/http` (the notary
     /// client's) allows; a server sending more is refused rather than read forever.
@@ -120,7 +119,7 @@ public final class HTTPClient: @unchecked Sendable {
 
     private func tlsContext() throws -> TLSClientContext {
         if let tls { return tls }
-        return try lock.withLock {
+        return try defaultTLS.withLock { defaultTLS in
             if let defaultTLS { return defaultTLS }
             do {
                 let context = try TLSClientContext(caFile: nil)

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import SignetCrypto
+import SignetSupport
 
 /// `multipart/form-data` (RFC 7578 on RFC 2046 §5.1) as Notary clients upload metadata: one part per
 /// role, `Content-Disposition: form-data; name="files"; filename="<role>"`.
@@ -95,7 +96,7 @@ public enum Multipart {
         for (index, part) in parts.enumerated() {
             let lead = index == 0 ? "--\(boundary)\r\n" : "\r\n--\(boundary)\r\n"
             out += Array((lead
-                + "Content-Disposition: form-data; name=\"\(escapeQuotes(part.name))\"; filename=\"\(escapeQuotes(part.filename))\"\r\n"
+                + "Content-Disposition: form-data; name=\(QuotedString.quote(part.name)); filename=\(QuotedString.quote(part.filename))\r\n"
                 + "Content-Type: application/octet-stream\r\n\r\n").utf8)
             out += part.body
         }
@@ -113,10 +114,6 @@ public enum Multipart {
             let byte = UInt8.random(in: 0...255, using: &generator)
             return String(byte >> 4, radix: 16) + String(byte & 0x0F, radix: 16)
         }.joined()
-    }
-
-    private static func escapeQuotes(_ text: String) -> String {
-        text.replacingLiterally("\\", with: "\\\\").replacingLiterally("\"", with: "\\\"")
     }
 
     private static func starts(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int, with prefix: [UInt8]) -> Bool {
@@ -139,54 +136,32 @@ public enum Multipart {
     }
 }
 
-/// Parses `value; name=token; name="quoted \" string"` header values (RFC 9110 §5.6.6).
+/// Parses `value; name=token; name="quoted \" string"` header values (RFC 9110 §5.6.6); the
+/// quoted-strings through `QuotedString`. A parameter without `=` is skipped; a quoted-string that
+/// is unterminated or holds a control character ends the list there (it and what follows are
+/// dropped); text between a closing quote and the next `;` is ignored.
 enum HeaderParameters {
     static func parse(_ header: String) -> (value: String, parameters: [(name: String, value: String)]) {
-        var segments: [String] = []
-        var current = ""
-        var inQuotes = false
-        var escaped = false
-        for character in header {
-            if escaped {
-                current.append(character)
-                escaped = false
-            } else if inQuotes && character == "\\" {
-                current.append(character)
-                escaped = true
-            } else if character == "\"" {
-                current.append(character)
-                inQuotes.toggle()
-            } else if character == ";" && !inQuotes {
-                segments.append(current)
-                current = ""
-            } else {
-                current.append(character)
-            }
-        }
-        segments.append(current)
-        let value = String(segments[0].trimmingHTTPWhitespace())
+        var rest = Substring(header)
+        let value = rest.prefix { $0 != ";" }
+        rest = rest.dropFirst(value.count)
         var parameters: [(name: String, value: String)] = []
-        for segment in segments.dropFirst() {
-            guard let equals = segment.firstIndex(of: "=") else { continue }
-            let name = String(segment[..<equals].trimmingHTTPWhitespace())
-            var raw = segment[segment.index(after: equals)...].trimmingHTTPWhitespace()
-            if raw.hasPrefix("\""), raw.count >= 2, raw.hasSuffix("\"") {
-                raw = raw.dropFirst().dropLast()
-                var unescaped = ""
-                var escaping = false
-                for character in raw {
-                    if escaping || character != "\\" {
-                        unescaped.append(character)
-                        escaping = false
-                    } else {
-                        escaping = true
-                    }
-                }
-                parameters.append((name, unescaped))
+        while rest.first == ";" {
+            rest = rest.dropFirst()
+            let name = rest.prefix { $0 != "=" && $0 != ";" }
+            rest = rest.dropFirst(name.count)
+            guard rest.first == "=" else { continue }
+            rest = rest.dropFirst().drop { $0 == " " || $0 == "\t" }
+            if rest.first == "\"" {
+                guard let (quoted, after) = QuotedString.read(rest) else { break }
+                parameters.append((String(name.trimmingHTTPWhitespace()), quoted))
+                rest = after.drop { $0 != ";" }
             } else {
-                parameters.append((name, String(raw)))
+                let raw = rest.prefix { $0 != ";" }
+                parameters.append((String(name.trimmingHTTPWhitespace()), String(raw.trimmingHTTPWhitespace())))
+                rest = rest.dropFirst(raw.count)
             }
         }
-        return (value, parameters)
+        return (String(value.trimmingHTTPWhitespace()), parameters)
     }
 }

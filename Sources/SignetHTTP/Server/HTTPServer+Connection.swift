@@ -1,6 +1,7 @@
 import Glibc
 import Logging
 import SignetCrypto
+import SignetSupport
 
 extension HTTPServer {
     /// Serves one accepted connection until it closes; runs on the connection's own thread.

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import Logging
+import SignetSupport
 
 /// An HTTP/1.1 server (RFC 9112) on blocking Glibc sockets: one accept thread, one thread per
 /// connection (capped at `maxConnections`), and one watchdog thread enforcing whole-request deadlines.

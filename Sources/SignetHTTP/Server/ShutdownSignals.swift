@@ -1,6 +1,6 @@
 import Dispatch
 import Glibc
-import SignetCrypto
+import Synchronization
 
 /// Calls `onSignal` (on a Dispatch queue) whenever the process receives SIGTERM or SIGINT, instead of
 /// the default action of dying, so `signet serve` can call `HTTPServer.shutdown(gracePeriod:)`.
@@ -13,21 +13,22 @@ public func installShutdownSignalHandlers(_ onSignal: @escaping @Sendable () -> 
     signal(SIGPIPE, SIG_IGN)
     for number in [SIGTERM, SIGINT] {
         signal(number, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-        source.setEventHandler { onSignal() }
-        source.resume()
-        SignalSources.shared.keep(source)
+        SignalSources.shared.add(signal: number, onSignal)
     }
 }
 
 /// Keeps signal sources alive (a cancelled or released source stops delivering).
-private final class SignalSources: @unchecked Sendable {
-    // @unchecked Sendable: `sources` is only touched under `lock`.
+private final class SignalSources: Sendable {
     static let shared = SignalSources()
-    private let lock = Lock()
-    private var sources: [DispatchSourceSignal] = []
+    private let sources = Mutex<[DispatchSourceSignal]>([])
 
-    func keep(_ source: DispatchSourceSignal) {
-        lock.withLock { sources.append(source) }
+    /// Creates, starts and keeps a source calling `onSignal` for signal `number`.
+    func add(signal number: Int32, _ onSignal: @escaping @Sendable () -> Void) {
+        sources.withLock { sources in
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { onSignal() }
+            source.resume()
+            sources.append(source)
+        }
     }
 }

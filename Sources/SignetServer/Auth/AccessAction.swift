@@ -1,4 +1,5 @@
 import SignetCrypto
+import SignetSupport
 /// The actions of a Notary access scope `repository:<GUN>:<actions>` (reference §1.6, §2.8):
 /// `pull` reads metadata and keys, `push` publishes and rotates server keys, `*` also deletes.
 public enum AccessAction: String, Sendable, Hashable, CaseIterable {

@@ -2,6 +2,7 @@ import FoundationEssentials
 import Logging
 import SignetCrypto
 import SignetHTTP
+import SignetSupport
 import SignetTUF
 
 /// How the trust server authenticates clients (see `docs/access-control.md`). With none of
@@ -238,8 +239,8 @@ public final class AccessControl: Sendable {
         } else {
             return nil
         }
-        var text = #"Bearer realm="\#(Self.quoted(realm))",service="\#(Self.quoted(service))""#
-        if let scope = requirement.scope { text += #",scope="\#(Self.quoted(scope))""# }
+        var text = "Bearer realm=\(QuotedString.quote(realm)),service=\(QuotedString.quote(service))"
+        if let scope = requirement.scope { text += ",scope=\(QuotedString.quote(scope))" }
         if let error { text += #",error="\#(error)""# }
         return text
     }
@@ -281,10 +282,6 @@ public final class AccessControl: Sendable {
     static func envelope(status: Int, code: String, message: String, detail: String) -> HTTPResponse {
         let body = #"{"errors":[{"code":"\#(code)","message":"\#(message)","detail":\#(detail)}]}"#
         return HTTPResponse(status: status, headers: ["Content-Type": "application/json; charset=utf-8"], body: Array(body.utf8))
-    }
-
-    static func quoted(_ text: String) -> String {
-        text.replacingLiterally("\\", with: "\\\\").replacingLiterally("\"", with: "\\\"")
     }
 
     /// `("basic", "dXNlcjpwYXNz")` from `Basic dXNlcjpwYXNz`; the scheme lowercased.

@@ -43,43 +43,24 @@ public struct AccessPolicy: Sendable {
     /// - Throws: `Problem` for an unreadable file, non-JSON, or a rule with a missing or wrong field.
     public static func load(file path: String) throws -> AccessPolicy {
         guard let data = FileManager.default.contents(atPath: path) else { throw Problem(description: "cannot read policy file \(path)") }
-        guard let object = JSONObject.parse([UInt8](data)) else { throw Problem(description: "policy file \(path) is not JSON") }
-        return try parse(object, source: path)
+        return try decode([UInt8](data), source: path, notJSON: "policy file \(path) is not JSON")
     }
 
-    /// Parses a policy from a decoded JSON value (`{"rules": [...]}`, or the bare list of rules).
+    /// Parses a policy from an already decoded JSON tree (`[String: Any]`, `[Any]`, `String`,
+    /// numbers, `Bool`: what `JSONSerialization` returns), by way of its JSON text.
+    /// - Throws: `Problem` naming `source` as `load(file:)` does.
     public static func parse(_ object: Any, source: String) throws -> AccessPolicy {
-        let list: [Any]
-        if let dictionary = object as? [String: Any], let rules = dictionary["rules"] as? [Any] {
-            list = rules
-        } else if let rules = object as? [Any] {
-            list = rules
-        } else {
-            throw Problem(description: "\(source): a policy is {\"rules\": [...]}")
+        guard let bytes = JSONObject.encode(object) else { throw Problem(description: "\(source): a policy is {\"rules\": [...]}") }
+        return try decode(bytes, source: source, notJSON: "\(source): a policy is {\"rules\": [...]}")
+    }
+
+    static func decode(_ bytes: [UInt8], source: String, notJSON: String) throws -> AccessPolicy {
+        do {
+            guard let document = try ConfigDecoding.decode(PolicyDocument.self, from: bytes) else { throw Problem(description: notJSON) }
+            return document.policy
+        } catch let problem as ConfigProblem {
+            throw Problem(description: "\(source): \(problem.text)")
         }
-        var rules: [Rule] = []
-        for (index, item) in list.enumerated() {
-            let name = "\(source): rule \(index + 1)"
-            guard let rule = item as? [String: Any] else { throw Problem(description: "\(name) is not an object") }
-            guard let identities = rule["identities"] as? [String], !identities.isEmpty else {
-                throw Problem(description: "\(name): identities must be a non-empty list of strings")
-            }
-            guard let guns = rule["guns"] as? [String], !guns.isEmpty, guns.allSatisfy({ !$0.isEmpty }) else {
-                throw Problem(description: "\(name): guns must be a non-empty list of GUN patterns")
-            }
-            guard let names = rule["actions"] as? [String], !names.isEmpty else {
-                throw Problem(description: "\(name): actions must be a non-empty list of pull, push, *")
-            }
-            var actions = Set<AccessAction>()
-            for action in names {
-                guard let parsed = AccessAction(name: action) else {
-                    throw Problem(description: "\(name): unknown action \(action) (pull, push or *)")
-                }
-                actions.insert(parsed)
-            }
-            rules.append(Rule(identities: identities, guns: guns, actions: actions))
-        }
-        return AccessPolicy(rules: rules)
     }
 
     /// The actions `identity` holds on `gun`; identities and GUNs are matched as bytes (`ExactName`).

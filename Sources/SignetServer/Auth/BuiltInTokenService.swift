@@ -2,6 +2,7 @@ import FoundationEssentials
 import SignetCrypto
 import SignetHTTP
 import SignetTUF
+import Synchronization
 
 /// Signet's own token endpoint, used when users come from an htpasswd file and no external token
 /// issuer is configured: `GET /_signet/token?service=…&scope=…` with Basic credentials answers
@@ -24,7 +25,7 @@ final class BuiltInTokenService: Sendable {
     }
 
     let lifetime: Double
-    private let issued = LockedValue<[String: Issued]>([:])
+    private let issued = Mutex<[String: Issued]>([:])
 
     init(lifetime: Double = 300) { self.lifetime = lifetime }
 

@@ -1,6 +1,7 @@
 import CCrypt
 import FoundationEssentials
 import SignetCrypto
+import SignetSupport
 import SignetTUF
 
 /// An Apache htpasswd file with bcrypt entries (`user:$2y$05$…`, as `htpasswd -B` writes them),

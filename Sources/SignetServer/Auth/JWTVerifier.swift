@@ -1,5 +1,6 @@
 import FoundationEssentials
 import SignetCrypto
+import SignetSupport
 import SignetTUF
 
 /// Verifies Docker-registry-style bearer tokens (JWS compact serialization, RFC 7515/7519) as

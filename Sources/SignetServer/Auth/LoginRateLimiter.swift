@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Synchronization
 
 /// Counts failed logins per client address; after `maxFailures` within `window` seconds the
 /// address is refused (HTTP 429) for `blockSeconds`, whatever credentials it sends.
@@ -11,7 +12,7 @@ final class LoginRateLimiter: Sendable {
     let maxFailures: Int
     let window: Double
     let blockSeconds: Double
-    private let entries = LockedValue<[String: Entry]>([:])
+    private let entries = Mutex<[String: Entry]>([:])
 
     init(maxFailures: Int, window: Double = 60, blockSeconds: Double = 60) {
         self.maxFailures = maxFailures

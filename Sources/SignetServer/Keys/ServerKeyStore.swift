@@ -1,7 +1,9 @@
 import FoundationEssentials
 import Logging
 import SignetCrypto
+import SignetSupport
 import SignetTUF
+import Synchronization
 
 /// The keys the server holds for collections: the timestamp key of every GUN and the snapshot key
 /// of GUNs whose snapshot the server manages (Notary's signer, reference §2.6, §5.2).
@@ -9,14 +11,13 @@ import SignetTUF
 /// Keys live in `<storage>/keys/<sha256 hex of GUN>/<role>/<created ns>-<key ID>.pem` as encrypted
 /// PKCS#8 (`ENCRYPTED PRIVATE KEY`, PBKDF2-HMAC-SHA256, AES-256-CBC), mode 0600. Decrypted keys are
 /// cached in memory so that signing a timestamp does not pay the key derivation again.
-public final class ServerKeyStore: @unchecked Sendable {
-    // @unchecked Sendable: `cache` and key creation are guarded by `lock`.
+public final class ServerKeyStore: Sendable {
     public let directory: String
     public let algorithm: KeyAlgorithm
     private let passphrase: String
     private let kdf: KeyDerivation
-    private let lock = Lock()
-    private var cache: [String: PrivateKey] = [:]
+    /// Decrypted keys by key ID.
+    private let cache = Mutex<[String: PrivateKey]>([:])
 
     /// - Parameters:
     ///   - directory: `<storage>/keys`, created 0700 if missing.
@@ -29,7 +30,7 @@ public final class ServerKeyStore: @unchecked Sendable {
         self.algorithm = algorithm
         self.passphrase = passphrase
         self.kdf = kdf
-        try AtomicFile.makeDirectory(directory)
+        try StorageFile.makeDirectory(directory)
     }
 
     /// Only `timestamp` and `snapshot` keys are held by the server.
@@ -50,13 +51,13 @@ public final class ServerKeyStore: @unchecked Sendable {
     }
 
     private func privateKey(gun: String, role: String, file: String, id: String) throws -> PrivateKey {
-        if let cached = lock.withLock({ cache[id] }) { return cached }
+        if let cached = cache.withLock({ $0[id] }) { return cached }
         let path = "\(roleDirectory(gun: gun, role: role))/\(file)"
-        guard let bytes = try AtomicFile.read(path), let block = try PEMBlock.parseAll(String(decoding: bytes, as: UTF8.self)).first else {
+        guard let bytes = try StorageFile.read(path), let block = try PEMBlock.parseAll(String(decoding: bytes, as: UTF8.self)).first else {
             throw NotaryError(.unknown, log: "server key file \(path) is missing or not PEM")
         }
         let key = try PrivateKey(pemBlock: block, passphrase: passphrase)
-        lock.withLock { cache[id] = key }
+        cache.withLock { $0[id] = key }
         return key
     }
 
@@ -67,10 +68,10 @@ public final class ServerKeyStore: @unchecked Sendable {
         let tufKey = TUFKey(publicKey: key.publicKey)
         let pem = PEMBlock(type: "ENCRYPTED PRIVATE KEY", der: try key.encryptedPKCS8DER(passphrase: passphrase, kdf: kdf)).encoded()
         let directory = roleDirectory(gun: gun, role: role)
-        try AtomicFile.makeDirectory(directory)
+        try StorageFile.makeDirectory(directory)
         let stamp = UInt64(Date().timeIntervalSince1970 * 1_000_000_000).zeroPadded(20)
-        try AtomicFile.write(Array(pem.utf8), to: "\(directory)/\(stamp)-\(tufKey.id).pem", mode: 0o600)
-        lock.withLock { cache[tufKey.id] = key }
+        try StorageFile.write(Array(pem.utf8), to: "\(directory)/\(stamp)-\(tufKey.id).pem", mode: 0o600)
+        cache.withLock { $0[tufKey.id] = key }
         return tufKey
     }
 

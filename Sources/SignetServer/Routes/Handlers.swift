@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import SignetHTTP
+import SignetSupport
 import SignetTUF
 
 extension TrustServer {
@@ -59,16 +60,10 @@ extension TrustServer {
         return HTTPResponse(status: 200, headers: headers, body: stored.bytes)
     }
 
-    /// Go's `time.RFC1123` in UTC: `Mon, 02 Jan 2006 15:04:05 UTC` (zone name, not `GMT`).
+    /// `Last-Modified` as notary-server writes it: Go's `time.RFC1123` in UTC, zone name `UTC`
+    /// rather than `GMT` (`HTTPDate`, zone `.utc`).
     static func rfc1123(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) UTC"
+        HTTPDate.format(secondsSinceEpoch: time_t(date.timeIntervalSince1970.rounded(.down)), zone: .utc)
     }
 
     // MARK: Keys

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import SignetCrypto
 import SignetHTTP
+import SignetSupport
 import SignetTUF
 
 /// Notary's routes (reference §2.1), matched as gorilla/mux does: the GUN is everything between

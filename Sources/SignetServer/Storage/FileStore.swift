@@ -1,7 +1,9 @@
 import FoundationEssentials
 import Glibc
 import SignetCrypto
+import SignetSupport
 import SignetTUF
+import Synchronization
 
 /// The embedded metadata store: plain files under one directory (DESIGN.md, Storage).
 ///
@@ -17,20 +19,17 @@ import SignetTUF
 /// A publish writes all its version files first (each temp + fsync + rename), then replaces the
 /// small manifest atomically: readers trust only the manifest, so a crash leaves the old or the
 /// new state. GUNs become directory names only through their SHA-256, never raw.
-public final class FileStore: MetadataStore, @unchecked Sendable {
-    // @unchecked Sendable: mutable state (`changefeedLock` users) is guarded; the rest is immutable.
+public final class FileStore: MetadataStore, Sendable {
     public let root: String
     private let locks: GUNLocks
-    private let changefeedLock = Lock()
-    /// Lines in, and size of, changefeed.log as last seen (guarded by `changefeedLock`).
-    private var changefeedCount: Int64 = 0
-    private var changefeedSize: Int64 = -1
-    private let cache = LockedValue(CacheState())
+    /// Lines in, and size of, changefeed.log as last seen; held while appending and reading it.
+    private let changefeedLock = Mutex<(count: Int64, size: Int64)>((count: 0, size: -1))
+    private let cache = Mutex(CacheState())
 
     /// Opens (creating if needed, mode 0700) a store rooted at `directory`.
     public init(directory: String) throws {
         root = PathText.standardizing(directory)
-        for sub in ["", "/repos", "/locks", "/trash"] { try AtomicFile.makeDirectory(root + sub) }
+        for sub in ["", "/repos", "/locks", "/trash"] { try StorageFile.makeDirectory(root + sub) }
         locks = GUNLocks(directory: root + "/locks")
         // Finish deletions a crash interrupted.
         if let leftovers = try? FileManager.default.contentsOfDirectory(atPath: root + "/trash") {
@@ -114,12 +113,12 @@ public final class FileStore: MetadataStore, @unchecked Sendable {
         var info = stat()
         guard stat(path, &info) == 0 else {
             if errno == ENOENT || errno == ENOTDIR { return nil }
-            throw AtomicFile.failure("stat", path)
+            throw StorageFile.failure("stat", path)
         }
         let identity = ManifestIdentity(inode: UInt64(info.st_ino), size: Int64(info.st_size),
                                         seconds: Int64(info.st_mtim.tv_sec), nanoseconds: Int64(info.st_mtim.tv_nsec))
         if let cached = cache.withLock({ $0.manifests[path] }), cached.identity == identity { return cached.manifest }
-        guard let bytes = try AtomicFile.read(path) else { return nil }
+        guard let bytes = try StorageFile.read(path) else { return nil }
         let manifest = try Manifest(bytes: bytes)
         cache.withLock { $0.manifests[path] = (identity, manifest) }
         return manifest
@@ -133,7 +132,7 @@ public final class FileStore: MetadataStore, @unchecked Sendable {
         if let bytes = cache.withLock({ $0.files[key] }) {
             return StoredMetadata(role: role, version: version, sha256: entry.sha256, created: entry.created, bytes: bytes)
         }
-        guard let bytes = try AtomicFile.read(path) else {
+        guard let bytes = try StorageFile.read(path) else {
             throw NotaryError(.unknown, log: "\(path) is listed in the manifest but missing")
         }
         guard Hex.encode(Digest.sha256(bytes)) == entry.sha256 else {
@@ -210,17 +209,17 @@ public final class FileStore: MetadataStore, @unchecked Sendable {
                 throw NotaryError(.version, log: "\(update.role) version \(update.version) is not newer than stored version \(stored)")
             }
         }
-        try AtomicFile.makeDirectory(directory + "/versions")
+        try StorageFile.makeDirectory(directory + "/versions")
         let now = Date()
         for update in updates {
             let name = try FileStore.fileName(role: update.role, version: update.version)
-            try AtomicFile.write(update.bytes, to: "\(directory)/versions/\(name)")
+            try StorageFile.write(update.bytes, to: "\(directory)/versions/\(name)")
             manifest.current[update.role] = update.version
             manifest.versions[update.role, default: [:]][update.version] =
                 VersionEntry(sha256: Hex.encode(Digest.sha256(update.bytes)), created: now)
         }
         // The commit point: one atomic rename makes every role of this publish current at once.
-        try AtomicFile.write(try manifest.encoded(), to: directory + "/manifest.json")
+        try StorageFile.write(try manifest.encoded(), to: directory + "/manifest.json")
         for update in updates where update.role == RoleName.timestamp {
             try appendChange(gun: gun, version: update.version, sha256: Hex.encode(Digest.sha256(update.bytes)), category: "update", at: now)
         }
@@ -231,8 +230,8 @@ public final class FileStore: MetadataStore, @unchecked Sendable {
         try withWriteLock(gun: gun) {
             guard FileManager.default.fileExists(atPath: directory) else { return }
             let trash = "\(root)/trash/\(FileStore.gunID(gun))-\(UUID().uuidString)"
-            guard rename(directory, trash) == 0 else { throw AtomicFile.failure("moving to trash", directory) }
-            try AtomicFile.syncDirectory(root + "/repos")
+            guard rename(directory, trash) == 0 else { throw StorageFile.failure("moving to trash", directory) }
+            try StorageFile.syncDirectory(root + "/repos")
             try? FileManager.default.removeItem(atPath: trash)
             try appendChange(gun: gun, version: 0, sha256: "", category: "deletion", at: Date())
         }
@@ -243,37 +242,37 @@ public final class FileStore: MetadataStore, @unchecked Sendable {
     private var changefeedPath: String { root + "/changefeed.log" }
 
     private func appendChange(gun: String, version: Int64, sha256: String, category: String, at date: Date) throws {
-        try changefeedLock.withLock {
+        try changefeedLock.withLock { seen in
             let fd = open(changefeedPath, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw AtomicFile.failure("opening", changefeedPath) }
+            guard fd >= 0 else { throw StorageFile.failure("opening", changefeedPath) }
             defer { close(fd) }
-            while flock(fd, LOCK_EX) != 0 { guard errno == EINTR else { throw AtomicFile.failure("locking", changefeedPath) } }
+            while flock(fd, LOCK_EX) != 0 { guard errno == EINTR else { throw StorageFile.failure("locking", changefeedPath) } }
             defer { flock(fd, LOCK_UN) }
             // IDs are line numbers, counted under the flock so that several processes agree. The
             // count is remembered with the file size it belongs to; the file is read again only
             // when another process appended since.
             var info = stat()
-            guard fstat(fd, &info) == 0 else { throw AtomicFile.failure("stat", changefeedPath) }
-            if Int64(info.st_size) != changefeedSize {
-                let existing = try AtomicFile.read(changefeedPath) ?? []
-                changefeedCount = Int64(existing.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) })
-                changefeedSize = Int64(existing.count)
+            guard fstat(fd, &info) == 0 else { throw StorageFile.failure("stat", changefeedPath) }
+            if Int64(info.st_size) != seen.size {
+                let existing = try StorageFile.read(changefeedPath) ?? []
+                seen.count = Int64(existing.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) })
+                seen.size = Int64(existing.count)
             }
-            let id = changefeedCount + 1
+            let id = seen.count + 1
             let line = try CanonicalJSON.encode(.object([
                 "id": .int(id), "created": .string(TUFTime(date).text), "gun": .string(gun),
                 "version": .int(version), "sha256": .string(sha256), "category": .string(category),
             ])) + [0x0A]
             let written = line.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            guard written == line.count else { throw AtomicFile.failure("appending to", changefeedPath) }
-            guard fsync(fd) == 0 else { throw AtomicFile.failure("fsync", changefeedPath) }
-            changefeedCount = id
-            changefeedSize = Int64(info.st_size) + Int64(line.count)
+            guard written == line.count else { throw StorageFile.failure("appending to", changefeedPath) }
+            guard fsync(fd) == 0 else { throw StorageFile.failure("fsync", changefeedPath) }
+            seen.count = id
+            seen.size = Int64(info.st_size) + Int64(line.count)
         }
     }
 
     public func changes(gun: String?, changeID: Int64, records: Int) throws -> [ChangeRecord] {
-        let bytes = try changefeedLock.withLock { try AtomicFile.read(changefeedPath) } ?? []
+        let bytes = try changefeedLock.withLock { _ in try StorageFile.read(changefeedPath) } ?? []
         var all: [ChangeRecord] = []
         for line in bytes.split(separator: 0x0A) {
             guard let value = try? JSONParser.parse(Array(line), what: "changefeed"),

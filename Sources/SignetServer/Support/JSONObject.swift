@@ -1,29 +1,35 @@
 import SignetTUF
 
-/// Config and policy files as the loosely typed tree the loaders walk (`[String: Any]`, `[Any]`,
-/// `String`, `Int`, `Double`, `Bool`), parsed with Signet's own strict JSON parser (full
-/// Foundation's `JSONSerialization` is not in `FoundationEssentials`).
+/// JSON text for a loosely typed tree (`[String: Any]`, `[Any]`, `String`, `Bool`, integers,
+/// `Double`), for the one caller holding such a tree: `AccessPolicy.parse(_:source:)`.
 enum JSONObject {
-    /// The document in `bytes`, or nil when it is not JSON (or nests deeper than the parser allows,
-    /// or repeats an object key).
-    static func parse(_ bytes: [UInt8]) -> Any? {
-        guard let value = try? JSONParser.parse(bytes, what: "config") else { return nil }
-        return tree(value)
+    /// The JSON text of `tree`, or nil when it holds something else (`null`, a fractional number).
+    static func encode(_ tree: Any) -> [UInt8]? {
+        guard let value = json(tree) else { return nil }
+        return try? CanonicalJSON.encode(value)
     }
 
-    /// `null` becomes `Null`, so that `as? String` and the like fail on it as they did on `NSNull`.
-    private static func tree(_ value: JSONValue) -> Any {
-        switch value {
-        case .null: return Null()
-        case .bool(let flag): return flag
-        case .int(let number): return Int(exactly: number) ?? Double(number)
-        case .fractional(let text): return Double(text) ?? Double.nan
-        case .string(let text): return text
-        case .array(let elements): return elements.map(tree)
-        case .object(let members): return members.mapValues(tree)
+    private static func json(_ tree: Any) -> JSONValue? {
+        switch tree {
+        case let text as String: return .string(text)
+        case let flag as Bool: return .bool(flag)
+        case let number as Int: return .int(Int64(number))
+        case let number as Double: return Int64(exactly: number).map { .int($0) }
+        case let elements as [Any]:
+            var values: [JSONValue] = []
+            for element in elements {
+                guard let value = json(element) else { return nil }
+                values.append(value)
+            }
+            return .array(values)
+        case let members as [String: Any]:
+            var values: [String: JSONValue] = [:]
+            for (key, member) in members {
+                guard let value = json(member) else { return nil }
+                values[key] = value
+            }
+            return .object(values)
+        default: return nil
         }
     }
-
-    /// JSON `null` in the tree (`NSNull` in `JSONSerialization`'s).
-    struct Null {}
 }

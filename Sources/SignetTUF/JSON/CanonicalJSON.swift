@@ -1,3 +1,5 @@
+import SignetSupport
+
 /// The one canonical-JSON encoder: everything Signet signs, hashes or stores goes through here.
 ///
 /// Canonical form (Notary's fork of Go `encoding/json`, "OLPC-like"; reference §3.2): no
@@ -54,38 +56,11 @@ public enum CanonicalJSON {
         members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
+    /// A string in the plain (signed) form, or the stored form when `htmlEscaped` (`JSONString`).
     static func writeString(_ string: String, into out: inout [UInt8], htmlEscaped: Bool) {
-        out.append(UInt8(ascii: "\""))
-        var utf8 = string.utf8.makeIterator()
-        var pending: [UInt8] = []
-        while let byte = utf8.next() {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                out.append(UInt8(ascii: "\\"))
-                out.append(byte)
-            case 0x00..<0x20 where htmlEscaped:
-                // Stored form only: raw control characters are not JSON, so a file holding them would not
-                // parse back. Go cannot store them at all (its re-compaction fails); signatures cover the
-                // plain form, which keeps them raw as Notary's encoder writes them.
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
-            case UInt8(ascii: "<") where htmlEscaped: out.append(contentsOf: Array("\\u003c".utf8))
-            case UInt8(ascii: ">") where htmlEscaped: out.append(contentsOf: Array("\\u003e".utf8))
-            case UInt8(ascii: "&") where htmlEscaped: out.append(contentsOf: Array("\\u0026".utf8))
-            case 0xE2 where htmlEscaped:
-                // U+2028 / U+2029 are E2 80 A8 / E2 80 A9.
-                pending = [byte]
-                if let second = utf8.next() { pending.append(second) }
-                if let third = pending.count == 2 ? utf8.next() : nil { pending.append(third) }
-                if pending.count == 3, pending[1] == 0x80, pending[2] == 0xA8 || pending[2] == 0xA9 {
-                    out.append(contentsOf: Array((pending[2] == 0xA8 ? "\\u2028" : "\\u2029").utf8))
-                } else {
-                    out.append(contentsOf: pending)
-                }
-            default:
-                out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
+        // Stored form only: raw control characters are not JSON, so a file holding them would not
+        // parse back. Go cannot store them at all (its re-compaction fails); signatures cover the
+        // plain form, which keeps them raw as Notary's encoder writes them.
+        JSONString.append(string, to: &out, style: htmlEscaped ? .notaryStored : .canonical)
     }
 }

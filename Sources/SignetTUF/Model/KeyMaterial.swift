@@ -1,4 +1,5 @@
 import SignetCrypto
+import Synchronization
 
 /// What a TUF key's `keyval.public` decodes to, parsed once per key: the one object from which the
 /// key's identity (key material, certificate, canonical key ID) and its verifying key are both
@@ -95,12 +96,12 @@ public struct KeyMaterial: Sendable {
 
 /// The decoded `KeyMaterial` of one TUF key, computed on first use and then shared by every copy
 /// of the key (a hostile file may list many keys that no signature uses; those are never parsed).
-final class KeyMaterialCache: @unchecked Sendable {  // `result` is written once, under `lock`.
-    private let lock = Lock()
-    private var result: Result<KeyMaterial, TUFError>?
+final class KeyMaterialCache: Sendable {
+    /// Written once, on first use.
+    private let result = Mutex<Result<KeyMaterial, TUFError>?>(nil)
 
     func material(of key: TUFKey) throws -> KeyMaterial {
-        try lock.withLock {
+        try result.withLock { result in
             if let result { return try result.get() }
             let decoded: Result<KeyMaterial, TUFError>
             do { decoded = .success(try KeyMaterial(decoding: key)) } catch let error as TUFError {

@@ -2,6 +2,7 @@ import ArgumentParser
 import FoundationEssentials
 import SignetClient
 import SignetCrypto
+import SignetSupport
 import SignetTUF
 
 /// `signet add`: stage targets from a file, a digest, a bulk list or an OCI layout.

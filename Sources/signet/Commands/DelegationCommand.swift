@@ -3,6 +3,7 @@ import FoundationEssentials
 import Glibc
 import SignetClient
 import SignetCrypto
+import SignetSupport
 import SignetTUF
 
 /// `signet delegation …`: stage delegation changes; list the published delegations.

@@ -2,6 +2,7 @@ import ArgumentParser
 import FoundationEssentials
 import SignetClient
 import SignetCrypto
+import SignetSupport
 import SignetTUF
 
 /// `signet key …`: key management in the trust dir.
@@ -29,9 +30,9 @@ struct KeyCommand: ParsableCommand {
             if let output {
                 let passphrase = try store.passphrases.newPassphrase(role: role, keyID: id)
                 let block = try store.encryptedBlock(key, role: role, gun: nil, passphrase: passphrase)
-                try FileStore.write(Array(block.encoded().utf8), to: URL(fileURLWithPath: output + "-key.pem"), mode: 0o600)
+                try ClientFile.write(Array(block.encoded().utf8), to: URL(fileURLWithPath: output + "-key.pem"), mode: 0o600)
                 let publicBlock = PEMBlock(type: "PUBLIC KEY", headers: [("role", role)], der: key.publicKey.spkiDER)
-                try FileStore.write(Array(publicBlock.encoded().utf8), to: URL(fileURLWithPath: output + ".pem"), mode: 0o644)
+                try ClientFile.write(Array(publicBlock.encoded().utf8), to: URL(fileURLWithPath: output + ".pem"), mode: 0o644)
             } else {
                 try store.save(key, role: role, gun: nil)
             }
@@ -123,7 +124,7 @@ struct KeyCommand: ParsableCommand {
                 text += block.encoded()
             }
             if let output {
-                try FileStore.write(Array(text.utf8), to: URL(fileURLWithPath: output), mode: 0o600)
+                try ClientFile.write(Array(text.utf8), to: URL(fileURLWithPath: output), mode: 0o600)
                 if global.json { Output.json(["file": output, "keyIDs": selected.map(\.id)]) }
             } else if global.json {
                 Output.json(["keyIDs": selected.map(\.id), "pem": text])

@@ -2,6 +2,7 @@ import ArgumentParser
 import FoundationEssentials
 import SignetClient
 import SignetCrypto
+import SignetSupport
 import SignetTUF
 
 /// `signet list GUN`: the trusted targets of a collection.

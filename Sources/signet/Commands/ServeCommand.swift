@@ -4,6 +4,7 @@ import Logging
 import SignetCrypto
 import SignetHTTP
 import SignetServer
+import SignetSupport
 
 /// `signet serve`: run the Notary-compatible trust server.
 struct ServeCommand: ParsableCommand {

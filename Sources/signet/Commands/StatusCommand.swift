@@ -2,6 +2,7 @@ import ArgumentParser
 import FoundationEssentials
 import SignetClient
 import SignetCrypto
+import SignetSupport
 import SignetTUF
 
 /// `signet status GUN`: the staged changes.

@@ -2,6 +2,7 @@ import ArgumentParser
 import FoundationEssentials
 import SignetClient
 import SignetCrypto
+import SignetSupport
 import SignetTUF
 
 /// The CLI contract's exit codes (DESIGN.md), and the one place errors map to them.

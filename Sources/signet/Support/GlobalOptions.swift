@@ -2,6 +2,7 @@ import ArgumentParser
 import FoundationEssentials
 import SignetClient
 import SignetCrypto
+import SignetSupport
 
 /// Options every command takes (DESIGN.md, CLI contract).
 struct GlobalOptions: ParsableArguments {

@@ -1,3 +1,5 @@
+import SignetSupport
+
 /// The CLI's `--json` output: one line of JSON with sorted keys, as full Foundation's
 /// `JSONSerialization` wrote it with `[.sortedKeys, .withoutEscapingSlashes]` (which
 /// `FoundationEssentials` lacks).
@@ -54,22 +56,6 @@ enum JSONLine {
     }
 
     private static func writeString(_ text: String, into out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\u{08}": out += "\\b"
-            case "\u{09}": out += "\\t"
-            case "\u{0A}": out += "\\n"
-            case "\u{0C}": out += "\\f"
-            case "\u{0D}": out += "\\r"
-            case "\u{00}"..."\u{1F}":
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        out += JSONString.quoted(text, style: .foundation)
     }
 }

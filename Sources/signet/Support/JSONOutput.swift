@@ -1,5 +1,6 @@
 import ArgumentParser
-import SignetCrypto
+import SignetSupport
+import Synchronization
 
 /// The `--json` contract (DESIGN.md, CLI contract; issue 10 §4): every command given `--json` prints
 /// exactly one JSON document on standard output, for success and for failure.
@@ -13,7 +14,7 @@ import SignetCrypto
 /// `SignetMain` turns the mode on from the raw arguments before parsing (so a parse error is JSON
 /// too) and then from the parsed command's `--json` flag.
 enum JSONOutput {
-    private static let state = State()
+    private static let state = Mutex<(enabled: Bool, written: Bool)>((enabled: false, written: false))
 
     /// Whether `--json` is in effect for this process.
     static var isEnabled: Bool {
@@ -56,22 +57,6 @@ enum JSONOutput {
             if let group = child.value as? OptionGroup<JSONOption> { return group.wrappedValue.json }
         }
         return nil
-    }
-
-    private final class State: @unchecked Sendable {
-        // @unchecked Sendable: `enabled` and `written` are only touched while holding `lock`.
-        private let lock = Lock()
-        private var enabled = false
-        private var written = false
-
-        func withLock<T>(_ body: (inout (enabled: Bool, written: Bool)) -> T) -> T {
-            lock.lock()
-            defer { lock.unlock() }
-            var values = (enabled: enabled, written: written)
-            let result = body(&values)
-            (enabled, written) = (values.enabled, values.written)
-            return result
-        }
     }
 }
 
