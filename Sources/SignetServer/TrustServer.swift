@@ -40,42 +40,36 @@ public struct TrustServerSettings: Sendable {
 /// as one `(HTTPRequest) -> HTTPResponse` handler for `HTTPServer`.
 public final class TrustServer: Sendable {
     public let settings: TrustServerSettings
-    let store: MetadataStore
+    let store: any MetadataStore
     let keys: ServerKeyStore
     let logger: Logger
     let metrics = Metrics()
     let expiryCache = Mutex<[String: ParsedExpiry]>([:])
 
-    /// Opens the storage directory (creating it), resolves the key passphrase and opens the key store.
-    /// - Throws: `NotaryError(.updating)` when directories or the passphrase file cannot be created;
-    ///   `ServerSetupError` for an unreadable passphrase file.
-    public init(settings: TrustServerSettings, logger: Logger) throws {
+    /// A trust server over the given storage and server-held keys.
+    /// - Parameters:
+    ///   - settings: caching, limits, GUN prefixes, access control and clock (`storageDirectory` is
+    ///     not read here: `store` already is the storage).
+    ///   - store: every version of every role and the changefeed (`FileStore`, or any other
+    ///     `MetadataStore` such as a networked database).
+    ///   - keys: the timestamp and snapshot keys the server holds for each GUN.
+    ///   - logger: server log (never secrets).
+    public init(settings: TrustServerSettings, store: any MetadataStore, keys: ServerKeyStore, logger: Logger) {
         self.settings = settings
+        self.store = store
+        self.keys = keys
         self.logger = logger
-        let fileStore = try FileStore(directory: settings.storageDirectory)
-        store = fileStore
-        let passphrase = try Self.resolvePassphrase(settings: settings, storageRoot: fileStore.root, logger: logger)
-        keys = try ServerKeyStore(directory: fileStore.root + "/keys", algorithm: settings.keyAlgorithm,
-                                  passphrase: passphrase, kdf: settings.keyDerivation)
     }
 
-    /// Config/`--config` passphrase, else `SIGNET_SERVER_KEY_PASSPHRASE`, else the contents of
-    /// `<storage>/server-key-passphrase`, created (0600, 32 random bytes as hex) on first start.
-    static func resolvePassphrase(settings: TrustServerSettings, storageRoot: String, logger: Logger) throws -> String {
-        if let configured = settings.keyPassphrase, !configured.isEmpty { return configured }
-        if let fromEnvironment = ProcessInfo.processInfo.environment["SIGNET_SERVER_KEY_PASSPHRASE"], !fromEnvironment.isEmpty {
-            return fromEnvironment
-        }
-        let path = storageRoot + "/server-key-passphrase"
-        if let existing = try StorageFile.read(path) {
-            let text = String(decoding: existing, as: UTF8.self).trimmingWhitespaceAndNewlines()
-            guard !text.isEmpty else { throw NotaryError(.noStorage, log: "\(path) is empty") }
-            return text
-        }
-        let generated = Hex.encode(SecureRandom.bytes(32))
-        try StorageFile.write(Array((generated + "\n").utf8), to: path, mode: 0o600)
-        logger.notice("generated a passphrase for the server's keys in \(path) (mode 0600); set SIGNET_SERVER_KEY_PASSPHRASE or key_passphrase in the config to use your own")
-        return generated
+    /// The embedded default: a `FileStore` in `settings.storageDirectory` (created, mode 0700) and
+    /// the server's keys in `<storage>/keys`, encrypted with the passphrase
+    /// `ServerKeyStore.open(storageDirectory:settings:logger:)` resolves.
+    /// - Throws: `NotaryError(.updating)` when the directories or the passphrase file cannot be
+    ///   created; `NotaryError(.noStorage)` for an empty passphrase file.
+    public convenience init(settings: TrustServerSettings, logger: Logger) throws {
+        let fileStore = try FileStore(directory: settings.storageDirectory)
+        let keys = try ServerKeyStore.open(storageDirectory: fileStore.root, settings: settings, logger: logger)
+        self.init(settings: settings, store: fileStore, keys: keys, logger: logger)
     }
 
     /// True when `gunPrefixes` is empty or `gun`'s bytes start with one of them (`ExactName`).

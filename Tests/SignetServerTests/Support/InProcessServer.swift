@@ -20,7 +20,10 @@ final class InProcessServer: @unchecked Sendable {
     var port: Int { http.boundPort }
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    init(storage: String, maxBodyBytes: Int = 100 * 1024 * 1024, configure: (inout TrustServerSettings) -> Void = { _ in }) throws {
+    /// - Parameter assemble: builds the trust server from the settings (default: the file store in
+    ///   `storage`, as `signet serve` does); tests that inject their own storage pass their own.
+    init(storage: String, maxBodyBytes: Int = 100 * 1024 * 1024, configure: (inout TrustServerSettings) -> Void = { _ in },
+         assemble: (TrustServerSettings, Logger) throws -> TrustServer = { try TrustServer(settings: $0, logger: $1) }) throws {
         var settings = TrustServerSettings(storageDirectory: storage)
         settings.keyPassphrase = "in-process-test-passphrase"
         settings.keyDerivation = .pbkdf2SHA256(iterations: 1000)  // tests only: fast key files
@@ -28,7 +31,7 @@ final class InProcessServer: @unchecked Sendable {
         settings.clock = { clock.now() }
         configure(&settings)
         let logger = Logger(label: "signet.test", factory: { _ in SwiftLogNoOpLogHandler() })
-        let trust = try TrustServer(settings: settings, logger: logger)
+        let trust = try assemble(settings, logger)
         self.trust = trust
         http = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes),
                           logger: logger) { trust.handle($0) }
