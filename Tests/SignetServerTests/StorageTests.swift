@@ -41,8 +41,8 @@ import Testing
             try store.commit(gun: Self.gun, updates: [update("root", 1), update("targets", 3)])
             for bad in [[update("targets", 3)], [update("targets", 2)], [update("root", 2), update("targets", 3)],
                         [update("targets", 4), update("targets", 5)]] {
-                #expect(throws: NotaryError.self) { try store.commit(gun: Self.gun, updates: bad) }
-                do { try store.commit(gun: Self.gun, updates: bad) } catch let error as NotaryError { #expect(error.code == .version) }
+                #expect(throws: StorageError.self) { try store.commit(gun: Self.gun, updates: bad) }
+                do { try store.commit(gun: Self.gun, updates: bad) } catch let error as StorageError { #expect(error.kind == .versionConflict) }
             }
         }
         // A refused commit changes nothing.
@@ -93,7 +93,7 @@ import Testing
                     try stores[index % 2].commit(gun: "example.com/race", updates: [MetadataUpdate(role: "targets", version: 1, bytes: Array("\(index)".utf8))])
                 }
                 racers.add(true)
-            } catch let error as NotaryError where error.code == .version { racers.add(false) } catch { Issue.record("\(error)") }
+            } catch let error as StorageError where error.kind == .versionConflict { racers.add(false) } catch { Issue.record("\(error)") }
         }
         #expect(racers.successes == 1 && racers.failures == 19)
     }
@@ -120,11 +120,11 @@ import Testing
         defer { scratch.remove() }
         let store = try FileStore(directory: scratch.path)
         for gun in ["..", "../x", "/abs", "a/../b", "", String(repeating: "g", count: 300), "nul\u{0}x"] {
-            #expect(throws: NotaryError.self) { _ = try store.current(gun: gun, role: "root") }
-            #expect(throws: NotaryError.self) { try store.delete(gun: gun) }
+            #expect(throws: StorageError.self) { _ = try store.current(gun: gun, role: "root") }
+            #expect(throws: StorageError.self) { try store.delete(gun: gun) }
         }
         for role in ["../root", "targets/../../x", "Targets", "targets/a.b"] {
-            #expect(throws: NotaryError.self) {
+            #expect(throws: StorageError.self) {
                 try store.withWriteLock(gun: Self.gun) { try store.commit(gun: Self.gun, updates: [update(role, 1)]) }
             }
         }

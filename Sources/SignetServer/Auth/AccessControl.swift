@@ -215,7 +215,7 @@ public final class AccessControl: Sendable {
     }
 
     private func basicChallenge() -> HTTPResponse {
-        var response = Self.envelope(status: 401, code: "UNAUTHORIZED", message: "authentication required", detail: "null")
+        var response = NotaryError(.unauthorized, detail: .raw("null")).response
         response.headers.add("WWW-Authenticate", #"Basic realm="signet""#)
         return response
     }
@@ -225,7 +225,7 @@ public final class AccessControl: Sendable {
     /// `401 UNAUTHORIZED` with the challenge: Bearer (external or built-in realm) when tokens are
     /// in use, Basic for htpasswd behind… nothing else; none for client certificates only.
     func unauthorized(_ request: HTTPRequest, _ requirement: AccessRequirement, error: String?, message: String = "authentication required") -> HTTPResponse {
-        var response = Self.envelope(status: 401, code: "UNAUTHORIZED", message: Self.escaped(message), detail: Self.detail(requirement))
+        var response = NotaryError(.unauthorized, message: message, detail: .raw(Self.detail(requirement))).response
         if let challenge = challenge(request, requirement, error: error) { response.headers.add("WWW-Authenticate", challenge) }
         return response
     }
@@ -254,16 +254,11 @@ public final class AccessControl: Sendable {
     }
 
     func denied(_ requirement: AccessRequirement, message: String = "requested access to the resource is denied") -> HTTPResponse {
-        Self.envelope(status: 403, code: "DENIED", message: Self.escaped(message), detail: Self.detail(requirement))
-    }
-
-    /// `text` as the inside of a JSON string (identities come from outside: certificates, tokens).
-    static func escaped(_ text: String) -> String {
-        String(NotaryError.jsonText(text).dropFirst().dropLast())
+        NotaryError(.denied, message: message, detail: .raw(Self.detail(requirement))).response
     }
 
     static func tooManyRequests(_ wait: Int) -> HTTPResponse {
-        var response = envelope(status: 429, code: "TOOMANYREQUESTS", message: "too many failed login attempts; try again later", detail: "null")
+        var response = NotaryError(.tooManyRequests, message: "too many failed login attempts; try again later", detail: .raw("null")).response
         response.headers.add("Retry-After", "\(wait)")
         return response
     }
@@ -277,11 +272,6 @@ public final class AccessControl: Sendable {
         case .catalog:
             return #"[{"Type":"registry","Name":"catalog","Action":"*"}]"#
         }
-    }
-
-    static func envelope(status: Int, code: String, message: String, detail: String) -> HTTPResponse {
-        let body = #"{"errors":[{"code":"\#(code)","message":"\#(message)","detail":\#(detail)}]}"#
-        return HTTPResponse(status: status, headers: ["Content-Type": "application/json; charset=utf-8"], body: Array(body.utf8))
     }
 
     /// `("basic", "dXNlcjpwYXNz")` from `Basic dXNlcjpwYXNz`; the scheme lowercased.

@@ -8,7 +8,7 @@ extension NotaryError {
         var body = Array(#"{"errors":[{"code":"#.utf8)
         body += Self.jsonString(code.rawValue)
         body += Array(#","message":"#.utf8)
-        body += Self.jsonString(code.message)
+        body += Self.jsonString(message)
         switch detail {
         case .absent: break
         case .empty: body += Array(#","detail":{}"#.utf8)
@@ -20,6 +20,24 @@ extension NotaryError {
         }
         body += Array("}]}".utf8)
         return HTTPResponse(status: code.status, headers: ["Content-Type": "application/json; charset=utf-8"], body: body)
+    }
+
+    /// The envelope for a storage failure (`StorageError.Kind` documents each answer); an outage
+    /// is `503 UNAVAILABLE`, never a `500` nor a `404` that would say the collection does not exist.
+    init(_ storage: StorageError) {
+        let log = "\(storage)"
+        switch storage.kind {
+        case .invalidName:
+            if let role = storage.role {
+                self.init(.invalidRole, detail: .text(role), log: log)
+            } else {
+                self.init(.invalidGUN, detail: .text(storage.reason), log: log)
+            }
+        case .versionConflict: self.init(.version, log: log)
+        case .unavailable: self.init(.unavailable, log: log)
+        case .io: self.init(.updating, log: log)
+        case .corrupt: self.init(.unknown, log: log)
+        }
     }
 
     static func jsonString(_ text: String) -> [UInt8] {

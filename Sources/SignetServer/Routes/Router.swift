@@ -12,9 +12,9 @@ extension TrustServer {
         let method = request.method
         func run(_ operation: String, _ body: () throws -> HTTPResponse) -> (String, HTTPResponse) {
             do { return (operation, try body()) } catch let error as NotaryError {
-                if error.code.status >= 500 { logger.error("\(operation) failed: \(error)") }
-                else if !error.logMessage.isEmpty { logger.info("\(operation) refused: \(error)") }
-                return (operation, error.response)
+                return (operation, refusal(operation, error))
+            } catch let error as StorageError {
+                return (operation, refusal(operation, NotaryError(error)))
             } catch {
                 logger.error("\(operation) failed: \(error)")
                 return (operation, NotaryError(.unknown, detail: .absent).response)
@@ -91,6 +91,14 @@ extension TrustServer {
         case .byHash(let role, let hash): return run("GetRoleByHash") { try getByHash(gun: gun, role: role, hash: hash) }
         case .byVersion(let role, let version): return run("GetRoleByVersion") { try getByVersion(gun: gun, role: role, version: version) }
         }
+    }
+
+    /// Logs `error` (server errors at `error`, refusals with a log message at `info`) and returns
+    /// its envelope.
+    private func refusal(_ operation: String, _ error: NotaryError) -> HTTPResponse {
+        if error.code.status >= 500 { logger.error("\(operation) failed: \(error)") }
+        else if !error.logMessage.isEmpty { logger.info("\(operation) refused: \(error)") }
+        return error.response
     }
 
     /// The route regex for GUNs: `[^*]+`.

@@ -19,6 +19,10 @@ import Synchronization
 /// A publish writes all its version files first (each temp + fsync + rename), then replaces the
 /// small manifest atomically: readers trust only the manifest, so a crash leaves the old or the
 /// new state. GUNs become directory names only through their SHA-256, never raw.
+///
+/// Every failure is a `StorageError`: `.unavailable` when the directory itself cannot be reached
+/// (removed, unmounted: `outage`), `.io` for other file-system failures, `.corrupt` for files
+/// that do not read back as written.
 public final class FileStore: MetadataStore, Sendable {
     public let root: String
     private let locks: GUNLocks
@@ -42,12 +46,12 @@ public final class FileStore: MetadataStore, Sendable {
     static func gunID(_ gun: String) -> String { Hex.encode(Digest.sha256(Array(gun.utf8))) }
 
     private func repoDirectory(_ gun: String) throws -> String {
-        do { try GUN.validate(gun) } catch { throw NotaryError(.invalidGUN, detail: .text("\(error)"), log: "\(error)") }
+        do { try GUN.validate(gun) } catch { throw StorageError(.invalidName, gun: gun, "\(error)") }
         return "\(root)/repos/\(FileStore.gunID(gun))"
     }
 
-    private static func fileName(role: String, version: Int64) throws -> String {
-        do { try RoleName.validate(role) } catch { throw NotaryError(.invalidRole, detail: .text(role), log: "\(error)") }
+    private static func fileName(gun: String, role: String, version: Int64) throws -> String {
+        do { try RoleName.validate(role) } catch { throw StorageError(.invalidName, gun: gun, role: role, "\(error)") }
         // Validated role names hold only [-a-z0-9_/]; "." never occurs in them, so "/" → "." is
         // reversible and the result is a single path component.
         return role.replacingLiterally("/", with: ".") + ".\(version).json"
@@ -85,18 +89,18 @@ public final class FileStore: MetadataStore, Sendable {
         init(bytes: [UInt8]) throws {
             let value = try JSONParser.parse(bytes, what: "manifest")
             guard let gun = value["gun"]?.stringValue, let roles = value["roles"]?.objectValue else {
-                throw NotaryError(.unknown, log: "manifest is malformed")
+                throw StorageError(.corrupt, "manifest is malformed")
             }
             self.gun = gun
             for (role, entry) in roles {
                 guard let currentVersion = entry["current"]?.intValue, let list = entry["versions"]?.objectValue else {
-                    throw NotaryError(.unknown, log: "manifest entry for \(role) is malformed")
+                    throw StorageError(.corrupt, role: role, "manifest entry for \(role) is malformed")
                 }
                 current[role] = currentVersion
                 var parsed: [Int64: VersionEntry] = [:]
                 for (key, item) in list {
                     guard let version = Int64(key), let sha = item["sha256"]?.stringValue, let millis = item["created"]?.intValue else {
-                        throw NotaryError(.unknown, log: "manifest version \(key) of \(role) is malformed")
+                        throw StorageError(.corrupt, role: role, "manifest version \(key) of \(role) is malformed")
                     }
                     parsed[version] = VersionEntry(sha256: sha, created: Date(timeIntervalSince1970: Double(millis) / 1000))
                 }
@@ -112,20 +116,27 @@ public final class FileStore: MetadataStore, Sendable {
         // the inode, so the cache stays correct with several servers on one directory.
         var info = stat()
         guard stat(path, &info) == 0 else {
-            if errno == ENOENT || errno == ENOTDIR { return nil }
+            if errno == ENOENT || errno == ENOTDIR {
+                // No such collection, unless the whole store is gone.
+                if let outage = outage(gun: gun) { throw outage }
+                return nil
+            }
             throw StorageFile.failure("stat", path)
         }
         let identity = ManifestIdentity(inode: UInt64(info.st_ino), size: Int64(info.st_size),
                                         seconds: Int64(info.st_mtim.tv_sec), nanoseconds: Int64(info.st_mtim.tv_nsec))
         if let cached = cache.withLock({ $0.manifests[path] }), cached.identity == identity { return cached.manifest }
         guard let bytes = try StorageFile.read(path) else { return nil }
-        let manifest = try Manifest(bytes: bytes)
+        let manifest: Manifest
+        do { manifest = try Manifest(bytes: bytes) } catch {
+            throw StorageError(.corrupt, gun: gun, role: (error as? StorageError)?.role, "\(path): \((error as? StorageError)?.reason ?? "\(error)")")
+        }
         cache.withLock { $0.manifests[path] = (identity, manifest) }
         return manifest
     }
 
     private func load(gun: String, role: String, version: Int64, entry: VersionEntry) throws -> StoredMetadata {
-        let path = "\(try repoDirectory(gun))/versions/\(try FileStore.fileName(role: role, version: version))"
+        let path = "\(try repoDirectory(gun))/versions/\(try FileStore.fileName(gun: gun, role: role, version: version))"
         // Version files never change once committed; keyed with their sha256 as well, so a GUN that
         // was deleted and published again can never be served stale bytes.
         let key = "\(path)#\(entry.sha256)"
@@ -133,10 +144,11 @@ public final class FileStore: MetadataStore, Sendable {
             return StoredMetadata(role: role, version: version, sha256: entry.sha256, created: entry.created, bytes: bytes)
         }
         guard let bytes = try StorageFile.read(path) else {
-            throw NotaryError(.unknown, log: "\(path) is listed in the manifest but missing")
+            if let outage = outage(gun: gun, role: role) { throw outage }
+            throw StorageError(.corrupt, gun: gun, role: role, "\(path) is listed in the manifest but missing")
         }
         guard Hex.encode(Digest.sha256(bytes)) == entry.sha256 else {
-            throw NotaryError(.unknown, log: "\(path) does not match the sha256 its manifest records")
+            throw StorageError(.corrupt, gun: gun, role: role, "\(path) does not match the sha256 its manifest records")
         }
         cache.withLock { state in
             if state.fileBytes + bytes.count > FileStore.fileCacheBytes {
@@ -167,52 +179,89 @@ public final class FileStore: MetadataStore, Sendable {
     /// Bytes of version files kept in memory (cleared wholesale when full).
     static let fileCacheBytes = 64 * 1024 * 1024
 
+    // MARK: Failures
+
+    /// Runs one store operation; what the file system throws becomes a `StorageError` naming `gun`
+    /// and `role`: `.unavailable` during an `outage`, `.io` otherwise.
+    private func guarded<T>(gun: String?, role: String? = nil, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as StorageError { throw error } catch {
+            if let outage = outage(gun: gun, role: role) { throw outage }
+            throw StorageError(.io, gun: gun, role: role, "\(error)")
+        }
+    }
+
+    /// `.unavailable` when `<root>/repos` cannot be reached (the storage directory was removed or
+    /// unmounted, or its file system fails), else nil. Checked only on a failure or a miss, so that
+    /// a store that is gone is never answered as an empty one.
+    private func outage(gun: String?, role: String? = nil) -> StorageError? {
+        var info = stat()
+        guard stat(root + "/repos", &info) != 0 else { return nil }
+        return StorageError(.unavailable, gun: gun, role: role, "storage directory \(root) cannot be reached: \(String(cString: strerror(errno)))")
+    }
+
     // MARK: MetadataStore
 
     public func current(gun: String, role: String) throws -> StoredMetadata? {
-        guard let manifest = try loadManifest(gun), let version = manifest.current[role],
-              let entry = manifest.versions[role]?[version] else { return nil }
-        return try load(gun: gun, role: role, version: version, entry: entry)
+        try guarded(gun: gun, role: role) {
+            guard let manifest = try loadManifest(gun), let version = manifest.current[role],
+                  let entry = manifest.versions[role]?[version] else { return nil }
+            return try load(gun: gun, role: role, version: version, entry: entry)
+        }
     }
 
     public func version(gun: String, role: String, version: Int64) throws -> StoredMetadata? {
-        guard let manifest = try loadManifest(gun), let entry = manifest.versions[role]?[version] else { return nil }
-        return try load(gun: gun, role: role, version: version, entry: entry)
+        try guarded(gun: gun, role: role) {
+            guard let manifest = try loadManifest(gun), let entry = manifest.versions[role]?[version] else { return nil }
+            return try load(gun: gun, role: role, version: version, entry: entry)
+        }
     }
 
     public func byHash(gun: String, role: String, sha256Hex: String) throws -> StoredMetadata? {
-        guard let manifest = try loadManifest(gun), let list = manifest.versions[role] else { return nil }
-        let wanted = sha256Hex.lowercased()
-        // Newest first: identical bytes stored twice can only happen for distinct versions, which
-        // have distinct bytes, so at most one matches.
-        for (version, entry) in list.sorted(by: { $0.key > $1.key }) where entry.sha256 == wanted {
-            return try load(gun: gun, role: role, version: version, entry: entry)
+        try guarded(gun: gun, role: role) {
+            guard let manifest = try loadManifest(gun), let list = manifest.versions[role] else { return nil }
+            let wanted = sha256Hex.lowercased()
+            // Newest first: identical bytes stored twice can only happen for distinct versions, which
+            // have distinct bytes, so at most one matches.
+            for (version, entry) in list.sorted(by: { $0.key > $1.key }) where entry.sha256 == wanted {
+                return try load(gun: gun, role: role, version: version, entry: entry)
+            }
+            return nil
         }
-        return nil
     }
 
     public func withWriteLock<T>(gun: String, _ body: () throws -> T) throws -> T {
         _ = try repoDirectory(gun)
-        return try locks.withLock(id: FileStore.gunID(gun), body)
+        // Only taking the lock is a storage operation; what `body` throws passes through unchanged.
+        var result: Result<T, any Error>?
+        try guarded(gun: gun) {
+            try locks.withLock(id: FileStore.gunID(gun)) { result = Result { try body() } }
+        }
+        guard let result else { throw StorageError(.io, gun: gun, "the write lock was taken but its body did not run") }
+        return try result.get()
     }
 
     public func commit(gun: String, updates: [MetadataUpdate]) throws {
+        try guarded(gun: gun) { try commitUnguarded(gun: gun, updates: updates) }
+    }
+
+    private func commitUnguarded(gun: String, updates: [MetadataUpdate]) throws {
         let directory = try repoDirectory(gun)
         var manifest = try loadManifest(gun) ?? Manifest(gun: gun)
         var seen = Set<String>()
         for update in updates {
             guard seen.insert(update.role).inserted else {
-                throw NotaryError(.version, log: "\(update.role) appears twice in one update")
+                throw StorageError(.versionConflict, gun: gun, role: update.role, "\(update.role) appears twice in one update")
             }
             let stored = manifest.current[update.role] ?? 0
             guard update.version > stored else {
-                throw NotaryError(.version, log: "\(update.role) version \(update.version) is not newer than stored version \(stored)")
+                throw StorageError(.versionConflict, gun: gun, role: update.role,
+                                   "\(update.role) version \(update.version) is not newer than stored version \(stored)")
             }
         }
         try StorageFile.makeDirectory(directory + "/versions")
         let now = Date()
         for update in updates {
-            let name = try FileStore.fileName(role: update.role, version: update.version)
+            let name = try FileStore.fileName(gun: gun, role: update.role, version: update.version)
             try StorageFile.write(update.bytes, to: "\(directory)/versions/\(name)")
             manifest.current[update.role] = update.version
             manifest.versions[update.role, default: [:]][update.version] =
@@ -228,13 +277,20 @@ public final class FileStore: MetadataStore, Sendable {
     public func delete(gun: String) throws {
         let directory = try repoDirectory(gun)
         try withWriteLock(gun: gun) {
-            guard FileManager.default.fileExists(atPath: directory) else { return }
-            let trash = "\(root)/trash/\(FileStore.gunID(gun))-\(UUID().uuidString)"
-            guard rename(directory, trash) == 0 else { throw StorageFile.failure("moving to trash", directory) }
-            try StorageFile.syncDirectory(root + "/repos")
-            try? FileManager.default.removeItem(atPath: trash)
-            try appendChange(gun: gun, version: 0, sha256: "", category: "deletion", at: Date())
+            try guarded(gun: gun) { try deleteUnguarded(gun: gun, directory: directory) }
         }
+    }
+
+    private func deleteUnguarded(gun: String, directory: String) throws {
+        guard FileManager.default.fileExists(atPath: directory) else {
+            if let outage = outage(gun: gun) { throw outage }
+            return
+        }
+        let trash = "\(root)/trash/\(FileStore.gunID(gun))-\(UUID().uuidString)"
+        guard rename(directory, trash) == 0 else { throw StorageFile.failure("moving to trash", directory) }
+        try StorageFile.syncDirectory(root + "/repos")
+        try? FileManager.default.removeItem(atPath: trash)
+        try appendChange(gun: gun, version: 0, sha256: "", category: "deletion", at: Date())
     }
 
     // MARK: Changefeed
@@ -272,7 +328,14 @@ public final class FileStore: MetadataStore, Sendable {
     }
 
     public func changes(gun: String?, changeID: Int64, records: Int) throws -> [ChangeRecord] {
-        let bytes = try changefeedLock.withLock { _ in try StorageFile.read(changefeedPath) } ?? []
+        try guarded(gun: gun) { try changesUnguarded(gun: gun, changeID: changeID, records: records) }
+    }
+
+    private func changesUnguarded(gun: String?, changeID: Int64, records: Int) throws -> [ChangeRecord] {
+        guard let bytes = try changefeedLock.withLock({ _ in try StorageFile.read(changefeedPath) }) else {
+            if let outage = outage(gun: gun) { throw outage }
+            return []
+        }
         var all: [ChangeRecord] = []
         for line in bytes.split(separator: 0x0A) {
             guard let value = try? JSONParser.parse(Array(line), what: "changefeed"),

@@ -58,6 +58,11 @@ public struct ChangeRecord: Sendable, Equatable {
 ///
 /// Callers validate GUNs (`GUN.validate`) and role names (`RoleName.validate`) before calling; the
 /// store checks again before anything touches a path.
+///
+/// Every method throws `StorageError` only (`Storage/StorageError.swift`): `.invalidName`,
+/// `.versionConflict`, `.unavailable` when the storage cannot be reached (answered 503), `.io`,
+/// `.corrupt`. Absent data is `nil` (or an empty list), never an error; `withWriteLock` passes
+/// what its body throws through unchanged.
 public protocol MetadataStore: Sendable {
     /// The newest committed version of `role`, or nil.
     func current(gun: String, role: String) throws -> StoredMetadata?
@@ -68,8 +73,8 @@ public protocol MetadataStore: Sendable {
     /// Runs `body` while holding the GUN's single-writer lock (in-process and across processes).
     func withWriteLock<T>(gun: String, _ body: () throws -> T) throws -> T
     /// Stores `updates` atomically: all become current together, or none does.
-    /// - Throws: `NotaryError(.version)` when a role appears twice or a version is not newer than
-    ///   the stored one; `NotaryError(.updating)` for I/O failures.
+    /// - Throws: `StorageError(.versionConflict)` when a role appears twice or a version is not
+    ///   newer than the stored one; `.unavailable` / `.io` when it cannot be written.
     /// Must be called inside `withWriteLock(gun:)`.
     func commit(gun: String, updates: [MetadataUpdate]) throws
     /// Removes every version of every role of `gun` (no error if there were none) and records a

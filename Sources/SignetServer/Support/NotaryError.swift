@@ -4,7 +4,9 @@ import SignetTUF
 /// The one error type of the server layer: a Notary `errcode` (reference §2.4) with the HTTP status
 /// it maps to, the fixed message Notary sends for that code, and an optional `detail`.
 ///
-/// `Routes/ErrorResponse.swift` turns it into the JSON envelope; nothing else maps errors to statuses.
+/// `Routes/ErrorResponse.swift` turns it (and `StorageError`) into the JSON envelope; nothing else
+/// maps errors to statuses. Access control answers with the same envelope (`UNAUTHORIZED`,
+/// `DENIED`, `TOOMANYREQUESTS`, docker/distribution's errcode descriptors).
 public struct NotaryError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
         case noStorage = "NO_STORAGE"
@@ -20,12 +22,20 @@ public struct NotaryError: Error, Sendable, CustomStringConvertible {
         case invalidGUN = "INVALID_GUN"
         case invalidParameters = "INVALID_PARAMETERS"
         case unknown = "UNKNOWN"
+        case unauthorized = "UNAUTHORIZED"
+        case denied = "DENIED"
+        case tooManyRequests = "TOOMANYREQUESTS"
+        case unavailable = "UNAVAILABLE"
 
         /// The HTTP status Notary answers with.
         public var status: Int {
             switch self {
             case .noStorage, .updating, .unknown: return 500
             case .metadataNotFound, .genericNotFound: return 404
+            case .unauthorized: return 401
+            case .denied: return 403
+            case .tooManyRequests: return 429
+            case .unavailable: return 503
             default: return 400
             }
         }
@@ -46,6 +56,10 @@ public struct NotaryError: Error, Sendable, CustomStringConvertible {
             case .invalidGUN: return "The provided GUN is invalid."
             case .invalidParameters: return "The parameters provided are not valid."
             case .unknown: return "unknown error"
+            case .unauthorized: return "authentication required"
+            case .denied: return "requested access to the resource is denied"
+            case .tooManyRequests: return "too many requests"
+            case .unavailable: return "service unavailable"
             }
         }
     }
@@ -65,12 +79,16 @@ public struct NotaryError: Error, Sendable, CustomStringConvertible {
     }
 
     public var code: Code
+    /// The envelope's `message`: the code's fixed message unless one is given (access control
+    /// says who was refused what).
+    public var message: String
     public var detail: Detail
     /// What the server log says (never secrets); not sent to the client.
     public var logMessage: String
 
-    public init(_ code: Code, detail: Detail = .empty, log: String = "") {
+    public init(_ code: Code, message: String? = nil, detail: Detail = .empty, log: String = "") {
         self.code = code
+        self.message = message ?? code.message
         self.detail = detail
         self.logMessage = log
     }
