@@ -26,8 +26,8 @@ import Synchronization
 public final class FileStore: MetadataStore, Sendable {
     public let root: String
     private let locks: GUNLocks
-    /// Lines in, and size of, changefeed.log as last seen; held while appending and reading it.
-    private let changefeedLock = Mutex<(count: Int64, size: Int64)>((count: 0, size: -1))
+    /// `changefeed.log` and its index (`ChangefeedLog.swift`).
+    let changefeed: ChangefeedLog
     private let cache = Mutex(CacheState())
 
     /// Opens (creating if needed, mode 0700) a store rooted at `directory`.
@@ -35,6 +35,7 @@ public final class FileStore: MetadataStore, Sendable {
         root = PathText.standardizing(directory)
         for sub in ["", "/repos", "/locks", "/trash"] { try StorageFile.makeDirectory(root + sub) }
         locks = GUNLocks(directory: root + "/locks")
+        changefeed = ChangefeedLog(path: root + "/changefeed.log")
         // Finish deletions a crash interrupted.
         if let leftovers = try? FileManager.default.contentsOfDirectory(atPath: root + "/trash") {
             for entry in leftovers { try? FileManager.default.removeItem(atPath: root + "/trash/" + entry) }
@@ -270,7 +271,7 @@ public final class FileStore: MetadataStore, Sendable {
         // The commit point: one atomic rename makes every role of this publish current at once.
         try StorageFile.write(try manifest.encoded(), to: directory + "/manifest.json")
         for update in updates where update.role == RoleName.timestamp {
-            try appendChange(gun: gun, version: update.version, sha256: Hex.encode(Digest.sha256(update.bytes)), category: "update", at: now)
+            try changefeed.append(gun: gun, version: update.version, sha256: Hex.encode(Digest.sha256(update.bytes)), category: "update", at: now)
         }
     }
 
@@ -290,67 +291,18 @@ public final class FileStore: MetadataStore, Sendable {
         guard rename(directory, trash) == 0 else { throw StorageFile.failure("moving to trash", directory) }
         try StorageFile.syncDirectory(root + "/repos")
         try? FileManager.default.removeItem(atPath: trash)
-        try appendChange(gun: gun, version: 0, sha256: "", category: "deletion", at: Date())
+        try changefeed.append(gun: gun, version: 0, sha256: "", category: "deletion", at: Date())
     }
 
     // MARK: Changefeed
 
-    private var changefeedPath: String { root + "/changefeed.log" }
-
-    private func appendChange(gun: String, version: Int64, sha256: String, category: String, at date: Date) throws {
-        try changefeedLock.withLock { seen in
-            let fd = open(changefeedPath, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw StorageFile.failure("opening", changefeedPath) }
-            defer { close(fd) }
-            while flock(fd, LOCK_EX) != 0 { guard errno == EINTR else { throw StorageFile.failure("locking", changefeedPath) } }
-            defer { flock(fd, LOCK_UN) }
-            // IDs are line numbers, counted under the flock so that several processes agree. The
-            // count is remembered with the file size it belongs to; the file is read again only
-            // when another process appended since.
-            var info = stat()
-            guard fstat(fd, &info) == 0 else { throw StorageFile.failure("stat", changefeedPath) }
-            if Int64(info.st_size) != seen.size {
-                let existing = try StorageFile.read(changefeedPath) ?? []
-                seen.count = Int64(existing.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) })
-                seen.size = Int64(existing.count)
-            }
-            let id = seen.count + 1
-            let line = try CanonicalJSON.encode(.object([
-                "id": .int(id), "created": .string(TUFTime(date).text), "gun": .string(gun),
-                "version": .int(version), "sha256": .string(sha256), "category": .string(category),
-            ])) + [0x0A]
-            let written = line.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            guard written == line.count else { throw StorageFile.failure("appending to", changefeedPath) }
-            guard fsync(fd) == 0 else { throw StorageFile.failure("fsync", changefeedPath) }
-            seen.count = id
-            seen.size = Int64(info.st_size) + Int64(line.count)
-        }
-    }
-
     public func changes(gun: String?, changeID: Int64, records: Int) throws -> [ChangeRecord] {
-        try guarded(gun: gun) { try changesUnguarded(gun: gun, changeID: changeID, records: records) }
-    }
-
-    private func changesUnguarded(gun: String?, changeID: Int64, records: Int) throws -> [ChangeRecord] {
-        guard let bytes = try changefeedLock.withLock({ _ in try StorageFile.read(changefeedPath) }) else {
-            if let outage = outage(gun: gun) { throw outage }
-            return []
+        try guarded(gun: gun) {
+            guard let list = try changefeed.records(gun: gun, changeID: changeID, records: records) else {
+                if let outage = outage(gun: gun) { throw outage }
+                return []
+            }
+            return list
         }
-        var all: [ChangeRecord] = []
-        for line in bytes.split(separator: 0x0A) {
-            guard let value = try? JSONParser.parse(Array(line), what: "changefeed"),
-                  let id = value["id"]?.intValue, let created = value["created"]?.stringValue,
-                  let time = try? TUFTime(rfc3339: created), let name = value["gun"]?.stringValue,
-                  let version = value["version"]?.intValue, let sha = value["sha256"]?.stringValue,
-                  let category = value["category"]?.stringValue else { continue }
-            if let gun, !ExactName.equal(name, gun) { continue }
-            all.append(ChangeRecord(id: id, createdAt: time.date, gun: name, version: version, sha256: sha, category: category))
-        }
-        if records >= 0 {
-            let start = changeID < 0 ? all.count : (all.firstIndex(where: { $0.id > changeID }) ?? all.count)
-            return Array(all[start...].prefix(records))
-        }
-        let end = changeID < 0 ? all.count : (all.firstIndex(where: { $0.id >= changeID }) ?? all.count)
-        return Array(all[..<end].suffix(-records))
     }
 }
