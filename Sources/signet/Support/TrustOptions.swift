@@ -4,8 +4,9 @@ import SignetClient
 import SignetCrypto
 import SignetTUF
 
-/// How a read command gets and judges trust data: offline from a directory, expiry instant, and
-/// root pinning (without a pin: trust on first use).
+/// The options of a read command that say how its trust data is got and judged: offline from a
+/// directory, the expiry instant, and root pinning (without a pin: trust on first use). Parsing
+/// only; loading and verifying is `TrustSource` and `RootPin.load` in SignetClient.
 struct TrustOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Verify offline from this directory of role files named as the server's routes name them (root.json, timestamp.json, snapshot.json, targets.json, targets/releases.json, N.root.json).", valueName: "dir"))
     var metadataDir: String?
@@ -37,40 +38,14 @@ struct TrustOptions: ParsableArguments {
         return try TUFTime(rfc3339: at)
     }
 
-    /// The root pin, read from the given file, if any.
-    func pin() throws -> RootPin? {
-        if let rootKeyid { return .keyID(rootKeyid.lowercased()) }
-        if let rootCert {
-            return .certificate(try CertificateFile.read(rootCert, what: "root certificate"))
-        }
-        if let rootKey {
-            let bytes = try BoundedFile.readInput(rootKey, maxLength: 1 << 20, what: "root key")
-            let text = String(decoding: bytes, as: UTF8.self)
-            if text.contains("BEGIN CERTIFICATE") {
-                return .publicKey(try CertificateFile.read(rootKey, what: "root key").publicKey)
-            }
-            do { return .publicKey(try PublicKey(pem: text)) } catch {
-                throw ClientError(.usage, "\(rootKey) is not a PEM public key or certificate: \(error)")
-            }
-        }
-        return nil
-    }
-
-    /// Runs the verified update for `gun`.
+    /// The verified collection `gun`, offline from `--metadata-dir` or online from the server
+    /// (`TrustSource`, SignetClient); its warnings are printed with `--verbose`.
     func loadCollection(gun: String, global: GlobalOptions) throws -> VerifiedCollection {
-        let updater = TrustUpdater(gun: gun, now: try instant(), pin: try pin())
-        guard let metadataDir else {
-            // Online: verified update from the server, cached in the trust dir (cache on failure).
-            let repository = try ClientContext(global: global).repository(gun)
-            let collection = try repository.update(pin: try pin(), now: try instant())
-            if global.verbose { collection.warnings.forEach(Output.warning) }
-            return collection
-        }
-        var isDirectory = false
-        guard FileManager.default.fileExists(atPath: metadataDir, isDirectory: &isDirectory), isDirectory else {
-            throw ClientError(.usage, "--metadata-dir \(metadataDir) is not a directory")
-        }
-        let collection = try updater.update(from: DirectoryFetcher(directory: URL(fileURLWithPath: metadataDir)))
+        // Errors in the order they always came: the server settings, then the pin, then the directory.
+        let repository = try metadataDir == nil ? ClientContext(global: global).repository(gun) : nil
+        let pin = try RootPin.load(keyID: rootKeyid, certificateFile: rootCert, keyFile: rootKey)
+        let source = try repository.map(TrustSource.server) ?? TrustSource.directory(path: metadataDir ?? "")
+        let collection = try source.load(gun: gun, pin: pin, now: try instant())
         if global.verbose { collection.warnings.forEach(Output.warning) }
         return collection
     }
