@@ -111,7 +111,7 @@ import Testing
         #expect(config.auth.policy?.actions(for: "x", gun: "y") == [.pull])
         try AuthFixture.write(#"{"auth": {"htpasswd": "/x", "pasword": "oops"}}"#, to: path)
         #expect(throws: ServeConfiguration.Problem.self) { try ServeConfiguration.load(file: path) }
-        #expect(ServeConfiguration.isLoopback(host: "127.0.0.1") && ServeConfiguration.isLoopback(host: "::1"))
-        #expect(!ServeConfiguration.isLoopback(host: "0.0.0.0") && !ServeConfiguration.isLoopback(host: "::"))
+        #expect(ServePolicy.isLoopback(host: "127.0.0.1") && ServePolicy.isLoopback(host: "::1"))
+        #expect(!ServePolicy.isLoopback(host: "0.0.0.0") && !ServePolicy.isLoopback(host: "::"))
     }
 }

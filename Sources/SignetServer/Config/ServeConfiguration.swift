@@ -63,11 +63,6 @@ public struct ServeConfiguration: Sendable {
         }
     }
 
-    /// True for `127.0.0.0/8`, `::1` and `localhost`.
-    public static func isLoopback(host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
-    }
-
     /// Splits `listen` into host and port. `[::1]:4443` and `host:4443` are accepted.
     public func hostAndPort() throws -> (host: String, port: Int) {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {

@@ -100,93 +100,40 @@ struct ServeCommand: ParsableCommand {
             configuration.auth.token = AuthSettings.Token(realm: realm, service: service, issuer: issuer, keyFile: key)
         }
         do { try configuration.resolveAuth() } catch { throw ValidationError("\(error)") }
-        guard (configuration.tlsCertificateFile == nil) == (configuration.tlsKeyFile == nil) else {
-            throw ValidationError("--tls-cert and --tls-key go together")
-        }
-        guard let level = Logger.Level(rawValue: configuration.logLevel) else {
-            throw ValidationError("log level \(configuration.logLevel) is not one of trace, debug, info, notice, warning, error, critical")
-        }
-        let (host, port): (String, Int)
-        do { (host, port) = try configuration.hostAndPort() } catch { throw ValidationError("\(error)") }
-        if configuration.auth.tlsClientCAFile != nil, configuration.tlsCertificateFile == nil {
-            throw ValidationError("--tls-client-ca (mutual TLS) needs --tls-cert and --tls-key")
-        }
-        let loopback = ServeConfiguration.isLoopback(host: host)
-        if !configuration.auth.isEnabled, !loopback, !configuration.insecureNoAuth {
-            throw ValidationError("""
-                refusing to serve \(configuration.listen) without authentication: anyone who can reach it could publish and delete. \
-                Configure auth with --htpasswd FILE (create it with `htpasswd -B -c FILE USER`), token auth \
-                (--token-realm URL --token-service NAME --token-issuer NAME --token-key FILE), or client certificates \
-                (--tls-client-ca FILE with --tls-cert/--tls-key), optionally with --policy FILE; the same keys exist in \
-                the config file's "auth" section (docs/access-control.md). Listen on 127.0.0.1 instead, or pass \
-                --insecure-no-auth to accept the risk.
-                """)
+        let plan: ServePolicy.Plan
+        do { plan = try ServePolicy.check(configuration) } catch let refusal as ServePolicy.Refusal {
+            throw ValidationError(refusal.description)
         }
 
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
+            handler.logLevel = plan.logLevel
             return handler
         }
         let logger = Logger(label: "signet.server")
-
-        var tls: TLSServerContext?
-        if let certificate = configuration.tlsCertificateFile, let key = configuration.tlsKeyFile {
-            // Client certificates are required when they are the only way in; with passwords or
-            // tokens as well they are requested, and verified when sent.
-            let auth = configuration.auth
-            tls = try TLSServerContext(certificateChainPEMFile: certificate, privateKeyPEMFile: key, clientCAFile: auth.tlsClientCAFile,
-                                       requireClientCertificate: auth.tlsClientCAFile != nil && auth.htpasswdFile == nil && auth.token == nil)
-        }
-        var settings = configuration.settings
+        var clock: (@Sendable () -> Date)?
         if Clock.offset != 0 {
             // Test-only (Support/Clock.swift): SIGNET_TEST_CLOCK_OFFSET moves the server's clock.
             logger.warning("\(Clock.testOffsetVariable) is set: the server's clock is off by \(Int64(Clock.offset)) s (tests only)")
-            settings.clock = { Clock.now() }
+            clock = { Clock.now() }
         }
-        if configuration.auth.isEnabled {
-            do {
-                settings.accessControl = try AccessControl(settings: configuration.auth, tlsEnabled: tls != nil, logger: logger)
-            } catch let problem as HtpasswdFile.Problem {
-                throw ValidationError(problem.description)  // a bad input file: exit 2
-            } catch let problem as AccessPolicy.Problem {
-                throw ValidationError(problem.description)
-            } catch let refusal as JWTVerifier.Refusal {
-                throw ValidationError(refusal.description)
-            }
+        let assembly: ServeAssembly
+        do { assembly = try ServeAssembly(configuration: configuration, plan: plan, clock: clock, logger: logger) } catch let refusal as ServePolicy.Refusal {
+            throw ValidationError(refusal.description)  // a bad input file: exit 2
         }
-        let trustServer = try TrustServer(settings: settings, logger: logger)
-        let httpConfiguration = HTTPServerConfiguration(
-            host: host, port: port, tls: tls, maxHeaderBytes: configuration.maxHeaderBytes,
-            maxBodyBytes: configuration.maxBodyBytes, maxConnections: configuration.maxConnections,
-            readTimeout: configuration.readTimeout, firstByteTimeout: configuration.firstByteTimeout)
-        let server = HTTPServer(configuration: httpConfiguration, logger: logger) { request in trustServer.handle(request) }
+        let server = assembly.http
         installShutdownSignalHandlers {
             logger.notice("shutting down")
             server.shutdown(gracePeriod: 10)
         }
         try server.start()
-        let scheme = tls == nil ? "http" : "https"
-        let shownHost = host.contains(":") ? "[\(host)]" : host
-        let line = "signet: serving on \(scheme)://\(shownHost):\(server.boundPort) (storage \(configuration.storageDirectory))\n"
         if output.json {
-            Output.json(["serving": "\(scheme)://\(shownHost):\(server.boundPort)", "storage": configuration.storageDirectory])
+            Output.json(["serving": assembly.url, "storage": configuration.storageDirectory])
         } else {
-            SystemFile.writeStandardOutput(line)
+            SystemFile.writeStandardOutput("signet: serving on \(assembly.url) (storage \(configuration.storageDirectory))\n")
         }
-        logger.notice("serving on \(scheme)://\(shownHost):\(server.boundPort) (storage \(configuration.storageDirectory))")
-        let auth = configuration.auth
-        if auth.isEnabled {
-            var ways: [String] = []
-            if auth.htpasswdFile != nil { ways.append("htpasswd") }
-            if auth.token != nil { ways.append("bearer tokens") }
-            if auth.tlsClientCAFile != nil { ways.append("client certificates") }
-            logger.notice("access control on: \(ways.joined(separator: ", ")); policy \(configuration.policyFile ?? (auth.policy == nil ? "none (* on every GUN for every authenticated identity)" : "from the config file"))")
-        } else if loopback {
-            logger.notice("no authentication configured: serving loopback only (\(shownHost)); see docs/access-control.md to configure auth")
-        } else {
-            logger.warning("no authentication configured and --insecure-no-auth given: anyone who can reach \(shownHost):\(server.boundPort) can publish and delete")
-        }
+        logger.notice("serving on \(assembly.url) (storage \(configuration.storageDirectory))")
+        assembly.logAccess(logger)
         server.waitUntilShutdown()
     }
 }

@@ -1,0 +1,82 @@
+import FoundationEssentials
+import Logging
+import SignetCrypto
+import SignetHTTP
+
+/// `signet serve`'s server put together from a configuration that passed `ServePolicy.check`:
+/// the TLS context (mutual TLS per `ServePolicy.requiresClientCertificate`), access control, the
+/// trust server over the file store in `storageDirectory`, and the HTTP server with the
+/// configured limits. Nothing listens until `http.start()`.
+public struct ServeAssembly: Sendable {
+    public let configuration: ServeConfiguration
+    public let plan: ServePolicy.Plan
+    public let trust: TrustServer
+    public let http: HTTPServer
+    /// `https` with TLS, else `http`.
+    public let scheme: String
+
+    /// - Parameters:
+    ///   - clock: the server's clock (tests move it); nil = the system clock.
+    ///   - logger: the server log.
+    /// - Throws: `ServePolicy.Refusal` (a bad input file, exit 2) for an htpasswd, policy or token
+    ///   key file that does not load; `CryptoError` for TLS certificate or key files;
+    ///   `StorageError` / `NotaryError` when the storage or the server's key passphrase cannot be
+    ///   opened.
+    public init(configuration: ServeConfiguration, plan: ServePolicy.Plan, clock: (@Sendable () -> Date)? = nil, logger: Logger) throws {
+        self.configuration = configuration
+        self.plan = plan
+        var tls: TLSServerContext?
+        if let certificate = configuration.tlsCertificateFile, let key = configuration.tlsKeyFile {
+            tls = try TLSServerContext(certificateChainPEMFile: certificate, privateKeyPEMFile: key, clientCAFile: configuration.auth.tlsClientCAFile,
+                                       requireClientCertificate: ServePolicy.requiresClientCertificate(configuration.auth))
+        }
+        scheme = tls == nil ? "http" : "https"
+        var settings = configuration.settings
+        if let clock { settings.clock = clock }
+        if configuration.auth.isEnabled {
+            do {
+                settings.accessControl = try AccessControl(settings: configuration.auth, tlsEnabled: tls != nil, logger: logger)
+            } catch let problem as HtpasswdFile.Problem {
+                throw ServePolicy.Refusal(problem.description)
+            } catch let problem as AccessPolicy.Problem {
+                throw ServePolicy.Refusal(problem.description)
+            } catch let refusal as JWTVerifier.Refusal {
+                throw ServePolicy.Refusal(refusal.description)
+            }
+        }
+        // The storage seam: the file store is the embedded default (docs/server.md, Storage layout).
+        let store = try FileStore(directory: configuration.storageDirectory)
+        let keys = try ServerKeyStore.open(storageDirectory: store.root, settings: settings, logger: logger)
+        let trust = TrustServer(settings: settings, store: store, keys: keys, logger: logger)
+        self.trust = trust
+        let httpConfiguration = HTTPServerConfiguration(
+            host: plan.host, port: plan.port, tls: tls, maxHeaderBytes: configuration.maxHeaderBytes,
+            maxBodyBytes: configuration.maxBodyBytes, maxConnections: configuration.maxConnections,
+            readTimeout: configuration.readTimeout, firstByteTimeout: configuration.firstByteTimeout)
+        http = HTTPServer(configuration: httpConfiguration, logger: logger) { request in trust.handle(request) }
+    }
+
+    /// The host as it appears in a URL (`[::1]` for IPv6).
+    public var shownHost: String { plan.host.contains(":") ? "[\(plan.host)]" : plan.host }
+
+    /// `scheme://host:port` with the port actually bound (after `http.start()`).
+    public var url: String { "\(scheme)://\(shownHost):\(http.boundPort)" }
+
+    /// The startup lines about access control: what is on and which policy, or that the server
+    /// is loopback-only, or (with `--insecure-no-auth`) a warning that anyone can publish.
+    public func logAccess(_ logger: Logger) {
+        let auth = configuration.auth
+        if auth.isEnabled {
+            var ways: [String] = []
+            if auth.htpasswdFile != nil { ways.append("htpasswd") }
+            if auth.token != nil { ways.append("bearer tokens") }
+            if auth.tlsClientCAFile != nil { ways.append("client certificates") }
+            let policy = configuration.policyFile ?? (auth.policy == nil ? "none (* on every GUN for every authenticated identity)" : "from the config file")
+            logger.notice("access control on: \(ways.joined(separator: ", ")); policy \(policy)")
+        } else if plan.loopback {
+            logger.notice("no authentication configured: serving loopback only (\(shownHost)); see docs/access-control.md to configure auth")
+        } else {
+            logger.warning("no authentication configured and --insecure-no-auth given: anyone who can reach \(shownHost):\(http.boundPort) can publish and delete")
+        }
+    }
+}

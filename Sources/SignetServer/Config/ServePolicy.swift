@@ -1,0 +1,71 @@
+import Logging
+
+/// The rules `signet serve` checks before it listens, in one place (issue 10 §1, docs/access-control.md):
+///
+/// - `--tls-cert` and `--tls-key` go together;
+/// - the log level is one swift-log knows, and the listen address is `HOST:PORT`;
+/// - mutual TLS (`--tls-client-ca`) needs TLS;
+/// - without authentication the server listens on loopback only, unless `--insecure-no-auth`
+///   (config `auth.insecure_no_auth`) accepts the risk: anyone who can reach it could publish and
+///   delete (`isLoopback(host:)`).
+///
+/// Client certificates are required during the TLS handshake only when they are the only way in
+/// (`requiresClientCertificate`); with passwords or tokens as well they are requested, and
+/// verified when sent.
+public enum ServePolicy {
+    /// A configuration `signet serve` refuses to start with (exit 2); the message names the flag
+    /// or config key and what to do instead.
+    public struct Refusal: Error, Sendable, CustomStringConvertible {
+        public var description: String
+
+        public init(_ description: String) {
+            self.description = description
+        }
+    }
+
+    /// What the checks decided: where to listen, at which log level, and whether that is loopback.
+    public struct Plan: Sendable {
+        public var host: String
+        public var port: Int
+        public var logLevel: Logger.Level
+        public var loopback: Bool
+    }
+
+    /// Checks `configuration` after flags, the config file and `resolveAuth()` are merged.
+    /// - Throws: `Refusal` for the first rule it breaks, in the order listed on the type.
+    public static func check(_ configuration: ServeConfiguration) throws -> Plan {
+        guard (configuration.tlsCertificateFile == nil) == (configuration.tlsKeyFile == nil) else {
+            throw Refusal("--tls-cert and --tls-key go together")
+        }
+        guard let level = Logger.Level(rawValue: configuration.logLevel) else {
+            throw Refusal("log level \(configuration.logLevel) is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        let (host, port): (String, Int)
+        do { (host, port) = try configuration.hostAndPort() } catch { throw Refusal("\(error)") }
+        if configuration.auth.tlsClientCAFile != nil, configuration.tlsCertificateFile == nil {
+            throw Refusal("--tls-client-ca (mutual TLS) needs --tls-cert and --tls-key")
+        }
+        let loopback = isLoopback(host: host)
+        if !configuration.auth.isEnabled, !loopback, !configuration.insecureNoAuth {
+            throw Refusal("""
+                refusing to serve \(configuration.listen) without authentication: anyone who can reach it could publish and delete. \
+                Configure auth with --htpasswd FILE (create it with `htpasswd -B -c FILE USER`), token auth \
+                (--token-realm URL --token-service NAME --token-issuer NAME --token-key FILE), or client certificates \
+                (--tls-client-ca FILE with --tls-cert/--tls-key), optionally with --policy FILE; the same keys exist in \
+                the config file's "auth" section (docs/access-control.md). Listen on 127.0.0.1 instead, or pass \
+                --insecure-no-auth to accept the risk.
+                """)
+        }
+        return Plan(host: host, port: port, logLevel: level, loopback: loopback)
+    }
+
+    /// True for `127.0.0.0/8`, `::1` and `localhost`.
+    public static func isLoopback(host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    /// Client certificates are required in the handshake when they are the only way in.
+    public static func requiresClientCertificate(_ auth: AuthSettings) -> Bool {
+        auth.tlsClientCAFile != nil && auth.htpasswdFile == nil && auth.token == nil
+    }
+}
