@@ -16,15 +16,16 @@ import Testing
         do { _ = try ServePolicy.check(configuration); return nil } catch { return "\(error)" }
     }
 
-    /// Without auth, only loopback: `0.0.0.0`, `::` or an empty host is every interface.
+    /// Without auth, only loopback literals: a name that merely starts with `127.` or `localhost`
+    /// resolves wherever its DNS points, and `0.0.0.0`, `::` or an empty host is every interface.
     @Test func withoutAuthOnlyLoopbackLiterals() throws {
-        for listen in ["0.0.0.0:4443", "[::]:4443", ":4443", "192.168.1.10:4443", "localhost.example.com:4443",
-                       "[::ffff:127.0.0.1]:4443", "[::2]:4443", "[fe80::1]:4443"] {
+        for listen in ["0.0.0.0:4443", "[::]:4443", ":4443", "192.168.1.10:4443", "127.0.0.1.nip.io:4443", "127.example.com:4443",
+                       "127.0.0.1a:4443", "localhost.example.com:4443", "[::ffff:127.0.0.1]:4443", "[::2]:4443", "[fe80::1]:4443"] {
             let refusal = Self.refusal(Self.configuration(listen: listen))
             #expect(refusal?.hasPrefix("refusing to serve \(listen) without authentication") == true, "\(listen): \(refusal ?? "accepted")")
             #expect(refusal?.contains("--insecure-no-auth") == true)
         }
-        for listen in ["127.0.0.1:4443", "127.1.2.3:0", "[::1]:4443", "localhost:4443"] {
+        for listen in ["127.0.0.1:4443", "127.1.2.3:0", "[::1]:4443", "[0:0:0:0:0:0:0:1]:4443", "localhost:4443"] {
             let plan = try ServePolicy.check(Self.configuration(listen: listen))
             #expect(plan.loopback, "\(listen)")
         }
@@ -32,6 +33,13 @@ import Testing
         let insecure = try ServePolicy.check(Self.configuration(listen: "0.0.0.0:4443") { $0.insecureNoAuth = true })
         #expect(!insecure.loopback && insecure.host == "0.0.0.0" && insecure.port == 4443)
         #expect(Self.refusal(Self.configuration(listen: "0.0.0.0:4443") { $0.auth.htpasswdFile = "/etc/signet/htpasswd" }) == nil)
+    }
+
+    /// The old rule judged loopback by the text's prefix; the name below is not loopback.
+    @Test func loopbackIsDecidedOnTheAddressNotItsSpelling() {
+        #expect(!ServePolicy.isLoopback(host: "127.0.0.1.nip.io"))
+        #expect(!ServePolicy.isLoopback(host: "127.evil.example"))
+        #expect(ServePolicy.isLoopback(host: "127.255.255.254") && !ServePolicy.isLoopback(host: "128.0.0.1"))
     }
 
     @Test func tlsAndMutualTLSRules() throws {

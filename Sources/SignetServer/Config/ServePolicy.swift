@@ -1,3 +1,4 @@
+import Glibc
 import Logging
 
 /// The rules `signet serve` checks before it listens, in one place (issue 10 §1, docs/access-control.md):
@@ -7,7 +8,8 @@ import Logging
 /// - mutual TLS (`--tls-client-ca`) needs TLS;
 /// - without authentication the server listens on loopback only, unless `--insecure-no-auth`
 ///   (config `auth.insecure_no_auth`) accepts the risk: anyone who can reach it could publish and
-///   delete (`isLoopback(host:)`).
+///   delete. Loopback is decided on the address literal (`isLoopback(host:)`), never on a name
+///   that DNS could point anywhere.
 ///
 /// Client certificates are required during the TLS handshake only when they are the only way in
 /// (`requiresClientCertificate`); with passwords or tokens as well they are requested, and
@@ -59,9 +61,20 @@ public enum ServePolicy {
         return Plan(host: host, port: port, logLevel: level, loopback: loopback)
     }
 
-    /// True for `127.0.0.0/8`, `::1` and `localhost`.
+    /// True for an IPv4 literal in `127.0.0.0/8`, the IPv6 loopback `::1` in any spelling, and
+    /// `localhost`. A name is never loopback by its spelling (`127.0.0.1.example.com` resolves
+    /// wherever its DNS says), and `0.0.0.0` / `::` are every interface.
     public static func isLoopback(host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        if host == "localhost" { return true }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 {
+            return UInt32(bigEndian: v4.s_addr) >> 24 == 127
+        }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, host, &v6) == 1 {
+            return withUnsafeBytes(of: &v6) { bytes in bytes.prefix(15).allSatisfy { $0 == 0 } && bytes[15] == 1 }
+        }
+        return false
     }
 
     /// Client certificates are required in the handshake when they are the only way in.
