@@ -26,6 +26,12 @@ let package = Package(
         // Support layer: what every module needs that is not crypto (atomic file writes, locks, path and string
         // text, HTTP dates, quoted strings, JSON string escaping). Imports no C library but Glibc.
         .target(name: "SignetSupport"),
+        // libpq (Debian libpq-dev) through pkg-config; used only by SignetServer/Storage/Postgres (`internal import`).
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         // Crypto layer: the only module that imports COpenSSL.
         .target(name: "SignetCrypto", dependencies: ["COpenSSL", "SignetSupport"]),
         // TUF layer: Notary-format metadata, canonical JSON, verification. No I/O.
@@ -35,9 +41,9 @@ let package = Package(
             "SignetCrypto", "SignetSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // Trust server: Notary routes, publish validation, file store, server-held keys.
+        // Trust server: Notary routes, publish validation, file store and PostgreSQL store, server-held keys.
         .target(name: "SignetServer", dependencies: [
-            "SignetTUF", "SignetCrypto", "SignetHTTP", "SignetSupport", "CCrypt",
+            "SignetTUF", "SignetCrypto", "SignetHTTP", "SignetSupport", "CCrypt", "CLibPQ",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Client: trust dir, key store, changelist, remote, verified update.
