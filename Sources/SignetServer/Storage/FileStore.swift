@@ -47,12 +47,12 @@ public final class FileStore: MetadataStore, Sendable {
     static func gunID(_ gun: String) -> String { Hex.encode(Digest.sha256(Array(gun.utf8))) }
 
     private func repoDirectory(_ gun: String) throws -> String {
-        do { try GUN.validate(gun) } catch { throw StorageError(.invalidName, gun: gun, "\(error)") }
+        try StorageNames.checkGUN(gun)
         return "\(root)/repos/\(FileStore.gunID(gun))"
     }
 
     private static func fileName(gun: String, role: String, version: Int64) throws -> String {
-        do { try RoleName.validate(role) } catch { throw StorageError(.invalidName, gun: gun, role: role, "\(error)") }
+        try StorageNames.checkRole(role, gun: gun)
         // Validated role names hold only [-a-z0-9_/]; "." never occurs in them, so "/" → "." is
         // reversible and the result is a single path component.
         return role.replacingLiterally("/", with: ".") + ".\(version).json"

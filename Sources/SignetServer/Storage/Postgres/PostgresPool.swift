@@ -1,0 +1,111 @@
+import FoundationEssentials
+import Glibc
+import SignetCrypto
+
+/// A small pool of `PostgresConnection`s with reconnection and backoff.
+///
+/// - At most `capacity` connections are open; a caller that finds them all busy waits up to
+///   `waitSeconds` for one, then gets `PostgresFailure(.unavailable)`.
+/// - An idle connection is checked before reuse (`PostgresConnection.isUsable`); one the server
+///   closed (restart, shutdown) is dropped and replaced, so a restarted database is used again
+///   without re-creating the store.
+/// - When connecting fails, further attempts wait: 50 ms after the first failure, doubling up to
+///   2 s. Inside that window callers fail at once with `.unavailable` (the server answers 503)
+///   instead of piling up on a database that is down.
+final class PostgresPool: @unchecked Sendable {
+    // @unchecked Sendable: `idle`, `open`, `failures` and `retryAfter` are only touched under `mutex`.
+    let parameters: PostgresConnectionParameters
+    let capacity: Int
+    let waitSeconds: Int
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let released = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private var idle: [PostgresConnection] = []
+    private var open = 0
+    private var failures = 0
+    private var retryAfter: ContinuousClock.Instant?
+
+    static let firstBackoff = Duration.milliseconds(50)
+    static let maxBackoff = Duration.seconds(2)
+
+    init(parameters: PostgresConnectionParameters, capacity: Int, waitSeconds: Int = 10) {
+        self.parameters = parameters
+        self.capacity = max(1, capacity)
+        self.waitSeconds = max(1, waitSeconds)
+        pthread_mutex_init(mutex, nil)
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        pthread_cond_init(released, &attributes)
+        pthread_condattr_destroy(&attributes)
+    }
+
+    deinit {
+        idle.removeAll()
+        pthread_cond_destroy(released)
+        pthread_mutex_destroy(mutex)
+        released.deallocate()
+        mutex.deallocate()
+    }
+
+    /// Runs `body` with a connection of its own. A connection that broke during `body` (libpq saw
+    /// it fail, or a transaction was left open) is closed instead of going back to the pool.
+    /// - Throws: `PostgresFailure(.unavailable)` when no connection can be had; whatever `body` throws.
+    func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        let connection = try checkOut()
+        defer { checkIn(connection) }
+        return try body(connection)
+    }
+
+    private func checkOut() throws -> PostgresConnection {
+        pthread_mutex_lock(mutex)
+        var deadline = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &deadline)
+        deadline.tv_sec += waitSeconds
+        while true {
+            while let candidate = idle.popLast() {
+                // The check reads only what the socket already holds (no round trip).
+                if candidate.isUsable {
+                    pthread_mutex_unlock(mutex)
+                    return candidate
+                }
+                open -= 1
+            }
+            if open < capacity { break }
+            if pthread_cond_timedwait(released, mutex, &deadline) == ETIMEDOUT {
+                pthread_mutex_unlock(mutex)
+                throw PostgresFailure(.unavailable, "all \(capacity) connections to the \(parameters) stayed busy for \(waitSeconds) s")
+            }
+        }
+        if let retryAfter, ContinuousClock.now < retryAfter {
+            pthread_mutex_unlock(mutex)
+            throw PostgresFailure(.unavailable, "the \(parameters) was unreachable a moment ago; retrying shortly")
+        }
+        open += 1
+        pthread_mutex_unlock(mutex)
+        do {
+            let connection = try PostgresConnection(parameters)
+            pthread_mutex_lock(mutex)
+            failures = 0
+            retryAfter = nil
+            pthread_mutex_unlock(mutex)
+            return connection
+        } catch {
+            pthread_mutex_lock(mutex)
+            open -= 1
+            failures = min(failures + 1, 16)
+            var backoff = Self.firstBackoff
+            for _ in 1..<failures where backoff < Self.maxBackoff { backoff *= 2 }
+            retryAfter = ContinuousClock.now + min(backoff, Self.maxBackoff)
+            pthread_cond_signal(released)
+            pthread_mutex_unlock(mutex)
+            throw error
+        }
+    }
+
+    private func checkIn(_ connection: PostgresConnection) {
+        pthread_mutex_lock(mutex)
+        if connection.isUsable { idle.append(connection) } else { open -= 1 }
+        pthread_cond_signal(released)
+        pthread_mutex_unlock(mutex)
+    }
+}

@@ -1,0 +1,48 @@
+/// Every SQL statement `PostgresStore` runs (against `PostgresSchema`'s tables), named for
+/// `PQprepare`. Parameters are bound in binary; nothing from outside is ever spliced into SQL.
+enum PostgresStatements {
+    /// $1 GUN lock key (bigint). Held until the transaction ends; one writer per GUN across servers.
+    static let lockGUN = PostgresStatement(name: "signet_lock_gun", sql: "SELECT pg_advisory_xact_lock($1)")
+    /// Serializes changefeed inserts so IDs are handed out in commit order (two-int4 key space,
+    /// which never overlaps the bigint GUN keys).
+    static let lockChangefeed = PostgresStatement(name: "signet_lock_changefeed",
+        sql: "SELECT pg_advisory_xact_lock(1397311310, 2)")
+
+    private static let fileColumns = "role, version, sha256, created_at, data"
+
+    /// $1 GUN, $2 role.
+    static let current = PostgresStatement(name: "signet_current",
+        sql: "SELECT \(fileColumns) FROM signet_tuf_files WHERE gun = $1 AND role = $2 ORDER BY version DESC LIMIT 1")
+    /// $1 GUN, $2 role, $3 version.
+    static let version = PostgresStatement(name: "signet_version",
+        sql: "SELECT \(fileColumns) FROM signet_tuf_files WHERE gun = $1 AND role = $2 AND version = $3")
+    /// $1 GUN, $2 role, $3 lowercase hex sha256.
+    static let byHash = PostgresStatement(name: "signet_by_hash",
+        sql: "SELECT \(fileColumns) FROM signet_tuf_files WHERE gun = $1 AND role = $2 AND sha256 = $3 ORDER BY version DESC LIMIT 1")
+    /// $1 GUN: each stored role with its newest version.
+    static let newestVersions = PostgresStatement(name: "signet_newest_versions",
+        sql: "SELECT role, max(version) FROM signet_tuf_files WHERE gun = $1 GROUP BY role")
+    /// $1 GUN, $2 role, $3 version, $4 sha256 hex, $5 bytes.
+    static let insertFile = PostgresStatement(name: "signet_insert_file",
+        sql: "INSERT INTO signet_tuf_files (gun, role, version, sha256, data) VALUES ($1, $2, $3, $4, $5)")
+    /// $1 GUN.
+    static let deleteGUN = PostgresStatement(name: "signet_delete_gun", sql: "DELETE FROM signet_tuf_files WHERE gun = $1")
+    /// $1 GUN, $2 version, $3 sha256 hex, $4 category.
+    static let insertChange = PostgresStatement(name: "signet_insert_change",
+        sql: "INSERT INTO signet_changefeed (gun, version, sha256, category) VALUES ($1, $2, $3, $4)")
+
+    private static let changeColumns = "id, created_at, gun, version, sha256, category"
+
+    /// $1 change ID (exclusive), $2 limit: the records after it, oldest first.
+    static let changesAfter = PostgresStatement(name: "signet_changes_after",
+        sql: "SELECT \(changeColumns) FROM signet_changefeed WHERE id > $1 ORDER BY id LIMIT $2")
+    /// $1 change ID, $2 limit, $3 GUN.
+    static let changesAfterForGUN = PostgresStatement(name: "signet_changes_after_gun",
+        sql: "SELECT \(changeColumns) FROM signet_changefeed WHERE id > $1 AND gun = $3 ORDER BY id LIMIT $2")
+    /// $1 change ID (exclusive; negative = from the end), $2 limit: the records before it, newest first.
+    static let changesBefore = PostgresStatement(name: "signet_changes_before",
+        sql: "SELECT \(changeColumns) FROM signet_changefeed WHERE ($1 < 0 OR id < $1) ORDER BY id DESC LIMIT $2")
+    /// $1 change ID, $2 limit, $3 GUN.
+    static let changesBeforeForGUN = PostgresStatement(name: "signet_changes_before_gun",
+        sql: "SELECT \(changeColumns) FROM signet_changefeed WHERE ($1 < 0 OR id < $1) AND gun = $3 ORDER BY id DESC LIMIT $2")
+}

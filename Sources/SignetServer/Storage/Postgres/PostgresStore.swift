@@ -1,0 +1,187 @@
+import FoundationEssentials
+import SignetCrypto
+import SignetTUF
+
+/// A `MetadataStore` in PostgreSQL, for several `signet serve` instances sharing one database
+/// (issue 13; Notary's SQL storage, `server/storage/sqldb.go`, keeps the same rows).
+///
+/// - Every version of every role is a row of `signet_tuf_files` (GUN, role, version, sha256, bytes,
+///   creation time), served by version, by hash and as the newest; the schema is
+///   `PostgresSchema`'s migrations, applied when the store opens.
+/// - `withWriteLock(gun:_:)` is one transaction holding `pg_advisory_xact_lock` on the GUN's key
+///   (the first 8 bytes of SHA-256 of its UTF-8 bytes): writers of one GUN serialize across every
+///   server on the database, and everything `body` commits becomes visible together when the
+///   transaction commits, or not at all. Inside `body`, reads and `commit` on this store use that
+///   transaction's connection (a task-local names it).
+/// - The changefeed is `signet_changefeed`, its IDs from a sequence drawn under a database-wide
+///   lock held to commit, so IDs grow in commit order; the semantics are `FileStore`'s.
+/// - Connections come from `PostgresPool` (reconnects with backoff). Every libpq failure becomes a
+///   storage error in `PostgresStore+Errors.swift`; an outage is never a crash.
+public final class PostgresStore: MetadataStore {
+    let pool: PostgresPool
+
+    /// Connects, and brings the schema up to date (`PostgresSchema.migrate`).
+    /// - Parameters:
+    ///   - parameters: where the database is and how to log in.
+    ///   - maxConnections: connections this store opens at most (each request holds one while it
+    ///     reads or publishes).
+    /// - Throws: the storage error for an unreachable database (`PostgresStore+Errors.swift`), or
+    ///   one naming both migration numbers when the database's schema is newer than this build's.
+    public init(parameters: PostgresConnectionParameters, maxConnections: Int = 8) throws {
+        pool = PostgresPool(parameters: parameters, capacity: maxConnections)
+        try Self.mapped(gun: nil) { try pool.withConnection { try PostgresSchema.migrate($0) } }
+    }
+
+    // MARK: The write transaction of the current thread
+
+    /// The write transaction `withWriteLock` has open on this thread (task-local; `body` is
+    /// synchronous, so its reads and commits see it).
+    final class WriteTransaction: Sendable {
+        let store: ObjectIdentifier
+        let gun: String
+        // nonisolated(unsafe) is not needed: the connection is only used on the thread running body.
+        let connection: PostgresConnection
+
+        init(store: ObjectIdentifier, gun: String, connection: PostgresConnection) {
+            self.store = store
+            self.gun = gun
+            self.connection = connection
+        }
+    }
+
+    @TaskLocal static var writing: WriteTransaction?
+
+    private func openTransaction(gun: String) -> PostgresConnection? {
+        guard let active = Self.writing, active.store == ObjectIdentifier(self), ExactName.equal(active.gun, gun) else { return nil }
+        return active.connection
+    }
+
+    /// The advisory-lock key of `gun`: SHA-256 of its bytes, first 8 bytes big-endian.
+    static func lockKey(_ gun: String) -> Int64 {
+        Digest.sha256(Array(gun.utf8)).prefix(8).reduce(Int64(0)) { ($0 << 8) | Int64($1) }
+    }
+
+    /// Runs `body` on the GUN's open write transaction if there is one, else on a pooled connection.
+    private func reading<T>(gun: String, _ body: (PostgresConnection) throws -> T) throws -> T {
+        try StorageNames.checkGUN(gun)
+        return try Self.mapped(gun: gun) {
+            if let connection = openTransaction(gun: gun) { return try body(connection) }
+            return try pool.withConnection(body)
+        }
+    }
+
+    private func file(_ rows: PostgresRows) throws -> StoredMetadata? {
+        guard rows.count > 0 else { return nil }
+        return StoredMetadata(role: try rows.text(0, 0), version: try rows.int64(0, 1), sha256: try rows.text(0, 2),
+                              created: try rows.date(0, 3), bytes: try rows.bytes(0, 4))
+    }
+
+    // MARK: MetadataStore
+
+    public func current(gun: String, role: String) throws -> StoredMetadata? {
+        try reading(gun: gun) { try file($0.execute(PostgresStatements.current, [.text(gun), .text(role)])) }
+    }
+
+    public func version(gun: String, role: String, version: Int64) throws -> StoredMetadata? {
+        try reading(gun: gun) { try file($0.execute(PostgresStatements.version, [.text(gun), .text(role), .int64(version)])) }
+    }
+
+    public func byHash(gun: String, role: String, sha256Hex: String) throws -> StoredMetadata? {
+        try reading(gun: gun) { try file($0.execute(PostgresStatements.byHash, [.text(gun), .text(role), .text(sha256Hex.lowercased())])) }
+    }
+
+    public func withWriteLock<T>(gun: String, _ body: () throws -> T) throws -> T {
+        try StorageNames.checkGUN(gun)
+        if openTransaction(gun: gun) != nil { return try body() }
+        return try Self.mapped(gun: gun) {
+            try pool.withConnection { connection in
+                try connection.run("BEGIN")
+                do {
+                    _ = try connection.execute(PostgresStatements.lockGUN, [.int64(Self.lockKey(gun))])
+                    let transaction = WriteTransaction(store: ObjectIdentifier(self), gun: gun, connection: connection)
+                    let result = try Self.$writing.withValue(transaction) { try body() }
+                    try connection.run("COMMIT")
+                    return result
+                } catch {
+                    // A failed ROLLBACK leaves the connection in a transaction; the pool drops it.
+                    try? connection.run("ROLLBACK")
+                    throw error
+                }
+            }
+        }
+    }
+
+    public func commit(gun: String, updates: [MetadataUpdate]) throws {
+        try StorageNames.checkGUN(gun)
+        guard let connection = openTransaction(gun: gun) else {
+            // Outside withWriteLock: a transaction of its own, with the lock.
+            return try withWriteLock(gun: gun) { try commit(gun: gun, updates: updates) }
+        }
+        var seen = Set<String>()
+        for update in updates {
+            try StorageNames.checkRole(update.role, gun: gun)
+            guard seen.insert(update.role).inserted else {
+                throw StorageError(.versionConflict, gun: gun, role: update.role, "\(update.role) appears twice in one update")
+            }
+        }
+        try Self.mapped(gun: gun) {
+            let newest = try connection.execute(PostgresStatements.newestVersions, [.text(gun)])
+            var stored: [String: Int64] = [:]
+            for row in 0..<newest.count { stored[try newest.text(row, 0)] = try newest.int64(row, 1) }
+            for update in updates {
+                let previous = stored[update.role] ?? 0
+                guard update.version > previous else {
+                    throw StorageError(.versionConflict, gun: gun, role: update.role,
+                                       "\(update.role) version \(update.version) is not newer than stored version \(previous)")
+                }
+            }
+            for update in updates {
+                let sha256 = Hex.encode(Digest.sha256(update.bytes))
+                _ = try connection.execute(PostgresStatements.insertFile,
+                                           [.text(gun), .text(update.role), .int64(update.version), .text(sha256), .bytes(update.bytes)])
+                if update.role == RoleName.timestamp {
+                    try appendChange(connection, gun: gun, version: update.version, sha256: sha256, category: "update")
+                }
+            }
+        }
+    }
+
+    public func delete(gun: String) throws {
+        try withWriteLock(gun: gun) {
+            guard let connection = openTransaction(gun: gun) else { return }
+            try Self.mapped(gun: gun) {
+                let deleted = try connection.execute(PostgresStatements.deleteGUN, [.text(gun)])
+                guard deleted.affected > 0 else { return }
+                try appendChange(connection, gun: gun, version: 0, sha256: "", category: "deletion")
+            }
+        }
+    }
+
+    // MARK: Changefeed
+
+    private func appendChange(_ connection: PostgresConnection, gun: String, version: Int64, sha256: String, category: String) throws {
+        _ = try connection.execute(PostgresStatements.lockChangefeed)
+        _ = try connection.execute(PostgresStatements.insertChange, [.text(gun), .int64(version), .text(sha256), .text(category)])
+    }
+
+    public func changes(gun: String?, changeID: Int64, records: Int) throws -> [ChangeRecord] {
+        // FileStore's rule: with records ≥ 0, a negative change ID starts after the end.
+        if records >= 0 && changeID < 0 { return [] }
+        let limit = records >= 0 ? Int64(records) : (records == Int.min ? Int64.max : Int64(-records))
+        let statement: PostgresStatement
+        var parameters: [PostgresValue] = [.int64(changeID), .int64(limit)]
+        switch (records >= 0, gun) {
+        case (true, nil): statement = PostgresStatements.changesAfter
+        case (true, let gun?): statement = PostgresStatements.changesAfterForGUN; parameters.append(.text(gun))
+        case (false, nil): statement = PostgresStatements.changesBefore
+        case (false, let gun?): statement = PostgresStatements.changesBeforeForGUN; parameters.append(.text(gun))
+        }
+        let rows = try Self.mapped(gun: gun) { try pool.withConnection { try $0.execute(statement, parameters) } }
+        var list: [ChangeRecord] = []
+        for row in 0..<rows.count {
+            list.append(ChangeRecord(id: try rows.int64(row, 0), createdAt: try rows.date(row, 1), gun: try rows.text(row, 2),
+                                     version: try rows.int64(row, 3), sha256: try rows.text(row, 4), category: try rows.text(row, 5)))
+        }
+        return records >= 0 ? list : list.reversed()
+    }
+}
