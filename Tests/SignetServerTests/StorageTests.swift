@@ -4,18 +4,21 @@ import SignetCrypto
 import SignetTUF
 import Testing
 
-/// The file store on its own: atomic multi-role commits, version rules, locking, deletion.
-@Suite struct StorageTests {
+/// Each `MetadataStore` backend on its own — the file store and PostgreSQL (one throwaway cluster
+/// for the suite, a fresh database per test): atomic multi-role commits, version rules, locking,
+/// deletion. Every test runs once per backend; what only one backend has (the file store's
+/// directory layout) is checked for that backend alone.
+@Suite(.postgresCluster) struct StorageTests {
     static let gun = "example.com/library/app"
 
     func update(_ role: String, _ version: Int64, _ text: String? = nil) -> MetadataUpdate {
         MetadataUpdate(role: role, version: version, bytes: Array((text ?? "\(role) v\(version)").utf8))
     }
 
-    @Test func commitMakesEveryRoleCurrentAndKeepsOldVersions() throws {
+    @Test(arguments: StoreBackend.allCases) func commitMakesEveryRoleCurrentAndKeepsOldVersions(_ backend: StoreBackend) throws {
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
-        let store = try FileStore(directory: scratch.path)
+        let store = try backend.open(try backend.location(scratch))
         try store.withWriteLock(gun: Self.gun) {
             try store.commit(gun: Self.gun, updates: [update("root", 1), update("targets", 1), update("targets/releases", 1), update("timestamp", 1)])
             try store.commit(gun: Self.gun, updates: [update("targets", 2), update("timestamp", 2)])
@@ -33,10 +36,10 @@ import Testing
         #expect(feed.map(\.version) == [1, 2] && feed.allSatisfy { $0.category == "update" })
     }
 
-    @Test func versionsMustIncrease() throws {
+    @Test(arguments: StoreBackend.allCases) func versionsMustIncrease(_ backend: StoreBackend) throws {
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
-        let store = try FileStore(directory: scratch.path)
+        let store = try backend.open(try backend.location(scratch))
         try store.withWriteLock(gun: Self.gun) {
             try store.commit(gun: Self.gun, updates: [update("root", 1), update("targets", 3)])
             for bad in [[update("targets", 3)], [update("targets", 2)], [update("root", 2), update("targets", 3)],
@@ -50,14 +53,26 @@ import Testing
         #expect(try store.current(gun: Self.gun, role: "targets")?.version == 3)
     }
 
-    @Test func uncommittedVersionFilesAreInvisible() throws {
+    @Test(arguments: StoreBackend.allCases) func uncommittedVersionFilesAreInvisible(_ backend: StoreBackend) throws {
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
-        let store = try FileStore(directory: scratch.path)
+        let store = try backend.open(try backend.location(scratch))
         try store.withWriteLock(gun: Self.gun) { try store.commit(gun: Self.gun, updates: [update("targets", 1)]) }
-        // What a crash between writing version files and renaming the manifest leaves behind.
-        let versions = "\(scratch.path)/repos/\(FileStore.gunID(Self.gun))/versions"
-        try Data("targets v2".utf8).write(to: URL(fileURLWithPath: "\(versions)/targets.2.json"))
+        switch backend {
+        case .file:
+            // What a crash between writing version files and renaming the manifest leaves behind.
+            let versions = "\(scratch.path)/repos/\(FileStore.gunID(Self.gun))/versions"
+            try Data("targets v2".utf8).write(to: URL(fileURLWithPath: "\(versions)/targets.2.json"))
+        case .postgres:
+            // What a publish that fails after storing leaves behind: a rolled-back transaction.
+            #expect(throws: StoreBackend.Abandoned.self) {
+                try store.withWriteLock(gun: Self.gun) {
+                    try store.commit(gun: Self.gun, updates: [update("targets", 2)])
+                    #expect(try store.current(gun: Self.gun, role: "targets")?.version == 2, "the transaction sees its own rows")
+                    throw StoreBackend.Abandoned()
+                }
+            }
+        }
         #expect(try store.current(gun: Self.gun, role: "targets")?.version == 1)
         #expect(try store.version(gun: Self.gun, role: "targets", version: 2) == nil)
         // The next publish of that version simply replaces the orphan.
@@ -65,11 +80,13 @@ import Testing
         #expect(try store.current(gun: Self.gun, role: "targets")?.bytes == Array("new v2".utf8))
     }
 
-    @Test func concurrentWritersSerializeAcrossStoreInstances() throws {
+    @Test(arguments: StoreBackend.allCases) func concurrentWritersSerializeAcrossStoreInstances(_ backend: StoreBackend) throws {
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
-        // Two instances on one directory stand in for two server processes (flock), plus threads.
-        let stores = [try FileStore(directory: scratch.path), try FileStore(directory: scratch.path)]
+        // Two instances on one directory (flock) or one database (advisory locks) stand in for two
+        // server processes, plus threads.
+        let location = try backend.location(scratch)
+        let stores = [try backend.open(location), try backend.open(location)]
         let results = ResultBox()
         DispatchQueue.concurrentPerform(iterations: 20) { index in
             let store = stores[index % 2]
@@ -98,16 +115,19 @@ import Testing
         #expect(racers.successes == 1 && racers.failures == 19)
     }
 
-    @Test func deleteRemovesTheCollection() throws {
+    @Test(arguments: StoreBackend.allCases) func deleteRemovesTheCollection(_ backend: StoreBackend) throws {
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
-        let store = try FileStore(directory: scratch.path)
+        let store = try backend.open(try backend.location(scratch))
         try store.withWriteLock(gun: Self.gun) { try store.commit(gun: Self.gun, updates: [update("root", 1), update("timestamp", 1)]) }
         try store.delete(gun: Self.gun)
         try store.delete(gun: "never/existed")
         #expect(try store.current(gun: Self.gun, role: "root") == nil)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/repos").isEmpty)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/trash").isEmpty)
+        #expect(try store.version(gun: Self.gun, role: "timestamp", version: 1) == nil)
+        if backend == .file {
+            #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/repos").isEmpty)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/trash").isEmpty)
+        }
         let feed = try store.changes(gun: nil, changeID: 0, records: 100)
         #expect(feed.map(\.category) == ["update", "deletion"])
         // Publishing again starts over.
@@ -115,10 +135,10 @@ import Testing
         #expect(try store.current(gun: Self.gun, role: "root")?.version == 1)
     }
 
-    @Test func invalidNamesNeverReachThePath() throws {
+    @Test(arguments: StoreBackend.allCases) func invalidNamesNeverReachThePath(_ backend: StoreBackend) throws {
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
-        let store = try FileStore(directory: scratch.path)
+        let store = try backend.open(try backend.location(scratch))
         for gun in ["..", "../x", "/abs", "a/../b", "", String(repeating: "g", count: 300), "nul\u{0}x"] {
             #expect(throws: StorageError.self) { _ = try store.current(gun: gun, role: "root") }
             #expect(throws: StorageError.self) { try store.delete(gun: gun) }
@@ -128,7 +148,46 @@ import Testing
                 try store.withWriteLock(gun: Self.gun) { try store.commit(gun: Self.gun, updates: [update(role, 1)]) }
             }
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/repos").allSatisfy { $0.count == 64 })
+        if backend == .file {
+            #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/repos").allSatisfy { $0.count == 64 })
+        }
+    }
+}
+
+/// The `MetadataStore` backends the storage tests run against.
+enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case file
+    case postgres
+
+    var testDescription: String { rawValue }
+
+    /// Where a store's data lives: a directory, or a database of the suite's `PostgresCluster`.
+    enum Location {
+        case directory(String)
+        case database(PostgresConnectionParameters)
+    }
+
+    /// What a test throws to abandon a write transaction.
+    struct Abandoned: Error {}
+
+    /// Fresh, empty storage: `scratch` itself, or a new database in `PostgresCluster.current`.
+    func location(_ scratch: TemporaryDirectory) throws -> Location {
+        switch self {
+        case .file: return .directory(scratch.path)
+        case .postgres:
+            guard let cluster = PostgresCluster.current else {
+                throw TestFailure("no PostgreSQL cluster for this suite (its start failed, see the recorded issue; Debian package postgresql)")
+            }
+            return .database(try cluster.makeDatabase())
+        }
+    }
+
+    /// A store instance on `location`; opening twice gives two instances, as two servers would have.
+    func open(_ location: Location) throws -> MetadataStore {
+        switch location {
+        case .directory(let path): return try FileStore(directory: path)
+        case .database(let parameters): return try PostgresStore(parameters: parameters)
+        }
     }
 }
 
