@@ -1,0 +1,191 @@
+import Foundation
+import SignetCrypto
+@testable import SignetServer
+import SignetTUF
+import Testing
+
+/// What only the PostgreSQL store has: two stores on one database as two servers, the database
+/// going away and coming back, the schema's migration numbers, the password, binary `bytea`.
+/// Serialized: one test stops the suite's cluster.
+@Suite(.serialized, .postgresCluster) struct PostgresStoreTests {
+    static let gun = "example.com/library/app"
+
+    func database() throws -> PostgresConnectionParameters {
+        guard let cluster = PostgresCluster.current else { throw TestFailure("no PostgreSQL cluster (Debian package postgresql)") }
+        return try cluster.makeDatabase()
+    }
+
+    /// Twenty publishes race from two store instances, each picking its version before it takes
+    /// the lock (as a client that read the old state would): every publish is stored whole or
+    /// refused with VERSION, and the stored versions run 1, 2, 3, … with no gap or repeat.
+    @Test func twoServersTwentyConcurrentPublishes() throws {
+        let parameters = try database()
+        let stores = [try PostgresStore(parameters: parameters), try PostgresStore(parameters: parameters)]
+        let outcomes = LockedList<(index: Int, version: Int64?)>()
+        DispatchQueue.concurrentPerform(iterations: 20) { index in
+            let store = stores[index % 2]
+            do {
+                let version = (try store.current(gun: Self.gun, role: "timestamp")?.version ?? 0) + 1
+                try store.withWriteLock(gun: Self.gun) {
+                    try store.commit(gun: Self.gun, updates: ["targets", "snapshot", "timestamp"].map {
+                        MetadataUpdate(role: $0, version: version, bytes: Array("\($0) by \(index)".utf8))
+                    })
+                }
+                outcomes.append((index, version))
+            } catch let error as NotaryError where error.code == .version {
+                outcomes.append((index, nil))
+            } catch { Issue.record("publish \(index): \(error)") }
+        }
+        let all = outcomes.values
+        #expect(all.count == 20)
+        let winners = all.filter { $0.version != nil }
+        #expect(!winners.isEmpty)
+        #expect(winners.map { $0.version! }.sorted() == Array(1...Int64(winners.count)), "versions strictly sequential")
+        let current = try #require(try stores[1].current(gun: Self.gun, role: "timestamp"))
+        #expect(current.version == Int64(winners.count))
+        for winner in winners {
+            // Whole: all three roles of that version come from the same publish.
+            for role in ["targets", "snapshot", "timestamp"] {
+                let stored = try #require(try stores[0].version(gun: Self.gun, role: role, version: winner.version!))
+                #expect(stored.bytes == Array("\(role) by \(winner.index)".utf8))
+            }
+        }
+        let feed = try stores[0].changes(gun: Self.gun, changeID: 0, records: 100)
+        #expect(feed.map(\.version) == Array(1...Int64(winners.count)))
+        #expect(feed.map(\.id) == feed.map(\.id).sorted() && Set(feed.map(\.id)).count == feed.count)
+    }
+
+    /// While one store instance holds a GUN's write lock, another instance (another server) cannot
+    /// take it for that GUN, but can for a different GUN.
+    @Test func oneWriterPerGUNAcrossStores() throws {
+        let parameters = try database()
+        let holder = try PostgresStore(parameters: parameters)
+        let other = try PostgresStore(parameters: parameters)
+        let entered = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let otherEntered = LockedList<String>()
+        let holding = Thread {
+            try? holder.withWriteLock(gun: Self.gun) {
+                entered.signal()
+                release.wait()
+            }
+        }
+        holding.start()
+        entered.wait()
+        let waiter = Thread {
+            try? other.withWriteLock(gun: Self.gun) { otherEntered.append(Self.gun) }
+            entered.signal()
+        }
+        waiter.start()
+        try other.withWriteLock(gun: "example.com/another") { otherEntered.append("another") }
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(otherEntered.values == ["another"], "the second store entered \(Self.gun) while the first held it")
+        release.signal()
+        entered.wait()
+        #expect(otherEntered.values == ["another", Self.gun])
+    }
+
+    /// The database stops while the store is in use: every call throws the storage-unavailable
+    /// error (no crash, no hang); once it is back, the same store instance works again.
+    @Test func databaseOutageThrowsUnavailableAndRecovers() throws {
+        let cluster = try #require(PostgresCluster.current)
+        let store = try PostgresStore(parameters: try cluster.makeDatabase())
+        try store.withWriteLock(gun: Self.gun) {
+            try store.commit(gun: Self.gun, updates: [MetadataUpdate(role: "timestamp", version: 1, bytes: Array("ts 1".utf8))])
+        }
+        try cluster.stop()
+        var restarted = false
+        defer { if !restarted { try? cluster.start() } }
+        let calls: [(String, () throws -> Void)] = [
+            ("current", { _ = try store.current(gun: Self.gun, role: "timestamp") }),
+            ("version", { _ = try store.version(gun: Self.gun, role: "timestamp", version: 1) }),
+            ("byHash", { _ = try store.byHash(gun: Self.gun, role: "timestamp", sha256Hex: String(repeating: "0", count: 64)) }),
+            ("commit", { try store.withWriteLock(gun: Self.gun) {
+                try store.commit(gun: Self.gun, updates: [MetadataUpdate(role: "timestamp", version: 2, bytes: Array("ts 2".utf8))])
+            } }),
+            ("delete", { try store.delete(gun: Self.gun) }),
+            ("changes", { _ = try store.changes(gun: nil, changeID: 0, records: 10) }),
+        ]
+        for (name, call) in calls {
+            do {
+                try call()
+                Issue.record("\(name) succeeded with the database stopped")
+            } catch let error as NotaryError {
+                #expect(error.code == .updating, "\(name): \(error)")
+                #expect(error.logMessage.hasPrefix("storage unavailable"), "\(name): \(error)")
+                #expect(!error.logMessage.contains(cluster.password), "\(name) leaks the password")
+            }
+        }
+        try cluster.start()
+        restarted = true
+        // The pool waits out its backoff (at most 2 s) before connecting again.
+        var recovered: StoredMetadata?
+        for _ in 0..<100 {
+            if let stored = try? store.current(gun: Self.gun, role: "timestamp") { recovered = stored; break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(recovered?.bytes == Array("ts 1".utf8))
+        try store.withWriteLock(gun: Self.gun) {
+            try store.commit(gun: Self.gun, updates: [MetadataUpdate(role: "timestamp", version: 2, bytes: Array("ts 2".utf8))])
+        }
+        #expect(try store.current(gun: Self.gun, role: "timestamp")?.version == 2)
+    }
+
+    /// Opening runs the migrations once; a database migrated by a newer Signet is refused, naming
+    /// both numbers, and left as it was.
+    @Test func migrationsApplyOnceAndANewerSchemaIsRefused() throws {
+        let parameters = try database()
+        _ = try PostgresStore(parameters: parameters)
+        _ = try PostgresStore(parameters: parameters)
+        let admin = try PostgresConnection(parameters)
+        let applied = try admin.execute(PostgresSchema.highestApplied)
+        #expect(try applied.optionalInt64(0, 0) == Int64(PostgresSchema.migrations.count))
+        _ = try admin.execute(PostgresSchema.record, [.int64(Int64(PostgresSchema.migrations.count + 1))])
+        do {
+            _ = try PostgresStore(parameters: parameters)
+            Issue.record("a newer schema was accepted")
+        } catch let error as NotaryError {
+            #expect(error.logMessage.contains("migration \(PostgresSchema.migrations.count + 1)"), "\(error)")
+            #expect(error.logMessage.contains("newer than the \(PostgresSchema.migrations.count)"), "\(error)")
+        }
+    }
+
+    /// A wrong password is refused without the password (or the URI) in the error; the right one
+    /// given apart from the URI logs in.
+    @Test func passwordsNeverReachErrors() throws {
+        let cluster = try #require(PostgresCluster.current)
+        let parameters = try cluster.makeDatabase()
+        let wrong = "wrong-" + UUID().uuidString
+        do {
+            _ = try PostgresStore(parameters: PostgresConnectionParameters(url: parameters.url, password: wrong))
+            Issue.record("a wrong password logged in")
+        } catch let error as NotaryError {
+            #expect(error.code == .updating && error.logMessage.contains("password authentication failed"), "\(error)")
+            #expect(!"\(error)".contains(wrong) && !"\(error)".contains(cluster.password))
+        }
+        #expect(!"\(parameters)".contains(cluster.password) && !"\(parameters)".contains(cluster.directory))
+        _ = try PostgresStore(parameters: parameters)
+    }
+
+    /// Bytes go in and out in binary: every byte value, NUL included, comes back unchanged, and a
+    /// hash given in upper case finds the same version.
+    @Test func bytesRoundTripExactly() throws {
+        let store = try PostgresStore(parameters: try database())
+        let bytes = (0..<1024).map { UInt8($0 % 256) }
+        try store.commit(gun: Self.gun, updates: [MetadataUpdate(role: "targets", version: 1, bytes: bytes)])
+        let stored = try #require(try store.current(gun: Self.gun, role: "targets"))
+        #expect(stored.bytes == bytes)
+        #expect(stored.sha256 == Hex.encode(Digest.sha256(bytes)))
+        #expect(abs(stored.created.timeIntervalSinceNow) < 300)
+        #expect(try store.byHash(gun: Self.gun, role: "targets", sha256Hex: stored.sha256.uppercased())?.version == 1)
+    }
+}
+
+/// A list appended to from several threads.
+final class LockedList<Element>: @unchecked Sendable {
+    // @unchecked Sendable: guarded by `lock`.
+    private let lock = NSLock()
+    private var list: [Element] = []
+    func append(_ element: Element) { lock.withLock { list.append(element) } }
+    var values: [Element] { lock.withLock { list } }
+}
