@@ -131,6 +131,24 @@ import Testing
         #expect(try store.current(gun: Self.gun, role: "timestamp")?.version == 2)
     }
 
+    /// The database restarts between two requests: the pool's idle connections are dead, and the
+    /// next read and the next publish replace them instead of failing.
+    @Test func restartBetweenCallsIsInvisible() throws {
+        let cluster = try #require(PostgresCluster.current)
+        let store = try PostgresStore(parameters: try cluster.makeDatabase())
+        try store.commit(gun: Self.gun, updates: [MetadataUpdate(role: "timestamp", version: 1, bytes: Array("ts 1".utf8))])
+        #expect(try store.current(gun: Self.gun, role: "timestamp")?.version == 1)
+        try cluster.stop()
+        try cluster.start()
+        #expect(try store.current(gun: Self.gun, role: "timestamp")?.version == 1)
+        try cluster.stop()
+        try cluster.start()
+        try store.withWriteLock(gun: Self.gun) {
+            try store.commit(gun: Self.gun, updates: [MetadataUpdate(role: "timestamp", version: 2, bytes: Array("ts 2".utf8))])
+        }
+        #expect(try store.current(gun: Self.gun, role: "timestamp")?.version == 2)
+    }
+
     /// Opening runs the migrations once; a database migrated by a newer Signet is refused, naming
     /// both numbers, and left as it was.
     @Test func migrationsApplyOnceAndANewerSchemaIsRefused() throws {

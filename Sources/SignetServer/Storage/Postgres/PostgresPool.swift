@@ -6,9 +6,10 @@ import SignetCrypto
 ///
 /// - At most `capacity` connections are open; a caller that finds them all busy waits up to
 ///   `waitSeconds` for one, then gets `PostgresFailure(.unavailable)`.
-/// - An idle connection is checked before reuse (`PostgresConnection.isUsable`); one the server
-///   closed (restart, shutdown) is dropped and replaced, so a restarted database is used again
-///   without re-creating the store.
+/// - An idle connection is checked before reuse (`PostgresConnection.isUsable`) and dropped if
+///   it broke; one the server closed without the check noticing fails on its first statement, and
+///   a body that changed nothing yet says so (`NothingDone`) and runs again on a new connection.
+///   So a restarted database is used again without re-creating the store, and without an error.
 /// - When connecting fails, further attempts wait: 50 ms after the first failure, doubling up to
 ///   2 s. Inside that window callers fail at once with `.unavailable` (the server answers 503)
 ///   instead of piling up on a database that is down.
@@ -47,26 +48,52 @@ final class PostgresPool: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    /// Runs `body` with a connection of its own. A connection that broke during `body` (libpq saw
-    /// it fail, or a transaction was left open) is closed instead of going back to the pool.
-    /// - Throws: `PostgresFailure(.unavailable)` when no connection can be had; whatever `body` throws.
-    func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        let connection = try checkOut()
-        defer { checkIn(connection) }
-        return try body(connection)
+    /// What a `withConnection` body throws when its connection was lost before the body changed
+    /// anything (a read, or `BEGIN`): the pool then runs the body once more on a new connection if
+    /// the lost one came from the idle list (the server restarted since), else throws `failure`.
+    struct NothingDone: Error {
+        var failure: PostgresFailure
     }
 
-    private func checkOut() throws -> PostgresConnection {
+    /// Runs `body` with a connection of its own. A connection that broke during `body` (libpq saw
+    /// it fail, or a transaction was left open) is closed instead of going back to the pool.
+    /// - Throws: `PostgresFailure(.unavailable)` when no connection can be had; whatever `body`
+    ///   throws (a `NothingDone` as its `failure`).
+    func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        let (connection, reused) = try checkOut(reuse: true)
+        do {
+            defer { checkIn(connection) }
+            return try body(connection)
+        } catch let lost as NothingDone {
+            guard reused else { throw lost.failure }
+            // The idle connections predate the same restart: drop them all.
+            dropIdle()
+            let (fresh, _) = try checkOut(reuse: false)
+            defer { checkIn(fresh) }
+            do { return try body(fresh) } catch let again as NothingDone { throw again.failure }
+        }
+    }
+
+    private func dropIdle() {
+        pthread_mutex_lock(mutex)
+        open -= idle.count
+        idle.removeAll()
+        pthread_cond_broadcast(released)
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// A connection, and whether it was idle in the pool (rather than just opened).
+    private func checkOut(reuse: Bool) throws -> (PostgresConnection, Bool) {
         pthread_mutex_lock(mutex)
         var deadline = timespec()
         clock_gettime(CLOCK_MONOTONIC, &deadline)
         deadline.tv_sec += waitSeconds
         while true {
-            while let candidate = idle.popLast() {
+            while reuse, let candidate = idle.popLast() {
                 // The check reads only what the socket already holds (no round trip).
                 if candidate.isUsable {
                     pthread_mutex_unlock(mutex)
-                    return candidate
+                    return (candidate, true)
                 }
                 open -= 1
             }
@@ -88,7 +115,7 @@ final class PostgresPool: @unchecked Sendable {
             failures = 0
             retryAfter = nil
             pthread_mutex_unlock(mutex)
-            return connection
+            return (connection, false)
         } catch {
             pthread_mutex_lock(mutex)
             open -= 1

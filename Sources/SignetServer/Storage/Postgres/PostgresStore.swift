@@ -66,7 +66,15 @@ public final class PostgresStore: MetadataStore {
         try StorageNames.checkGUN(gun)
         return try Self.mapped(gun: gun) {
             if let connection = openTransaction(gun: gun) { return try body(connection) }
-            return try pool.withConnection(body)
+            return try pool.withConnection { connection in try Self.nothingDone { try body(connection) } }
+        }
+    }
+
+    /// Runs a step that changes nothing (a read, `BEGIN`); a lost connection there is reported as
+    /// `PostgresPool.NothingDone`, so the pool may run it again on a new connection.
+    private static func nothingDone<T>(_ step: () throws -> T) throws -> T {
+        do { return try step() } catch let failure as PostgresFailure where failure.kind == .unavailable {
+            throw PostgresPool.NothingDone(failure: failure)
         }
     }
 
@@ -95,7 +103,7 @@ public final class PostgresStore: MetadataStore {
         if openTransaction(gun: gun) != nil { return try body() }
         return try Self.mapped(gun: gun) {
             try pool.withConnection { connection in
-                try connection.run("BEGIN")
+                try Self.nothingDone { try connection.run("BEGIN") }
                 do {
                     _ = try connection.execute(PostgresStatements.lockGUN, [.int64(Self.lockKey(gun))])
                     let transaction = WriteTransaction(store: ObjectIdentifier(self), gun: gun, connection: connection)
@@ -176,7 +184,9 @@ public final class PostgresStore: MetadataStore {
         case (false, nil): statement = PostgresStatements.changesBefore
         case (false, let gun?): statement = PostgresStatements.changesBeforeForGUN; parameters.append(.text(gun))
         }
-        let rows = try Self.mapped(gun: gun) { try pool.withConnection { try $0.execute(statement, parameters) } }
+        let rows = try Self.mapped(gun: gun) {
+            try pool.withConnection { connection in try Self.nothingDone { try connection.execute(statement, parameters) } }
+        }
         var list: [ChangeRecord] = []
         for row in 0..<rows.count {
             list.append(ChangeRecord(id: try rows.int64(row, 0), createdAt: try rows.date(row, 1), gun: try rows.text(row, 2),
