@@ -78,6 +78,9 @@ final class PostgresConnection: @unchecked Sendable {
             prepared.insert(statement.name)
         }
         let encoded = parameters.map { $0.encoded }
+        guard encoded.allSatisfy({ $0.count <= Int(Int32.max) }) else {
+            throw PostgresFailure(.statement, "\(statement.name): a parameter is over \(Int32.max) bytes")
+        }
         let lengths = encoded.map { Int32($0.count) }
         let formats = [Int32](repeating: 1, count: encoded.count)
         // Each parameter's bytes must stay alive during the call: copy them into one buffer.

@@ -39,7 +39,7 @@ public final class PostgresStore: MetadataStore {
     final class WriteTransaction: Sendable {
         let store: ObjectIdentifier
         let gun: String
-        // nonisolated(unsafe) is not needed: the connection is only used on the thread running body.
+        /// Used only on the thread running `withWriteLock`'s body.
         let connection: PostgresConnection
 
         init(store: ObjectIdentifier, gun: String, connection: PostgresConnection) {
@@ -119,12 +119,16 @@ public final class PostgresStore: MetadataStore {
         }
     }
 
+    /// Runs `body` on the GUN's write transaction; outside `withWriteLock`, in one of its own.
+    private func writing(gun: String, _ body: (PostgresConnection) throws -> Void) throws {
+        guard let connection = openTransaction(gun: gun) else {
+            return try withWriteLock(gun: gun) { try writing(gun: gun, body) }
+        }
+        try Self.mapped(gun: gun) { try body(connection) }
+    }
+
     public func commit(gun: String, updates: [MetadataUpdate]) throws {
         try StorageNames.checkGUN(gun)
-        guard let connection = openTransaction(gun: gun) else {
-            // Outside withWriteLock: a transaction of its own, with the lock.
-            return try withWriteLock(gun: gun) { try commit(gun: gun, updates: updates) }
-        }
         var seen = Set<String>()
         for update in updates {
             try StorageNames.checkRole(update.role, gun: gun)
@@ -132,7 +136,7 @@ public final class PostgresStore: MetadataStore {
                 throw StorageError(.versionConflict, gun: gun, role: update.role, "\(update.role) appears twice in one update")
             }
         }
-        try Self.mapped(gun: gun) {
+        try writing(gun: gun) { connection in
             let newest = try connection.execute(PostgresStatements.newestVersions, [.text(gun)])
             var stored: [String: Int64] = [:]
             for row in 0..<newest.count { stored[try newest.text(row, 0)] = try newest.int64(row, 1) }
@@ -155,13 +159,11 @@ public final class PostgresStore: MetadataStore {
     }
 
     public func delete(gun: String) throws {
-        try withWriteLock(gun: gun) {
-            guard let connection = openTransaction(gun: gun) else { return }
-            try Self.mapped(gun: gun) {
-                let deleted = try connection.execute(PostgresStatements.deleteGUN, [.text(gun)])
-                guard deleted.affected > 0 else { return }
-                try appendChange(connection, gun: gun, version: 0, sha256: "", category: "deletion")
-            }
+        try StorageNames.checkGUN(gun)
+        try writing(gun: gun) { connection in
+            let deleted = try connection.execute(PostgresStatements.deleteGUN, [.text(gun)])
+            guard deleted.affected > 0 else { return }
+            try appendChange(connection, gun: gun, version: 0, sha256: "", category: "deletion")
         }
     }
 
