@@ -1,5 +1,6 @@
 import Foundation
 import SignetCrypto
+import SignetHTTP
 @testable import SignetServer
 import SignetTUF
 import Testing
@@ -32,7 +33,7 @@ import Testing
                     })
                 }
                 outcomes.append((index, version))
-            } catch let error as NotaryError where error.code == .version {
+            } catch let error as StorageError where error.kind == .versionConflict {
                 outcomes.append((index, nil))
             } catch { Issue.record("publish \(index): \(error)") }
         }
@@ -110,10 +111,9 @@ import Testing
             do {
                 try call()
                 Issue.record("\(name) succeeded with the database stopped")
-            } catch let error as NotaryError {
-                #expect(error.code == .updating, "\(name): \(error)")
-                #expect(error.logMessage.hasPrefix("storage unavailable"), "\(name): \(error)")
-                #expect(!error.logMessage.contains(cluster.password), "\(name) leaks the password")
+            } catch let error as StorageError {
+                #expect(error.kind == .unavailable, "\(name): \(error)")
+                #expect(!"\(error)".contains(cluster.password), "\(name) leaks the password")
             }
         }
         try cluster.start()
@@ -129,6 +129,42 @@ import Testing
             try store.commit(gun: Self.gun, updates: [MetadataUpdate(role: "timestamp", version: 2, bytes: Array("ts 2".utf8))])
         }
         #expect(try store.current(gun: Self.gun, role: "timestamp")?.version == 2)
+    }
+
+    /// Over HTTP: with the database down every route that needs it answers `503` with Notary's
+    /// envelope (`UNAVAILABLE`), never `500` or a `404`; after the restart the same server serves
+    /// the collection again.
+    @Test func databaseOutageOverHTTPIs503() throws {
+        let cluster = try #require(PostgresCluster.current)
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        let store = try PostgresStore(parameters: try cluster.makeDatabase())
+        let server = try InProcessServer(storage: scratch.path, assemble: { settings, logger in
+            TrustServer(settings: settings, store: store,
+                        keys: try ServerKeyStore.open(storageDirectory: scratch.path, settings: settings, logger: logger), logger: logger)
+        })
+        defer { server.stop() }
+        let targetsBytes = Array(#"{"signed":{"_type":"Targets"},"signatures":[]}"#.utf8)
+        try store.commit(gun: Self.gun, updates: [MetadataUpdate(role: "targets", version: 1, bytes: targetsBytes)])
+        #expect(try server.get("/v2/\(Self.gun)/_trust/tuf/targets.json").body == targetsBytes)
+        try cluster.stop()
+        var restarted = false
+        defer { if !restarted { try? cluster.start() } }
+        for (method, target) in [("GET", "/v2/\(Self.gun)/_trust/tuf/targets.json"), ("GET", "/v2/\(Self.gun)/_trust/tuf/1.targets.json"),
+                                 ("GET", "/v2/_trust/changefeed?records=10"), ("DELETE", "/v2/\(Self.gun)/_trust/tuf/")] {
+            let response = try RawHTTP.send(port: server.port, method: method, target: target)
+            #expect(response.status == 503, "\(method) \(target): \(response.status) \(response.bodyText)")
+            #expect(response.bodyText == StorageOutageTests.unavailable, "\(method) \(target)")
+        }
+        try cluster.start()
+        restarted = true
+        var back: HTTPResponse?
+        for _ in 0..<100 {
+            back = try server.get("/v2/\(Self.gun)/_trust/tuf/targets.json")
+            if back?.status == 200 { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(back?.status == 200 && back?.body == targetsBytes)
     }
 
     /// The database restarts between two requests: the pool's idle connections are dead, and the
@@ -162,9 +198,9 @@ import Testing
         do {
             _ = try PostgresStore(parameters: parameters)
             Issue.record("a newer schema was accepted")
-        } catch let error as NotaryError {
-            #expect(error.logMessage.contains("migration \(PostgresSchema.migrations.count + 1)"), "\(error)")
-            #expect(error.logMessage.contains("newer than the \(PostgresSchema.migrations.count)"), "\(error)")
+        } catch let error as StorageError {
+            #expect(error.reason.contains("migration \(PostgresSchema.migrations.count + 1)"), "\(error)")
+            #expect(error.reason.contains("newer than the \(PostgresSchema.migrations.count)"), "\(error)")
         }
     }
 
@@ -177,8 +213,8 @@ import Testing
         do {
             _ = try PostgresStore(parameters: PostgresConnectionParameters(url: parameters.url, password: wrong))
             Issue.record("a wrong password logged in")
-        } catch let error as NotaryError {
-            #expect(error.code == .updating && error.logMessage.contains("password authentication failed"), "\(error)")
+        } catch let error as StorageError {
+            #expect(error.kind == .unavailable && error.reason.contains("password authentication failed"), "\(error)")
             #expect(!"\(error)".contains(wrong) && !"\(error)".contains(cluster.password))
         }
         #expect(!"\(parameters)".contains(cluster.password) && !"\(parameters)".contains(cluster.directory))
