@@ -4,14 +4,16 @@ import Logging
 import SignetTUF
 import Testing
 
-/// `signet serve` killed mid-publish, and many notary clients publishing to one GUN at once.
-@Suite(.serialized) struct CrashAndConcurrencyTests {
+/// `signet serve` killed mid-publish, and many notary clients publishing to one GUN at once, with
+/// each storage backend (PostgreSQL: `--storage postgres://…` on the suite's throwaway cluster, and
+/// two servers on one database for the concurrent publishes).
+@Suite(.serialized, .postgresCluster) struct CrashAndConcurrencyTests {
     static let gun = "example.com/library/app"
 
     /// Every collection in `storage` is consistent: root, targets, snapshot and timestamp exist, the
     /// timestamp names the current snapshot's hash, and the snapshot names the current root and targets.
-    func checkConsistent(_ storage: String) throws {
-        let store = try FileStore(directory: storage)
+    func checkConsistent(_ storage: ServedStorage) throws {
+        let store = try storage.open()
         let timestampFile = try #require(try store.current(gun: Self.gun, role: "timestamp"))
         let timestamp = try Timestamp(signed: MetadataFile.parse(timestampFile.bytes, role: "timestamp").signed)
         let snapshotFile = try #require(try store.byHash(gun: Self.gun, role: "snapshot", sha256Hex: timestamp.snapshot.sha256Hex ?? ""))
@@ -23,12 +25,12 @@ import Testing
         }
     }
 
-    @Test func sigkillDuringPublishesLeavesConsistentCollections() throws {
+    @Test(arguments: StoreBackend.allCases) func sigkillDuringPublishesLeavesConsistentCollections(_ backend: StoreBackend) throws {
         guard FileManager.default.isExecutableFile(atPath: NotaryCLI.binary) else { Issue.record("notary missing"); return }
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
-        let storage = scratch.path + "/data"
-        var server = try ServerProcess(storage: storage)
+        let storage = try ServedStorage(backend, scratch)
+        var server = try storage.startServer()
         defer { server.kill() }
         var publisher = NotaryCLI(server: server.baseURL, trustDir: scratch.path + "/trust")
         for transcript in ["01-init", "03-publish-initial"] {
@@ -50,7 +52,7 @@ import Testing
             server.kill()
             publish.waitUntilExit()
             try checkConsistent(storage)
-            server = try ServerProcess(storage: storage)
+            server = try storage.startServer()
             publisher = NotaryCLI(server: server.baseURL, trustDir: publisher.trustDir)
         }
         // Whatever was interrupted can be published now, and a new consumer verifies everything.
@@ -64,12 +66,16 @@ import Testing
         #expect(server.stop() == 0)
     }
 
-    @Test func twentyConcurrentPublishesToOneGUN() throws {
+    @Test(arguments: StoreBackend.allCases) func twentyConcurrentPublishesToOneGUN(_ backend: StoreBackend) throws {
         guard FileManager.default.isExecutableFile(atPath: NotaryCLI.binary) else { Issue.record("notary missing"); return }
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
-        let server = try ServerProcess(storage: scratch.path + "/data")
+        let storage = try ServedStorage(backend, scratch)
+        let server = try storage.startServer()
         defer { server.stop() }
+        // PostgreSQL: a second server on the same database (and key directory), as two replicas.
+        let servers = backend == .postgres ? [server, try storage.startServer()] : [server]
+        defer { for other in servers.dropFirst() { other.stop() } }
         let base = NotaryCLI(server: server.baseURL, trustDir: scratch.path + "/trust")
         for transcript in ["01-init", "03-publish-initial"] {
             #expect(try base.run(try CLITranscript.load(transcript).arguments).status == 0)
@@ -80,7 +86,7 @@ import Testing
         for index in 0..<20 {
             let copy = scratch.path + "/trust\(index)"
             try FileManager.default.copyItem(atPath: base.trustDir, toPath: copy)
-            let client = NotaryCLI(server: server.baseURL, trustDir: copy)
+            let client = NotaryCLI(server: servers[index % servers.count].baseURL, trustDir: copy)
             #expect(try client.run(["add", Self.gun, "c\(index)", input]).status == 0)
             clients.append(client)
         }
@@ -93,7 +99,7 @@ import Testing
             if result?.status == 0 { winners.add(index) }
         }
         #expect(outcomes.successes >= 1)
-        let consumer = NotaryCLI(server: server.baseURL, trustDir: scratch.path + "/consumer")
+        let consumer = NotaryCLI(server: servers[servers.count - 1].baseURL, trustDir: scratch.path + "/consumer")
         let list = try consumer.run(["list", Self.gun])
         #expect(list.status == 0, "\(list.stderr)")
         let listed = Set(list.stdout.split(separator: "\n").compactMap { line -> Int? in
@@ -102,7 +108,38 @@ import Testing
         })
         // Every successful publish built on the state before it, so all of their targets survive.
         #expect(listed == winners.values, "listed \(listed.sorted()), successful \(winners.values.sorted())")
-        try checkConsistent(scratch.path + "/data")
+        try checkConsistent(storage)
+    }
+}
+
+/// A served storage: the directory `signet serve` keeps the file store and the server keys in
+/// and, for PostgreSQL, a fresh database of the suite's cluster, given as `--storage URI` (after
+/// `ServerProcess`'s `--storage DIR`: the last one wins) with the directory as the config file's
+/// `storage.directory` and the password in `SIGNET_STORAGE_PASSWORD`.
+struct ServedStorage {
+    let directory: String
+    let database: PostgresConnectionParameters?
+
+    init(_ backend: StoreBackend, _ scratch: TemporaryDirectory) throws {
+        directory = scratch.path + "/data"
+        switch try backend.location(scratch) {
+        case .directory: database = nil
+        case .database(let parameters): database = parameters
+        }
+    }
+
+    func startServer() throws -> ServerProcess {
+        guard let database else { return try ServerProcess(storage: directory) }
+        let config = directory + ".json"
+        try JSONSerialization.data(withJSONObject: ["storage": ["directory": directory]]).write(to: URL(fileURLWithPath: config))
+        return try ServerProcess(storage: directory, extraArguments: ["--config", config, "--storage", database.url],
+                                 environment: ["SIGNET_STORAGE_PASSWORD": database.password ?? ""])
+    }
+
+    /// The store as the server sees it, read directly.
+    func open() throws -> MetadataStore {
+        guard let database else { return try FileStore(directory: directory) }
+        return try PostgresStore(parameters: database)
     }
 }
 

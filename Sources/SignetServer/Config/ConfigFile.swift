@@ -19,8 +19,21 @@ struct ConfigFile: Decodable {
             config.tlsCertificateFile = try server.value("tls_cert_file", as: String.self, "server.tls_cert_file must be a string")
             config.tlsKeyFile = try server.value("tls_key_file", as: String.self, "server.tls_key_file must be a string")
         }
-        if let directory = try file.section("storage")?.value("directory", as: String.self, "storage.directory must be a string") {
+        let storage = file.section("storage")
+        if let directory = try storage?.value("directory", as: String.self, "storage.directory must be a string") {
             config.storageDirectory = directory
+        }
+        let url = try storage?.value(storage?.contains(ConfigKey("url")) == true ? "url" : "db_url", as: String.self, "storage.url must be a string")
+        switch try storage?.value("backend", as: String.self, "storage.backend must be a string") ?? "file" {
+        case "file":
+            guard url == nil else { throw ConfigProblem("storage.url is set but storage.backend is file; set storage.backend to postgres") }
+        case "postgres":
+            guard let url, ServeConfiguration.isPostgresURL(url) else {
+                throw ConfigProblem("storage.backend postgres needs storage.url, a postgres:// or postgresql:// URI")
+            }
+            config.storageURL = url
+        case let other:
+            throw ConfigProblem("storage.backend must be file or postgres, not \(other)")
         }
         if let trust = file.section("trust_service") {
             if let algorithm = try trust.value("key_algorithm", as: String.self, "trust_service.key_algorithm must be a string") {

@@ -2,10 +2,11 @@ import FoundationEssentials
 import Logging
 import SignetCrypto
 import SignetHTTP
+import SignetSupport
 
 /// `signet serve`'s server put together from a configuration that passed `ServePolicy.check`:
 /// the TLS context (mutual TLS per `ServePolicy.requiresClientCertificate`), access control, the
-/// trust server over the file store in `storageDirectory`, and the HTTP server with the
+/// trust server over the file store in `storageDirectory` or PostgreSQL at `storageURL`, and the HTTP server with the
 /// configured limits. Nothing listens until `http.start()`.
 public struct ServeAssembly: Sendable {
     public let configuration: ServeConfiguration
@@ -44,9 +45,21 @@ public struct ServeAssembly: Sendable {
                 throw ServePolicy.Refusal(refusal.description)
             }
         }
-        // The storage seam: the file store is the embedded default (docs/server.md, Storage layout).
-        let store = try FileStore(directory: configuration.storageDirectory)
-        let keys = try ServerKeyStore.open(storageDirectory: store.root, settings: settings, logger: logger)
+        // The storage seam: the file store is the embedded default (docs/server.md, Storage layout),
+        // PostgreSQL when a URI is configured; server keys stay in the storage directory either way.
+        let store: any MetadataStore
+        let keyDirectory: String
+        if let url = configuration.storageURL {
+            let password = ProcessInfo.processInfo.environment["SIGNET_STORAGE_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+            store = try PostgresStore(parameters: PostgresConnectionParameters(url: url, password: password))
+            keyDirectory = PathText.standardizing(configuration.storageDirectory)
+            try StorageFile.makeDirectory(keyDirectory)
+        } else {
+            let fileStore = try FileStore(directory: configuration.storageDirectory)
+            store = fileStore
+            keyDirectory = fileStore.root
+        }
+        let keys = try ServerKeyStore.open(storageDirectory: keyDirectory, settings: settings, logger: logger)
         let trust = TrustServer(settings: settings, store: store, keys: keys, logger: logger)
         self.trust = trust
         let httpConfiguration = HTTPServerConfiguration(

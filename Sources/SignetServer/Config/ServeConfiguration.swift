@@ -6,7 +6,14 @@ import SignetCrypto
 public struct ServeConfiguration: Sendable {
     /// `HOST:PORT` (`[v6]:PORT` for IPv6). Config `server.listen` (or Notary's `server.http_addr`).
     public var listen = "127.0.0.1:4443"
+    /// The file store's directory, and the server keys' directory with either backend.
+    /// Config `storage.directory`; `--storage DIR`.
     public var storageDirectory = "./signet-data"
+    /// A PostgreSQL database (libpq URI) to keep collections in instead of the file store (issue
+    /// 13): config `storage.backend` `postgres` with `storage.url` (or Notary's `storage.db_url`),
+    /// or `--storage postgres://…`. The password comes apart from it, from `SIGNET_STORAGE_PASSWORD`
+    /// or `~/.pgpass`, if not in the URI. Server keys stay under `storageDirectory`.
+    public var storageURL: String?
     public var tlsCertificateFile: String?
     public var tlsKeyFile: String?
     public var keyAlgorithm: KeyAlgorithm = .ed25519
@@ -61,6 +68,23 @@ public struct ServeConfiguration: Sendable {
         if let policyFile {
             do { auth.policy = try AccessPolicy.load(file: policyFile) } catch { throw Problem(description: "\(error)") }
         }
+    }
+
+    /// True for a libpq connection URI (`postgres://` or `postgresql://`, libpq §34.1.1).
+    public static func isPostgresURL(_ value: String) -> Bool {
+        value.hasPrefix("postgres://") || value.hasPrefix("postgresql://")
+    }
+
+    /// `--storage VALUE`: a PostgreSQL URI selects the database; anything else is the directory
+    /// (and selects the file store).
+    public mutating func setStorage(_ value: String) {
+        if Self.isPostgresURL(value) { storageURL = value } else { storageURL = nil; storageDirectory = value }
+    }
+
+    /// What startup lines name as the storage: the directory, or "PostgreSQL database" — never
+    /// the URI, which may hold a password.
+    public var storageDescription: String {
+        storageURL == nil ? storageDirectory : "\(PostgresConnectionParameters(url: ""))"
     }
 
     /// Splits `listen` into host and port. `[::1]:4443` and `host:4443` are accepted.

@@ -35,7 +35,7 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Address to listen on (default 127.0.0.1:4443).", valueName: "host:port"))
     var listen: String?
 
-    @Option(name: .long, help: ArgumentHelp("Storage directory (default ./signet-data).", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("Storage directory (default ./signet-data), or a PostgreSQL URI postgres://user@host:port/db (password: SIGNET_STORAGE_PASSWORD or ~/.pgpass).", valueName: "dir|url"))
     var storage: String?
 
     @Option(name: .customLong("tls-cert"), help: ArgumentHelp("PEM certificate chain for HTTPS (with --tls-key).", valueName: "file"))
@@ -84,7 +84,7 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError(problem.description)
         }
         if let listen { configuration.listen = listen }
-        if let storage { configuration.storageDirectory = storage }
+        if let storage { configuration.setStorage(storage) }
         if let tlsCert { configuration.tlsCertificateFile = tlsCert }
         if let tlsKey { configuration.tlsKeyFile = tlsKey }
         if let logLevel { configuration.logLevel = logLevel }
@@ -128,11 +128,11 @@ struct ServeCommand: ParsableCommand {
         }
         try server.start()
         if output.json {
-            Output.json(["serving": assembly.url, "storage": configuration.storageDirectory])
+            Output.json(["serving": assembly.url, "storage": configuration.storageDescription])
         } else {
-            SystemFile.writeStandardOutput("signet: serving on \(assembly.url) (storage \(configuration.storageDirectory))\n")
+            SystemFile.writeStandardOutput("signet: serving on \(assembly.url) (storage \(configuration.storageDescription))\n")
         }
-        logger.notice("serving on \(assembly.url) (storage \(configuration.storageDirectory))")
+        logger.notice("serving on \(assembly.url) (storage \(configuration.storageDescription))")
         assembly.logAccess(logger)
         server.waitUntilShutdown()
     }

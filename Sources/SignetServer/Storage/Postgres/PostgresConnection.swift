@@ -142,11 +142,10 @@ final class PostgresConnection: @unchecked Sendable {
         throw PostgresFailure(.statement, sqlState: sqlState, message)
     }
 
-    /// A libpq message without its trailing newline.
+    /// A libpq message on one line: its lines (libpq indents hints with a tab) trimmed and joined.
     private static func text(_ pointer: UnsafePointer<CChar>?) -> String {
         guard let pointer else { return "" }
-        var text = String(cString: pointer)
-        while text.last == "\n" { text.removeLast() }
-        return text.replacingLiterally("\n", with: " ")
+        return String(cString: pointer).split(whereSeparator: { $0 == "\n" || $0 == "\r" })
+            .map { String($0).trimmingWhitespaceAndNewlines() }.filter { !$0.isEmpty }.joined(separator: " ")
     }
 }
