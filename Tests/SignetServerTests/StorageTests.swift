@@ -135,6 +135,32 @@ import Testing
         #expect(try store.current(gun: Self.gun, role: "root")?.version == 1)
     }
 
+    /// The changefeed's paging rules, the same on every backend: `changeID` exclusive, records
+    /// after it (records ≥ 0; none from -1) or the last ones before it (records < 0; the very last
+    /// from -1), the GUN filter applied before paging.
+    @Test(arguments: StoreBackend.allCases) func changefeedPaging(_ backend: StoreBackend) throws {
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        let store = try backend.open(try backend.location(scratch))
+        let (a, b) = ("example.com/a", "example.com/b")
+        for (gun, version) in [(a, 1), (b, 1), (a, 2), (b, 2), (a, 3), (b, 3), (a, 4), (a, 5)] as [(String, Int64)] {
+            try store.withWriteLock(gun: gun) { try store.commit(gun: gun, updates: [update("timestamp", version)]) }
+        }
+        try store.delete(gun: b)
+        #expect(try store.changes(gun: nil, changeID: 0, records: 100).map(\.id) == Array(1...9))
+        #expect(try store.changes(gun: nil, changeID: 3, records: 2).map(\.id) == [4, 5])
+        #expect(try store.changes(gun: nil, changeID: 9, records: 10).isEmpty)
+        #expect(try store.changes(gun: nil, changeID: -1, records: 5).isEmpty)
+        #expect(try store.changes(gun: nil, changeID: -1, records: -2).map(\.id) == [8, 9])
+        #expect(try store.changes(gun: nil, changeID: 5, records: -2).map(\.id) == [3, 4])
+        #expect(try store.changes(gun: a, changeID: 0, records: 100).map(\.version) == [1, 2, 3, 4, 5])
+        #expect(try store.changes(gun: a, changeID: 4, records: -2).map(\.id) == [1, 3])
+        let feedB = try store.changes(gun: b, changeID: 0, records: 100)
+        #expect(feedB.map(\.category) == ["update", "update", "update", "deletion"] && feedB.allSatisfy { $0.gun == b })
+        #expect(feedB.last?.version == 0 && feedB.last?.sha256 == "")
+        #expect(feedB.first?.sha256 == Hex.encode(Digest.sha256(Array("timestamp v1".utf8))))
+    }
+
     @Test(arguments: StoreBackend.allCases) func invalidNamesNeverReachThePath(_ backend: StoreBackend) throws {
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }

@@ -33,16 +33,13 @@ enum PostgresStatements {
 
     private static let changeColumns = "id, created_at, gun, version, sha256, category"
 
-    /// $1 change ID (exclusive), $2 limit: the records after it, oldest first.
-    static let changesAfter = PostgresStatement(name: "signet_changes_after",
-        sql: "SELECT \(changeColumns) FROM signet_changefeed WHERE id > $1 ORDER BY id LIMIT $2")
-    /// $1 change ID, $2 limit, $3 GUN.
-    static let changesAfterForGUN = PostgresStatement(name: "signet_changes_after_gun",
-        sql: "SELECT \(changeColumns) FROM signet_changefeed WHERE id > $1 AND gun = $3 ORDER BY id LIMIT $2")
-    /// $1 change ID (exclusive; negative = from the end), $2 limit: the records before it, newest first.
-    static let changesBefore = PostgresStatement(name: "signet_changes_before",
-        sql: "SELECT \(changeColumns) FROM signet_changefeed WHERE ($1 < 0 OR id < $1) ORDER BY id DESC LIMIT $2")
-    /// $1 change ID, $2 limit, $3 GUN.
-    static let changesBeforeForGUN = PostgresStatement(name: "signet_changes_before_gun",
-        sql: "SELECT \(changeColumns) FROM signet_changefeed WHERE ($1 < 0 OR id < $1) AND gun = $3 ORDER BY id DESC LIMIT $2")
+    /// One page of the changefeed. Parameters: $1 change ID (exclusive), $2 limit, $3 GUN (with
+    /// `forGUN`). `after`: the records after $1, oldest first; else the records before $1 (a
+    /// negative $1 = from the end), newest first.
+    static func changes(after: Bool, forGUN: Bool) -> PostgresStatement {
+        let range = after ? "id > $1" : "($1 < 0 OR id < $1)"
+        let order = after ? "id" : "id DESC"
+        return PostgresStatement(name: "signet_changes_\(after ? "after" : "before")\(forGUN ? "_gun" : "")",
+            sql: "SELECT \(changeColumns) FROM signet_changefeed WHERE \(range)\(forGUN ? " AND gun = $3" : "") ORDER BY \(order) LIMIT $2")
+    }
 }

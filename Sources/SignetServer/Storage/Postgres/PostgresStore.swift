@@ -178,14 +178,9 @@ public final class PostgresStore: MetadataStore {
         // FileStore's rule: with records ≥ 0, a negative change ID starts after the end.
         if records >= 0 && changeID < 0 { return [] }
         let limit = records >= 0 ? Int64(records) : (records == Int.min ? Int64.max : Int64(-records))
-        let statement: PostgresStatement
+        let statement = PostgresStatements.changes(after: records >= 0, forGUN: gun != nil)
         var parameters: [PostgresValue] = [.int64(changeID), .int64(limit)]
-        switch (records >= 0, gun) {
-        case (true, nil): statement = PostgresStatements.changesAfter
-        case (true, let gun?): statement = PostgresStatements.changesAfterForGUN; parameters.append(.text(gun))
-        case (false, nil): statement = PostgresStatements.changesBefore
-        case (false, let gun?): statement = PostgresStatements.changesBeforeForGUN; parameters.append(.text(gun))
-        }
+        if let gun { parameters.append(.text(gun)) }
         let rows = try Self.mapped(gun: gun) {
             try pool.withConnection { connection in try Self.nothingDone { try connection.execute(statement, parameters) } }
         }
