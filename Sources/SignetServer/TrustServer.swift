@@ -45,6 +45,8 @@ public final class TrustServer: Sendable {
     let logger: Logger
     let metrics = Metrics()
     let expiryCache = Mutex<[String: ParsedExpiry]>([:])
+    /// Current metadata responses in memory (`Routes/CurrentMetadataCache.swift`).
+    let currentMetadata = CurrentMetadataCache()
 
     /// Opens the storage directory (creating it), resolves the key passphrase and opens the key store.
     /// - Throws: `NotaryError(.updating)` when directories or the passphrase file cannot be created;

@@ -23,7 +23,8 @@ final class ServerLoop: @unchecked Sendable {
 
     static let listenToken: UInt64 = 1
 
-    unowned let server: HTTPServer
+    /// Strong: a running server stays alive until its loop has stopped (`loopStopped` breaks the cycle).
+    let server: HTTPServer
     let configuration: HTTPServerConfiguration
     let logger: Logger
     let poller: EventPoller

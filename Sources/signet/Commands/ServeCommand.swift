@@ -160,7 +160,9 @@ struct ServeCommand: ParsableCommand {
             host: host, port: port, tls: tls, maxHeaderBytes: configuration.maxHeaderBytes,
             maxBodyBytes: configuration.maxBodyBytes, maxConnections: configuration.maxConnections,
             readTimeout: configuration.readTimeout, firstByteTimeout: configuration.firstByteTimeout)
-        let server = HTTPServer(configuration: httpConfiguration, logger: logger) { request in trustServer.handle(request) }
+        let server = HTTPServer(configuration: httpConfiguration, logger: logger, cachedResponder: { trustServer.cachedResponse($0) }) { request in
+            trustServer.handle(request)
+        }
         installShutdownSignalHandlers {
             logger.notice("shutting down")
             server.shutdown(gracePeriod: 10)
