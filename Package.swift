@@ -32,13 +32,15 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        // <sys/epoll.h>, <sys/eventfd.h> and accept4 for SignetHTTP's event loop (not in the Glibc module).
+        .systemLibrary(name: "CEpoll"),
         // Crypto layer: the only module that imports COpenSSL.
         .target(name: "SignetCrypto", dependencies: ["COpenSSL", "SignetSupport"]),
         // TUF layer: Notary-format metadata, canonical JSON, verification. No I/O.
         .target(name: "SignetTUF", dependencies: ["SignetCrypto", "SignetSupport"]),
-        // HTTP/1.1 over Glibc sockets, TLS through SignetCrypto.
+        // HTTP/1.1 over Glibc sockets and one epoll event loop, TLS through SignetCrypto.
         .target(name: "SignetHTTP", dependencies: [
-            "SignetCrypto", "SignetSupport",
+            "SignetCrypto", "SignetSupport", "CEpoll",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Trust server: Notary routes, publish validation, file store and PostgreSQL store, server-held keys.

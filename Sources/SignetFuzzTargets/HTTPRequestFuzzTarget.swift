@@ -1,6 +1,6 @@
 import SignetHTTP
 
-/// The server's request reader (`HTTPServer.readRequest`: head, request line, target, `Host`,
+/// The server's request reader (`RequestParser`, fed as the event loop feeds it: head, request line, target, `Host`,
 /// framing, `Expect`, chunked or fixed body), over up to 8 pipelined requests on one connection.
 ///
 /// Properties:

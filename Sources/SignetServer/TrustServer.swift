@@ -45,6 +45,8 @@ public final class TrustServer: Sendable {
     let logger: Logger
     let metrics = Metrics()
     let expiryCache = Mutex<[String: ParsedExpiry]>([:])
+    /// Current metadata responses in memory (`Routes/CurrentMetadataCache.swift`).
+    let currentMetadata = CurrentMetadataCache()
 
     /// A trust server over the given storage and server-held keys.
     /// - Parameters:

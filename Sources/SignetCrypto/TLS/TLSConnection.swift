@@ -5,13 +5,15 @@ internal import COpenSSL
 /// One TLS session over a connected socket fd (libssl `SSL`). The caller keeps owning the fd:
 /// `shutdown()` sends close_notify but never closes it.
 ///
-/// Two ways to block: on a blocking fd (the server), OpenSSL blocks inside each call, bounded by
-/// the fd's `SO_RCVTIMEO`/`SO_SNDTIMEO`; on a non-blocking fd with a `SocketWait` (the client),
-/// every time OpenSSL would block the wait is called, so the caller can enforce one deadline over
-/// the handshake and every read and write (a peer dripping one byte at a time cannot extend it).
+/// Three ways to wait: on a blocking fd, OpenSSL blocks inside each call, bounded by the fd's
+/// `SO_RCVTIMEO`/`SO_SNDTIMEO`; on a non-blocking fd with a `SocketWait` (the client), every time
+/// OpenSSL would block the wait is called, so the caller can enforce one deadline over the handshake
+/// and every read and write (a peer dripping one byte at a time cannot extend it); and on a
+/// non-blocking fd driven by an event loop (the server), `acceptStep`/`readStep`/`writeStep` return
+/// what the fd must become ready for instead of waiting.
 ///
 /// Not for concurrent use: one thread at a time may call `read`/`write`/`shutdown` (the
-/// thread-per-connection model). `@unchecked Sendable` so the connection can be handed to the
+/// connection's thread, or the event loop that owns the connection). `@unchecked Sendable` so the connection can be handed to the
 /// thread that serves it.
 public final class TLSConnection: @unchecked Sendable {  // SSL is used by one thread at a time, as documented; freed once in deinit.
     /// What OpenSSL waits for on a non-blocking fd.
@@ -65,6 +67,69 @@ public final class TLSConnection: @unchecked Sendable {  // SSL is used by one t
         try self.init(ssl: ssl, fd: fd, context: context, wait: nil)
         let rc = SSL_accept(ssl)
         if rc != 1 { throw failure(rc, "TLS handshake with client failed") }
+    }
+
+    /// What a non-blocking step achieved (`acceptStep`, `readStep`, `writeStep`): `done` with a byte
+    /// count (0 for the handshake), or what the fd must become before the same call is repeated
+    /// (`SSL_ERROR_WANT_READ` / `SSL_ERROR_WANT_WRITE`), or `closed` at end of stream (reads only).
+    public enum Step: Sendable, Equatable {
+        case done(Int)
+        case wantRead
+        case wantWrite
+        case closed
+    }
+
+    /// Prepares a server session on a non-blocking `fd` for an event loop: nothing is sent or read
+    /// until `acceptStep()`. Writes may complete partially and be retried from a moved buffer.
+    /// - Throws: `CryptoError(.tls)` when OpenSSL cannot create the session.
+    public convenience init(acceptingNonBlocking fd: Int32, context: TLSServerContext) throws {
+        let ssl = try OpenSSLCall.check(SSL_new(context.ctx), .tls, "SSL_new failed")
+        try self.init(ssl: ssl, fd: fd, context: context, wait: nil)
+        SSL_set_accept_state(ssl)
+        _ = shim_SSL_set_mode(ssl, Int(SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER))
+    }
+
+    /// Advances the server handshake (`SSL_do_handshake`) as far as the bytes received allow.
+    /// - Throws: `CryptoError(.tls)` with OpenSSL's reason (protocol error, no shared cipher, client
+    ///   certificate missing or not verifying, peer closed).
+    public func acceptStep() throws -> Step {
+        let rc = SSL_do_handshake(ssl)
+        if rc == 1 { return .done(0) }
+        if let wait = pending(rc) { return wait }
+        throw failure(rc, "TLS handshake with client failed")
+    }
+
+    /// Reads up to `buffer.count` decrypted bytes without blocking.
+    /// - Throws: `CryptoError(.tls)` on a protocol or socket error.
+    public func readStep(into buffer: UnsafeMutableRawBufferPointer) throws -> Step {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return .done(0) }
+        var readBytes = 0
+        let rc = SSL_read_ex(ssl, base, buffer.count, &readBytes)
+        if rc == 1 { return .done(readBytes) }
+        let error = SSL_get_error(ssl, rc)
+        if error == SSL_ERROR_ZERO_RETURN { OpenSSLCall.clearErrors(); return .closed }
+        if let wait = pending(rc, error) { return wait }
+        throw failure(rc, "TLS read failed", sslError: error)
+    }
+
+    /// Writes a prefix of `bytes` without blocking; `done(n)` with the count written.
+    /// - Throws: `CryptoError(.tls)` if the peer closed the connection or on a socket error.
+    public func writeStep(_ bytes: UnsafeRawBufferPointer) throws -> Step {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return .done(0) }
+        var written = 0
+        let rc = SSL_write_ex(ssl, base, bytes.count, &written)
+        if rc == 1 { return .done(written) }
+        if let wait = pending(rc) { return wait }
+        throw failure(rc, "TLS write failed")
+    }
+
+    /// `.wantRead` / `.wantWrite` when the failed call only has to wait for the fd (errors cleared).
+    private func pending(_ rc: Int32, _ known: Int32? = nil) -> Step? {
+        switch known ?? SSL_get_error(ssl, rc) {
+        case SSL_ERROR_WANT_READ: OpenSSLCall.clearErrors(); return .wantRead
+        case SSL_ERROR_WANT_WRITE: OpenSSLCall.clearErrors(); return .wantWrite
+        default: return nil
+        }
     }
 
     /// Runs the client handshake (`SSL_connect`) on `fd` and verifies the server

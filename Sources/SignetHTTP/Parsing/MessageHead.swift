@@ -3,7 +3,7 @@ struct MessageHead {
     var startLine: String
     var headers: HTTPHeaders
 
-    /// Parses the bytes `BufferedReader.readHead` returned.
+    /// Parses the bytes `HeadScanner` returned.
     ///
     /// Rejects (`.malformed`): obs-fold continuation lines (§5.2), whitespace between a field name and
     /// its colon (§5.1), names that are not tokens, and CR, NUL or other control bytes inside a line.
@@ -92,57 +92,4 @@ enum BodyFraming: Equatable {
     }
 
     static let unsupportedTransferCoding = HTTPError(.malformed, "unsupported transfer coding (only chunked is accepted)")
-}
-
-extension BufferedReader {
-    /// Reads a body framed as `framing`, de-chunking if needed.
-    ///
-    /// - Parameters:
-    ///   - limit: the most body bytes accepted (`.tooLarge` beyond it; for `.length` it is checked before
-    ///     reading anything).
-    ///   - maxTrailerBytes: the most bytes of chunked trailer fields (which are read and dropped).
-    func readBody(_ framing: BodyFraming, limit: Int, maxTrailerBytes: Int) throws -> [UInt8] {
-        switch framing {
-        case .none:
-            return []
-        case .length(let length):
-            guard length <= limit else { throw HTTPError(.tooLarge, "body of \(length) bytes exceeds the limit of \(limit)") }
-            var body: [UInt8] = []
-            body.reserveCapacity(min(length, 1 << 20))  // grow as bytes arrive: a false length costs nothing
-            try read(exactly: length, into: &body)
-            return body
-        case .untilClose:
-            var body: [UInt8] = []
-            try readToEnd(into: &body, limit: limit)
-            return body
-        case .chunked:
-            var body: [UInt8] = []
-            while true {
-                let line = try readLine(maxBytes: 4096)
-                var size = 0
-                var digits = 0
-                for byte in line {
-                    guard let value = RequestTarget.hexValue(byte) else { break }
-                    digits += 1
-                    guard digits <= 15 else { throw HTTPError(.malformed, "chunk size too long") }
-                    size = size << 4 | Int(value)
-                }
-                guard digits > 0 else { throw HTTPError(.malformed, "invalid chunk size line") }
-                let rest = line[digits...].drop { $0 == 0x20 || $0 == 0x09 }
-                guard rest.isEmpty || rest.first == UInt8(ascii: ";") else { throw HTTPError(.malformed, "invalid chunk size line") }
-                if size == 0 { break }
-                guard body.count + size <= limit else { throw HTTPError(.tooLarge, "chunked body exceeds the limit of \(limit) bytes") }
-                try read(exactly: size, into: &body)
-                guard try readLine(maxBytes: 0).isEmpty else { throw HTTPError(.malformed, "chunk data not followed by CRLF") }
-            }
-            var trailerBytes = 0
-            while true {
-                let trailer = try readLine(maxBytes: maxTrailerBytes)
-                if trailer.isEmpty { break }
-                trailerBytes += trailer.count + 2
-                guard trailerBytes <= maxTrailerBytes else { throw HTTPError(.tooLarge, "chunked trailer section too large") }
-            }
-            return body
-        }
-    }
 }

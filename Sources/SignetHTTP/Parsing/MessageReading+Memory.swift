@@ -1,9 +1,7 @@
-import Logging
-
 /// The server's request reader and the client's response reader run over bytes held in memory
 /// instead of a socket, for the fuzz targets (`Sources/SignetFuzzTargets`) and tests.
 ///
-/// These call the very functions a connection uses (`HTTPServer.readRequest`,
+/// These call the very code a connection uses (`RequestParser`,
 /// `HTTPClient.readResponse`), so what is fuzzed is what faces the network.
 package enum MessageReading {
     /// What the server made of one request on a connection.
@@ -36,29 +34,38 @@ package enum MessageReading {
     package static func readRequests(
         _ bytes: [UInt8], readSize: Int, configuration: HTTPServerConfiguration = .init(), maxRequests: Int = 8
     ) -> [RequestOutcome] {
-        let server = HTTPServer(configuration: configuration, logger: Logger(label: "signet.fuzz")) { _ in HTTPResponse(status: 500) }
-        let reader = BufferedReader(transport: MemoryTransport(bytes, readSize: readSize))
-        let entry = ConnectionEntry(fd: -1, since: 0)
+        var parser = RequestParser(maxHeaderBytes: configuration.maxHeaderBytes, maxBodyBytes: configuration.maxBodyBytes, remote: "memory")
+        let step = max(1, readSize)
+        var offset = 0
         var outcomes: [RequestOutcome] = []
         while outcomes.count < maxRequests {
-            do {
-                let (request, keepAlive) = try server.readRequest(reader, entry, remote: "memory", peerSubject: nil)
-                outcomes.append(.request(
-                    method: request.method, target: request.target, path: request.path,
-                    headers: request.headers.map { "\($0.name): \($0.value)" }, body: request.body, keepAlive: keepAlive))
-                if !keepAlive { break }
-            } catch let rejection as HTTPServer.RequestRejection {
-                outcomes.append(.rejected(status: rejection.status))
-                break
-            } catch let error as HTTPError {
-                outcomes.append(.failed(error.code))
-                break
-            } catch {
-                outcomes.append(.failed(.io))
-                break
+            var event = parser.next()
+            if case .needMore = event {
+                guard offset < bytes.count else {
+                    event = parser.endOfInput() ?? .rejected(RequestRejection(status: 0))
+                    outcomes.append(outcome(event))
+                    break
+                }
+                let end = min(bytes.count, offset + step)
+                bytes[offset..<end].withUnsafeBytes { parser.append($0) }
+                offset = end
+                continue
             }
+            outcomes.append(outcome(event))
+            guard case .request(_, true) = event else { break }
         }
         return outcomes
+    }
+
+    private static func outcome(_ event: RequestParser.Event) -> RequestOutcome {
+        switch event {
+        case .request(let request, let keepAlive):
+            .request(method: request.method, target: request.target, path: request.path,
+                     headers: request.headers.map { "\($0.name): \($0.value)" }, body: request.body, keepAlive: keepAlive)
+        case .rejected(let rejection): .rejected(status: rejection.status)
+        case .failed(let error): .failed(error.code)
+        case .needMore: .failed(.io)
+        }
     }
 
     /// Reads one response to `method` from `bytes` as `HTTPClient.send` does after writing its request.

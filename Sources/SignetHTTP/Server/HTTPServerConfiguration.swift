@@ -12,9 +12,12 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxHeaderBytes = 16 * 1024
     /// Most bytes of a request body (after de-chunking); beyond it the server answers 413 and closes.
     public var maxBodyBytes = 100 * 1024 * 1024
-    /// Most connections served at once (one thread each). At the cap a plain-HTTP connection is answered
-    /// `503` + `Connection: close` at once; a TLS connection is closed without a handshake.
-    public var maxConnections = 512
+    /// Most connections open at once (each costs a socket and a few KiB, not a thread). `start()` raises
+    /// `RLIMIT_NOFILE` to fit, or serves fewer with a warning when the hard limit is lower. At the limit
+    /// the longest-waiting connection without a request in flight is closed to make room; when every
+    /// connection has one, a plain-HTTP connection is answered `503` + `Connection: close` at once and a
+    /// TLS connection is closed without a handshake.
+    public var maxConnections = 20_000
     /// Seconds a request may take to arrive completely, measured from its first byte (a deadline for the
     /// whole request, not per read, so trickling bytes does not extend it); also bounds the TLS handshake.
     /// A request not complete by then is answered 408 and the connection closed.
@@ -26,15 +29,18 @@ public struct HTTPServerConfiguration: Sendable {
     /// is closed without an answer. Kept short and separate from `idleTimeout` so that sockets that
     /// never send a request cannot hold the connection cap for long.
     public var firstByteTimeout: Double = 5
-    /// Seconds a single socket write may make no progress (`SO_SNDTIMEO`). A whole response must also be
-    /// written within `writeTimeout` plus one second per 64 KiB of body, so a client that reads slowly
-    /// cannot hold a thread forever.
+    /// Seconds a whole response may take to be written, plus one second per 64 KiB of it, so a client
+    /// that reads slowly cannot hold its connection (and the response's memory) forever.
     public var writeTimeout: Double = 30
+    /// Threads that run the handler (which may block on storage, signing or a database); requests beyond
+    /// them wait in arrival order. Answers from `cachedResponder` need none.
+    public var workerThreads = 16
 
     public init(
         host: String = "127.0.0.1", port: Int = 4443, tls: TLSServerContext? = nil,
-        maxHeaderBytes: Int = 16 * 1024, maxBodyBytes: Int = 100 * 1024 * 1024, maxConnections: Int = 512,
-        readTimeout: Double = 30, idleTimeout: Double = 60, writeTimeout: Double = 30, firstByteTimeout: Double = 5
+        maxHeaderBytes: Int = 16 * 1024, maxBodyBytes: Int = 100 * 1024 * 1024, maxConnections: Int = 20_000,
+        readTimeout: Double = 30, idleTimeout: Double = 60, writeTimeout: Double = 30, firstByteTimeout: Double = 5,
+        workerThreads: Int = 16
     ) {
         self.host = host
         self.port = port
@@ -46,5 +52,6 @@ public struct HTTPServerConfiguration: Sendable {
         self.idleTimeout = idleTimeout
         self.writeTimeout = writeTimeout
         self.firstByteTimeout = firstByteTimeout
+        self.workerThreads = workerThreads
     }
 }

@@ -3,9 +3,10 @@ import SignetCrypto
 
 /// A connected byte stream: a plain TCP socket or a TLS session on one.
 ///
-/// Used from one thread at a time (the connection's thread). On the server, reads and writes block,
-/// bounded by the socket's `SO_RCVTIMEO`/`SO_SNDTIMEO`; on the client, the socket is non-blocking
-/// and every wait goes through the request's `RequestDeadline`.
+/// The client's (and tests') blocking view of a connection, used from one thread at a time: on a
+/// blocking socket reads and writes are bounded by `SO_RCVTIMEO`/`SO_SNDTIMEO`; on the client's
+/// non-blocking socket every wait goes through the request's `RequestDeadline`. (The server's event
+/// loop reads and writes its non-blocking sockets directly.)
 protocol Transport: AnyObject {
     /// Reads up to `buffer.count` bytes; 0 means the peer closed. Throws `.timeout` when `SO_RCVTIMEO`
     /// expired, `.io`/`.tls` on other failures.
@@ -24,7 +25,7 @@ extension Transport {
     }
 }
 
-/// A plain TCP socket: blocking (server), or non-blocking with a `deadline` that bounds every wait
+/// A plain TCP socket: blocking (tests), or non-blocking with a `deadline` that bounds every wait
 /// (client).
 final class PlainTransport: Transport {
     let fd: Int32

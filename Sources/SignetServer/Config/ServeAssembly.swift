@@ -66,7 +66,11 @@ public struct ServeAssembly: Sendable {
             host: plan.host, port: plan.port, tls: tls, maxHeaderBytes: configuration.maxHeaderBytes,
             maxBodyBytes: configuration.maxBodyBytes, maxConnections: configuration.maxConnections,
             readTimeout: configuration.readTimeout, firstByteTimeout: configuration.firstByteTimeout)
-        http = HTTPServer(configuration: httpConfiguration, logger: logger) { request in trust.handle(request) }
+        // Current metadata from memory is answered on the event loop (TrustServer.cachedResponse);
+        // everything else runs on the worker pool.
+        http = HTTPServer(configuration: httpConfiguration, logger: logger, cachedResponder: { trust.cachedResponse($0) }) { request in
+            trust.handle(request)
+        }
     }
 
     /// The host as it appears in a URL (`[::1]` for IPv6).

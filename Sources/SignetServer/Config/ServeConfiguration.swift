@@ -22,7 +22,8 @@ public struct ServeConfiguration: Sendable {
     public var consistentMaxAge = 2_592_000
     public var maxBodyBytes = 100 * 1024 * 1024
     public var maxHeaderBytes = 16 * 1024
-    public var maxConnections = 512
+    /// Config `limits.max_connections`: connections open at once (the event loop's limit, `HTTPServerConfiguration.maxConnections`).
+    public var maxConnections = 20_000
     public var readTimeout: Double = 30
     /// Config `limits.first_byte_timeout_seconds`: a new connection must send its first byte within it.
     public var firstByteTimeout: Double = 5

@@ -9,25 +9,27 @@ extension TrustServer {
 
     func getCurrent(gun: String, role: String) throws -> HTTPResponse {
         try Self.checkNames(gun: gun, role: role)
-        if role == RoleName.timestamp || role == RoleName.snapshot {
-            do { try refreshServerRoles(gun: gun) } catch let error as NotaryError where error.code == .invalidUpdate {
-                // Re-signing failed (say the root no longer lists a key the server holds): a server
-                // error, as in notary-server, never a client-error envelope on a GET.
-                throw NotaryError(.unknown, detail: .absent, log: "cannot re-sign \(gun): \(error.logMessage)")
-            } catch let error as TUFError {
-                // Stored metadata that cannot be re-signed (say a version at the maximum): a 500
-                // for this GUN, named in the log; the server and every other GUN carry on.
-                throw NotaryError(.unknown, detail: .absent, log: "cannot re-sign \(gun): \(error.message)")
+        return try cachedCurrent(gun: gun, role: role) {
+            if role == RoleName.timestamp || role == RoleName.snapshot {
+                do { try refreshServerRoles(gun: gun) } catch let error as NotaryError where error.code == .invalidUpdate {
+                    // Re-signing failed (say the root no longer lists a key the server holds): a server
+                    // error, as in notary-server, never a client-error envelope on a GET.
+                    throw NotaryError(.unknown, detail: .absent, log: "cannot re-sign \(gun): \(error.logMessage)")
+                } catch let error as TUFError {
+                    // Stored metadata that cannot be re-signed (say a version at the maximum): a 500
+                    // for this GUN, named in the log; the server and every other GUN carry on.
+                    throw NotaryError(.unknown, detail: .absent, log: "cannot re-sign \(gun): \(error.message)")
+                }
             }
+            if role == RoleName.snapshot, let timestamp = try store.current(gun: gun, role: RoleName.timestamp),
+               let hash = try? Timestamp(signed: MetadataFile.parse(timestamp.bytes, role: RoleName.timestamp).signed).snapshot.sha256Hex,
+               let snapshot = try store.byHash(gun: gun, role: RoleName.snapshot, sha256Hex: hash) {
+                // The snapshot the current timestamp vouches for (reference §2.3).
+                return metadataResponse(snapshot, maxAge: settings.currentMaxAge, current: true)
+            }
+            guard let stored = try store.current(gun: gun, role: role) else { throw NotaryError.notFound }
+            return metadataResponse(stored, maxAge: settings.currentMaxAge, current: true)
         }
-        if role == RoleName.snapshot, let timestamp = try store.current(gun: gun, role: RoleName.timestamp),
-           let hash = try? Timestamp(signed: MetadataFile.parse(timestamp.bytes, role: RoleName.timestamp).signed).snapshot.sha256Hex,
-           let snapshot = try store.byHash(gun: gun, role: RoleName.snapshot, sha256Hex: hash) {
-            // The snapshot the current timestamp vouches for (reference §2.3).
-            return metadataResponse(snapshot, maxAge: settings.currentMaxAge, current: true)
-        }
-        guard let stored = try store.current(gun: gun, role: role) else { throw NotaryError.notFound }
-        return metadataResponse(stored, maxAge: settings.currentMaxAge, current: true)
     }
 
     func getByHash(gun: String, role: String, hash: String) throws -> HTTPResponse {

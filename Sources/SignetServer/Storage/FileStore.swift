@@ -115,17 +115,12 @@ public final class FileStore: MetadataStore, Sendable {
         // The manifest is only ever replaced by rename, so (inode, size, mtime) identifies its
         // content; a stat per request replaces a read and a parse. Other processes' commits change
         // the inode, so the cache stays correct with several servers on one directory.
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            if errno == ENOENT || errno == ENOTDIR {
-                // No such collection, unless the whole store is gone.
-                if let outage = outage(gun: gun) { throw outage }
-                return nil
-            }
-            throw StorageFile.failure("stat", path)
+        let identity = try Self.identity(of: path)
+        if identity == .absent {
+            // No such collection, unless the whole store is gone.
+            if let outage = outage(gun: gun) { throw outage }
+            return nil
         }
-        let identity = ManifestIdentity(inode: UInt64(info.st_ino), size: Int64(info.st_size),
-                                        seconds: Int64(info.st_mtim.tv_sec), nanoseconds: Int64(info.st_mtim.tv_nsec))
         if let cached = cache.withLock({ $0.manifests[path] }), cached.identity == identity { return cached.manifest }
         guard let bytes = try StorageFile.read(path) else { return nil }
         let manifest: Manifest
@@ -164,15 +159,24 @@ public final class FileStore: MetadataStore, Sendable {
         return StoredMetadata(role: role, version: version, sha256: entry.sha256, created: entry.created, bytes: bytes)
     }
 
-    struct ManifestIdentity: Equatable {
-        var inode: UInt64
-        var size: Int64
-        var seconds: Int64
-        var nanoseconds: Int64
+    /// (inode, size, mtime) of `path`, `.absent` when it does not exist.
+    private static func identity(of path: String) throws -> StoreRevision {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            if errno == ENOENT || errno == ENOTDIR { return .absent }
+            throw StorageFile.failure("stat", path)
+        }
+        return StoreRevision(inode: UInt64(info.st_ino), size: Int64(info.st_size),
+                             seconds: Int64(info.st_mtim.tv_sec), nanoseconds: Int64(info.st_mtim.tv_nsec))
+    }
+
+    /// The manifest's identity: every commit and delete replaces or removes it.
+    public func revision(gun: String) throws -> StoreRevision? {
+        try Self.identity(of: try repoDirectory(gun) + "/manifest.json")
     }
 
     struct CacheState {
-        var manifests: [String: (identity: ManifestIdentity, manifest: Manifest)] = [:]
+        var manifests: [String: (identity: StoreRevision, manifest: Manifest)] = [:]
         var files: [String: [UInt8]] = [:]
         var fileBytes = 0
     }

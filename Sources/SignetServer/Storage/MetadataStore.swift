@@ -83,4 +83,31 @@ public protocol MetadataStore: Sendable {
     /// Changefeed records, oldest first. `gun` nil = all GUNs. `changeID` is exclusive; with
     /// `records` negative, the records before `changeID` (or the last ones for `changeID` -1).
     func changes(gun: String?, changeID: Int64, records: Int) throws -> [ChangeRecord]
+    /// A value that changes whenever `gun`'s committed metadata changes, in this process or another,
+    /// read without loading any metadata (`CurrentMetadataCache` compares it on every GET). nil when
+    /// the store cannot tell; then nothing of it is cached.
+    func revision(gun: String) throws -> StoreRevision?
+}
+
+extension MetadataStore {
+    public func revision(gun: String) throws -> StoreRevision? { nil }
+}
+
+/// What `MetadataStore.revision(gun:)` returns: equal values mean the GUN's metadata is unchanged.
+/// For the file store, the manifest's inode, size and modification time (it is only replaced by rename).
+public struct StoreRevision: Equatable, Sendable {
+    public var inode: UInt64
+    public var size: Int64
+    public var seconds: Int64
+    public var nanoseconds: Int64
+
+    public init(inode: UInt64, size: Int64, seconds: Int64, nanoseconds: Int64) {
+        self.inode = inode
+        self.size = size
+        self.seconds = seconds
+        self.nanoseconds = nanoseconds
+    }
+
+    /// No metadata stored for the GUN.
+    public static let absent = StoreRevision(inode: 0, size: 0, seconds: 0, nanoseconds: 0)
 }

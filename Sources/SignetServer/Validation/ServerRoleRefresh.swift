@@ -43,6 +43,16 @@ extension TrustServer {
         }
     }
 
+    /// Until when the current timestamp and snapshot stay what a GET answers (`CurrentMetadataCache`):
+    /// the timestamp's `expires`, or the snapshot's when earlier and still ahead of `now` (an expired
+    /// snapshot the server cannot re-sign changes nothing). nil when either cannot be read.
+    func serverRolesValidUntil(gun: String, now: TUFTime) throws -> TUFTime? {
+        guard let timestampFile = try store.current(gun: gun, role: RoleName.timestamp),
+              let snapshotFile = try store.current(gun: gun, role: RoleName.snapshot),
+              let timestamp = parsedExpiry(timestampFile), let snapshot = parsedExpiry(snapshotFile) else { return nil }
+        return snapshot.expires > now ? min(timestamp.expires, snapshot.expires) : timestamp.expires
+    }
+
     private func needsRefresh(gun: String, now: TUFTime) throws -> Bool {
         guard let timestampFile = try store.current(gun: gun, role: RoleName.timestamp),
               let snapshotFile = try store.current(gun: gun, role: RoleName.snapshot) else { return false }
