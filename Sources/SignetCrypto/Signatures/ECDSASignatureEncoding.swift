@@ -19,8 +19,7 @@ enum ECDSASignatureEncoding {
     }
 
     private static func leftPad(_ integer: ArraySlice<UInt8>, to size: Int) -> [UInt8]? {
-        var bytes = integer.drop { $0 == 0 }
-        if bytes.isEmpty { bytes = [] }
+        let bytes = integer.drop { $0 == 0 }
         guard bytes.count <= size else { return nil }
         return [UInt8](repeating: 0, count: size - bytes.count) + bytes
     }
