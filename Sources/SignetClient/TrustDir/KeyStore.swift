@@ -137,11 +137,14 @@ public struct KeyStore: Sendable {
         public init() {}
     }
 
-    /// Decrypts the held keys among `keys` at the same time, one thread each: every encrypted key
-    /// costs a full PBKDF2 run (1.3 M iterations, ~0.5 s), and a publish needs at least two (targets
-    /// and snapshot). The KDF is unchanged; only the waiting overlaps. Done only when no prompt can
-    /// be needed (every encrypted key's passphrase is in the environment) and there are two or
-    /// more keys; otherwise empty, and `signers` decrypts one by one as before.
+    /// Decrypts the encrypted keys this store holds among `keys` (each canonical key ID once)
+    /// concurrently, on as many threads as `DispatchQueue.concurrentPerform` uses (about one per
+    /// core): every encrypted key costs a full KDF run (the default PBKDF2-SHA1 with 1.3 M
+    /// iterations, ~0.5 s), and a publish needs at least two (targets and snapshot). The KDF is
+    /// unchanged; only the waiting overlaps. Unencrypted keys are left for `signers` to load.
+    /// Done only when two or more of the selected keys are encrypted and every one of them has its
+    /// passphrase in the environment (so no prompt can be needed); otherwise the result is empty
+    /// and `signers` decrypts one by one. A decryption that fails is kept as its error.
     public func unlock(_ keys: [TUFKey]) -> UnlockedKeys {
         let held = Dictionary(list().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var seen = Set<String>()
