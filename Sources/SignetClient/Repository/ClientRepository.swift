@@ -365,9 +365,6 @@ public struct ClientRepository {
         guard RoleName.baseRoles.contains(role) else {
             throw ClientError(.usage, "only root, targets, snapshot and timestamp keys can be rotated, not \(role)")
         }
-        if role == RoleName.timestamp && !serverManaged {
-            // The timestamp key is always the server's.
-        }
         if (role == RoleName.root || role == RoleName.targets) && serverManaged {
             throw ClientError(.usage, "the \(role) key must be held locally; --server-managed is for snapshot and timestamp")
         }
@@ -390,6 +387,7 @@ public struct ClientRepository {
             newTUFKey = try TUFKey(certificate: certificate)
             rootSigners = oldRootSigners + [RoleSigner(key: newTUFKey, privateKey: privateKey)]
         case RoleName.timestamp:
+            // The timestamp key is always the server's, with or without `serverManaged`.
             newTUFKey = try server.serverKey(RoleName.timestamp, create: true)
         case RoleName.snapshot where serverManaged:
             newTUFKey = try server.serverKey(RoleName.snapshot, create: true)
