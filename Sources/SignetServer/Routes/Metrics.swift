@@ -1,4 +1,5 @@
 import FoundationEssentials
+import SignetTUF
 import Synchronization
 
 /// Prometheus counters in notary-server's naming:
@@ -6,8 +7,18 @@ import Synchronization
 final class Metrics: Sendable {
     private let counts = Mutex<[String: Int]>([:])
 
+    /// The methods that keep their own `method` label (lower case, as notary-server writes it).
+    /// Any other method a client sends is counted as `other`, so the number of series stays bounded
+    /// whatever clients write in their request lines.
+    static let methodLabels: [String: String] = Dictionary(
+        uniqueKeysWithValues: ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"].map { ($0, $0.lowercased()) })
+
+    /// Counts one answered request. `method` is the client's, compared as bytes with
+    /// `methodLabels` as the router compares it (RFC 9110 §9.1: methods are case-sensitive, so
+    /// `get` is `other`); `status` and `operation` come from the server.
     func record(status: Int, method: String, operation: String) {
-        let key = #"code="\#(status)",method="\#(method.lowercased())",operation="\#(operation)""#
+        let label = ExactName.value(in: Self.methodLabels, for: method) ?? "other"
+        let key = #"code="\#(status)",method="\#(label)",operation="\#(operation)""#
         counts.withLock { $0[key, default: 0] += 1 }
     }
 
