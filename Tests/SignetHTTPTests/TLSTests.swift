@@ -3,8 +3,7 @@ import SignetCrypto
 @testable import SignetHTTP
 import Testing
 
-/// TLS round trip with a CA and server certificate made by the `openssl` CLI. Skipped while
-/// SignetCrypto's TLS types are the placeholder that throws "TLS not yet available".
+/// TLS round trip with a CA and server certificate made by the `openssl` CLI (Debian package openssl).
 @Suite struct TLSTests {
     /// Certificates in a temp dir: CA, server cert for IP:127.0.0.1 signed by it, and its key.
     struct Material: Sendable { var directory: String; var ca: String { directory + "/ca.pem" }; var cert: String { directory + "/server.pem" }; var key: String { directory + "/server.key" } }
@@ -32,22 +31,8 @@ import Testing
         return process.terminationStatus == 0 ? Material(directory: directory) : nil
     }()
 
-    /// True once the real TLS implementation is merged (the placeholder throws `.tls` "not yet available").
-    static let tlsAvailable: Bool = {
-        guard let material else { return false }
-        do {
-            _ = try TLSServerContext(certificateChainPEMFile: material.cert, privateKeyPEMFile: material.key)
-            return true
-        } catch let error as CryptoError where error.code == .tls && error.message.contains("not yet available") {
-            return false
-        } catch {
-            return true  // a real implementation that failed: let the test run and report it
-        }
-    }()
-
-    @Test(.enabled(if: tlsAvailable, "SignetCrypto TLS not merged yet"))
-    func httpsRoundTrip() throws {
-        let material = try #require(Self.material)
+    @Test func httpsRoundTrip() throws {
+        let material = try #require(Self.material, "openssl (Debian package openssl) could not make the test certificates")
         let context = try TLSServerContext(certificateChainPEMFile: material.cert, privateKeyPEMFile: material.key)
         let server = try startServer { $0.tls = context; $0.readTimeout = 2 }
         defer { server.shutdown(gracePeriod: 1) }
@@ -70,7 +55,7 @@ import Testing
     /// with "Client sent an HTTP request to an HTTPS server."), instead of the reset OpenSSL leaves,
     /// and the client turns it into "speaks TLS: use https://". TLS clients are still served.
     @Test func plainHTTPToTLSPortSaysUseHTTPS() throws {
-        let material = try #require(Self.material)
+        let material = try #require(Self.material, "openssl (Debian package openssl) could not make the test certificates")
         let context = try TLSServerContext(certificateChainPEMFile: material.cert, privateKeyPEMFile: material.key)
         let server = try startServer { $0.tls = context }
         defer { server.shutdown(gracePeriod: 1) }
