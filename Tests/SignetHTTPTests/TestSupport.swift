@@ -82,6 +82,12 @@ final class RawConnection {
     func isClosedByPeer() -> Bool {
         (try? reader.fill()) == false
     }
+
+    /// True when a read would not block now: the server has sent bytes or closed the connection.
+    func isReadable() -> Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, 0) > 0
+    }
 }
 
 func url(_ server: HTTPServer, _ path: String) -> String { "http://127.0.0.1:\(server.boundPort)\(path)" }
