@@ -64,15 +64,18 @@ let package = Package(
         // The libFuzzer harness over SignetFuzzTargets (scripts/fuzz builds it with -sanitize=fuzzer,address); a file driver otherwise.
         .executableTarget(name: "signet-fuzz", dependencies: ["SignetFuzzTargets"]),
         .executableTarget(name: "signet-bench-crypto", dependencies: ["SignetCrypto"], path: "bench/crypto/Sources"),
+        // Test helpers more than one test target uses (raw hostile servers, required tools, the
+        // notary-server launcher); test targets only, and no Signet module, so it tests nothing by itself.
+        .target(name: "SignetTestSupport", path: "Tests/SignetTestSupport"),
         .testTarget(name: "SignetSupportTests", dependencies: ["SignetSupport"]),
-        .testTarget(name: "SignetCryptoTests", dependencies: ["SignetCrypto"]),
-        .testTarget(name: "SignetTUFTests", dependencies: ["SignetTUF", "SignetCrypto"]),
+        .testTarget(name: "SignetCryptoTests", dependencies: ["SignetCrypto", "SignetTestSupport"]),
+        .testTarget(name: "SignetTUFTests", dependencies: ["SignetTUF", "SignetCrypto", "SignetTestSupport"]),
         .testTarget(name: "SignetHTTPTests", dependencies: [
-            "SignetHTTP", "SignetCrypto", .product(name: "Logging", package: "swift-log"),
+            "SignetHTTP", "SignetCrypto", "SignetTestSupport", .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "SignetServerTests", dependencies: ["SignetServer", "SignetHTTP", "SignetTUF", "SignetCrypto"]),
-        .testTarget(name: "SignetClientTests", dependencies: ["SignetClient", "SignetTUF", "SignetCrypto"]),
+        .testTarget(name: "SignetServerTests", dependencies: ["SignetServer", "SignetHTTP", "SignetTUF", "SignetCrypto", "SignetTestSupport"]),
+        .testTarget(name: "SignetClientTests", dependencies: ["SignetClient", "SignetTUF", "SignetCrypto", "SignetTestSupport"]),
         .testTarget(name: "SignetFuzzTargetsTests", dependencies: ["SignetFuzzTargets", "SignetHTTP"]),
-        .testTarget(name: "SignetCLITests", dependencies: ["SignetTUF", "SignetCrypto"]),
+        .testTarget(name: "SignetCLITests", dependencies: ["SignetTUF", "SignetCrypto", "SignetTestSupport"]),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import SignetCrypto
+import SignetTestSupport
 import Testing
 
 /// Drives the built `signet` binary and real Notary 0.7 processes.
@@ -44,22 +45,12 @@ enum CLI {
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
     }
 
-    /// The Debian package of each tool the tests run (scripts/test checks its own list against
-    /// every absolute tool path under Tests/).
-    static let toolPackages = [
-        "/usr/bin/notary": "notary", "/usr/bin/notary-server": "notary", "/usr/bin/htpasswd": "apache2-utils",
-        "/usr/bin/openssl": "openssl", "/usr/bin/umoci": "umoci", "/usr/bin/curl": "curl",
-    ]
-
     /// What to do when `executable` is missing: build (the signet binary) or install its package.
     static func missingExecutableMessage(_ executable: String) -> String {
         if executable == signet {
             return "\(executable) is missing: run the tests with scripts/test (it builds first), or `swift build --build-tests` before `swift test --skip-build`"
         }
-        if let package = toolPackages[executable] {
-            return "\(executable) is missing: install the Debian package \(package) (apt-get install -y \(package)); scripts/test installs every test package when run as root"
-        }
-        return "\(executable) is missing: install the Debian package that provides it (apt-file search \(executable)) and add it to scripts/test's package list"
+        return RequiredTool.missingMessage(executable)
     }
 
     static func temporaryDirectory() throws -> URL {
@@ -74,19 +65,26 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A real notary-server 0.7 with memory storage and a local signer on a free 127.0.0.1 port.
+/// A real notary-server 0.7 with memory storage and a local signer on a free 127.0.0.1 port,
+/// over plain HTTP or, given a certificate and key, over TLS.
 final class NotaryServer {
     let process = Process()
     let url: String
+    /// `127.0.0.1:PORT`.
+    let hostPort: String
     let directory: URL
 
-    init() throws {
+    init(tls: (cert: String, key: String)? = nil) throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/notary-server") else {
+            throw TestFailure(CLI.missingExecutableMessage("/usr/bin/notary-server"))
+        }
         directory = try CLI.temporaryDirectory()
-        let port = try Self.freePort()
-        url = "http://127.0.0.1:\(port)"
+        hostPort = "127.0.0.1:\(try Self.freePort())"
+        url = (tls == nil ? "http://" : "https://") + hostPort
+        let tlsFields = tls.map { #", "tls_cert_file": "\#($0.cert)", "tls_key_file": "\#($0.key)""# } ?? ""
         let config = directory.appendingPathComponent("server.json")
         try Data("""
-        {"server": {"http_addr": "127.0.0.1:\(port)"}, "trust_service": {"type": "local"},
+        {"server": {"http_addr": "\(hostPort)"\(tlsFields)}, "trust_service": {"type": "local"},
          "storage": {"backend": "memory"}, "logging": {"level": "warn"}}
         """.utf8).write(to: config)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/notary-server")
@@ -95,7 +93,7 @@ final class NotaryServer {
         process.standardError = FileHandle.nullDevice
         try process.run()
         for _ in 0..<50 {
-            if let result = try? CLI.run("/usr/bin/curl", ["-sf", "\(url)/v2/"]), result.status == 0 { return }
+            if let result = try? CLI.run("/usr/bin/curl", ["-skf", "\(url)/v2/"]), result.status == 0 { return }
             usleep(100_000)
         }
         process.terminate()

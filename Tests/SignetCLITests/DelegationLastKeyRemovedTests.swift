@@ -1,4 +1,5 @@
 import Foundation
+import SignetTestSupport
 import Testing
 
 /// Issue 10 §2: `docker trust signer remove alice IMAGE` of the last signer of `targets/releases`
@@ -15,10 +16,7 @@ import Testing
 
     @Test(arguments: TrustServerKind.allCases)
     func notaryRemovesTheLastDelegationKeyAndSignetReadsTheCollection(_ kind: TrustServerKind) throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/notary") else {
-            Issue.record("/usr/bin/notary is missing: install the notary package")
-            return
-        }
+        guard RequiredTool.isInstalled("/usr/bin/notary") else { return }
         let server = try kind.start()
         defer { server.stop() }
         let work = try CLI.temporaryDirectory()

@@ -1,4 +1,5 @@
 import Foundation
+import SignetTestSupport
 import Testing
 
 /// Issue 10 §5: on a fresh Debian machine `scripts/test` installs (or names) every package a
@@ -14,7 +15,7 @@ import Testing
 
     @Test func scriptsTestListsEveryPackageATestRuns() throws {
         let packages = try Self.packageList()
-        for (tool, package) in CLI.toolPackages {
+        for (tool, package) in RequiredTool.packages {
             #expect(packages.contains(package), "\(tool) comes from \(package), which scripts/test does not install")
         }
         let check = try CLI.run("/bin/bash", [Self.root.appendingPathComponent("scripts/test").path, "--check-packages"])

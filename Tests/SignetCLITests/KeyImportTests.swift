@@ -1,4 +1,5 @@
 import Foundation
+import SignetTestSupport
 import Testing
 
 /// Issue 10 §3: `signet key import` takes every key the `openssl` CLI writes by its common
@@ -27,10 +28,7 @@ import Testing
     ]
 
     @Test(arguments: commands) func importsWhatOpenSSLWrites(_ command: String) throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl") else {
-            Issue.record("/usr/bin/openssl is missing: apt-get install -y openssl")
-            return
-        }
+        guard RequiredTool.isInstalled("/usr/bin/openssl") else { return }
         let work = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
         let made = try CLI.run("/bin/sh", ["-c", "cd '\(work.path)' && \(command)"])

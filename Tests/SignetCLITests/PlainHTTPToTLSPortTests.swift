@@ -18,37 +18,13 @@ import Testing
             hostPort = String(server.url.dropFirst("https://".count))
             stop = { _ = server.stop() }
         case .notary:
-            let server = try Self.notaryServerWithTLS(directory: work, cert: cert, key: key)
+            let server = try NotaryServer(tls: (cert, key))
             hostPort = server.hostPort
-            stop = { server.process.terminate(); server.process.waitUntilExit() }
+            stop = { server.stop() }
         }
         defer { stop() }
         let result = try SignetBinary.run(["list", "example.com/team/app", "-d", work.appendingPathComponent("trust").path, "-s", "http://\(hostPort)"])
         #expect(result.status == 3, "\(result.stderr)")
         #expect(result.stderr.contains("the server at \(hostPort) speaks TLS: use https://\(hostPort)"), "\(result.stderr)")
-    }
-
-    static func notaryServerWithTLS(directory: URL, cert: String, key: String) throws -> (process: Process, hostPort: String) {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/notary-server") else {
-            throw TestFailure("/usr/bin/notary-server is missing: install the notary-server package (Debian: notary)")
-        }
-        let hostPort = "127.0.0.1:\(try NotaryServer.freePort())"
-        let config = directory.appendingPathComponent("notary-tls.json")
-        try Data("""
-        {"server": {"http_addr": "\(hostPort)", "tls_cert_file": "\(cert)", "tls_key_file": "\(key)"},
-         "trust_service": {"type": "local"}, "storage": {"backend": "memory"}, "logging": {"level": "warn"}}
-        """.utf8).write(to: config)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/notary-server")
-        process.arguments = ["-config", config.path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        for _ in 0..<50 {
-            if let result = try? CLI.run("/usr/bin/curl", ["-skf", "https://\(hostPort)/v2/"]), result.status == 0 { return (process, hostPort) }
-            usleep(100_000)
-        }
-        process.terminate()
-        throw TestFailure("notary-server with TLS did not start on \(hostPort)")
     }
 }

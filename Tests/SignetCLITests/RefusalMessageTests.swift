@@ -1,4 +1,5 @@
 import Foundation
+import SignetTestSupport
 import Testing
 
 /// Issue 10 §3: refusals that say what is wrong, with the exit code of the contract.
@@ -65,10 +66,7 @@ import Testing
 
     /// GUNs up to 255 bytes, as Notary 0.7 allows: roots made by either client are read by the other.
     @Test func aGUNLongerThan64BytesWorksBothWaysWithNotary() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/notary") else {
-            Issue.record("/usr/bin/notary is missing: apt-get install -y notary")
-            return
-        }
+        guard RequiredTool.isInstalled("/usr/bin/notary") else { return }
         let work = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
         let server = try SignetServe(directory: work.appendingPathComponent("server"))

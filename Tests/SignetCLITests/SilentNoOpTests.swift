@@ -1,4 +1,5 @@
 import Foundation
+import SignetTestSupport
 import Testing
 
 /// Issue 10 §1, "success reported, nothing done": `remove`, `add --role`, `delegation remove` and
@@ -44,10 +45,7 @@ import Testing
         /// `notary` on the same trust dir (it stages without checking roles or paths).
         @discardableResult
         func notary(_ args: [String], in trustDir: String) throws -> CLI.Result {
-            guard FileManager.default.isExecutableFile(atPath: "/usr/bin/notary") else {
-                Issue.record("/usr/bin/notary is missing: install the Debian package notary")
-                throw TestFailure("notary missing")
-            }
+            guard RequiredTool.isInstalled("/usr/bin/notary") else { throw TestFailure("notary missing") }
             let result = try CLI.run("/usr/bin/notary", ["-d", dir(trustDir), "-s", server.url] + args)
             try #require(result.status == 0, "[\(kind)] notary \(args.joined(separator: " ")): \(result.stdout) \(result.stderr)")
             return result
@@ -287,10 +285,7 @@ import Testing
     /// On a terminal, removing a whole role asks first (as `notary delegation remove` does); an
     /// answer other than yes stages nothing.
     @Test func delegationRemoveOfAWholeRoleAsksOnATerminal() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else {
-            Issue.record("/usr/bin/script is missing: install the Debian package bsdutils")
-            return
-        }
+        guard RequiredTool.isInstalled("/usr/bin/script") else { return }
         let flow = try Flow(.signet)
         defer { flow.finish() }
         try flow.succeed(["init", gun], in: "publisher")

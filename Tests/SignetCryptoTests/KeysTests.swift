@@ -1,5 +1,6 @@
 import Foundation
 @testable import SignetCrypto
+import SignetTestSupport
 import Testing
 
 @Suite("Keys")
@@ -162,9 +163,7 @@ struct KeysTests {
     /// The real notary 0.7 client decrypts a key we wrote with `KeyDerivation.default`
     /// (`key passwd` needs the old passphrase to decrypt, then re-encrypts).
     @Test func notaryClientReadsOurDefaultEncryption() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/notary") else {
-            Issue.record("notary binary not installed"); return
-        }
+        guard RequiredTool.isInstalled("/usr/bin/notary") else { return }
         let dir = try TestSupport.makeTempDir("signet-notary")
         defer { try? FileManager.default.removeItem(at: dir) }
         let privateDir = dir.appendingPathComponent("private")
@@ -198,7 +197,7 @@ struct KeysTests {
     }
 
     @Test func notaryClientReadsOurEd25519() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/notary") else { return }
+        guard RequiredTool.isInstalled("/usr/bin/notary") else { return }
         let dir = try TestSupport.makeTempDir("signet-notary")
         defer { try? FileManager.default.removeItem(at: dir) }
         let privateDir = dir.appendingPathComponent("private")

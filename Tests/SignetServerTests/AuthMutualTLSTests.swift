@@ -79,7 +79,7 @@ import Testing
         #expect(try signet(["list", gun], cert: "publisher", trust: "pub").stdout.contains("v1"))
 
         // The real notary client with the publisher's certificate.
-        if AuthFixture.notaryInstalled {
+        if AuthFixture.notaryInstalled() {
             let tlsFlags = ["--tlscacert", "\(dir)/server-ca.crt", "--tlscert", "\(dir)/publisher.crt", "--tlskey", "\(dir)/publisher.key"]
             let notaryList = try AuthFixture.notary(server.baseURL, trustDir: dir + "/notary", auth: nil, ["list", gun], extra: tlsFlags)
             #expect(notaryList.status == 0 && notaryList.stdout.contains("v1"), "notary list: \(notaryList.stdout) \(notaryList.stderr)")

@@ -1,5 +1,6 @@
 import Foundation
 import SignetHTTP
+import SignetTestSupport
 import Testing
 
 /// Helpers for the access-control tests: htpasswd files, policies, the notary client with
@@ -26,7 +27,10 @@ enum AuthFixture {
         Data("\(user):\(password)".utf8).base64EncodedString()
     }
 
-    static var notaryInstalled: Bool { FileManager.default.isExecutableFile(atPath: NotaryCLI.binary) }
+    /// True when the notary client is installed; otherwise records an issue naming its Debian package.
+    static func notaryInstalled(sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+        RequiredTool.isInstalled(NotaryCLI.binary, sourceLocation: sourceLocation)
+    }
 
     /// Runs the real notary client with `NOTARY_AUTH` (nil = none) and the test passphrases.
     static func notary(_ server: String, trustDir: String, auth: String?, _ arguments: [String], extra: [String] = [],

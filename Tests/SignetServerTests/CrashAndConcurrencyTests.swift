@@ -2,6 +2,7 @@ import Foundation
 import Logging
 @testable import SignetServer
 import SignetTUF
+import SignetTestSupport
 import Testing
 
 /// `signet serve` killed mid-publish, and many notary clients publishing to one GUN at once, with
@@ -26,7 +27,7 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.allCases) func sigkillDuringPublishesLeavesConsistentCollections(_ backend: StoreBackend) throws {
-        guard FileManager.default.isExecutableFile(atPath: NotaryCLI.binary) else { Issue.record("notary missing"); return }
+        guard RequiredTool.isInstalled(NotaryCLI.binary) else { return }
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let storage = try ServedStorage(backend, scratch)
@@ -67,7 +68,7 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.allCases) func twentyConcurrentPublishesToOneGUN(_ backend: StoreBackend) throws {
-        guard FileManager.default.isExecutableFile(atPath: NotaryCLI.binary) else { Issue.record("notary missing"); return }
+        guard RequiredTool.isInstalled(NotaryCLI.binary) else { return }
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let storage = try ServedStorage(backend, scratch)

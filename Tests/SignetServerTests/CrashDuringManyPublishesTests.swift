@@ -1,6 +1,7 @@
 import Foundation
 import SignetServer
 import SignetTUF
+import SignetTestSupport
 import Testing
 
 /// Reads a collection straight from a FileStore, as the server's routes would serve it.
@@ -23,7 +24,7 @@ struct StoreFetcher: MetadataFetcher {
 /// the interrupted publish, never anything in between — and publishing carries on.
 @Suite(.serialized) struct CrashDuringManyPublishesTests {
     @Test func twoHundredPublishesWithRandomKills() throws {
-        guard FileManager.default.isExecutableFile(atPath: NotaryCLI.binary) else { Issue.record("notary missing"); return }
+        guard RequiredTool.isInstalled(NotaryCLI.binary) else { return }
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let storage = scratch.path + "/data"

@@ -1,6 +1,7 @@
 import Foundation
 import SignetHTTP
 import SignetTUF
+import SignetTestSupport
 import Testing
 
 /// The real notary 0.7 client against `signet serve`, replaying `fixtures/notary-0.7/cli/` step by
@@ -16,10 +17,7 @@ import Testing
     static let probesAfterDelete: Set<String> = ["get-root-after-delete", "get-timestamp-after-delete", "changefeed-gun-after-delete"]
 
     @Test func notaryClientFullWorkflowAndProbes() throws {
-        guard FileManager.default.isExecutableFile(atPath: NotaryCLI.binary) else {
-            Issue.record("notary 0.7 client not installed at \(NotaryCLI.binary)")
-            return
-        }
+        guard RequiredTool.isInstalled(NotaryCLI.binary) else { return }
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let server = try ServerProcess(storage: scratch.path + "/data")
@@ -63,10 +61,7 @@ import Testing
 
     /// The main path over HTTPS, with a CA and server certificate made by the openssl CLI.
     @Test func notaryClientOverTLS() throws {
-        guard FileManager.default.isExecutableFile(atPath: NotaryCLI.binary) else {
-            Issue.record("notary 0.7 client not installed at \(NotaryCLI.binary)")
-            return
-        }
+        guard RequiredTool.isInstalled(NotaryCLI.binary) else { return }
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let dir = scratch.path

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import SignetCrypto
 @testable import SignetHTTP
+import SignetTestSupport
 import Testing
 
 /// Endless data: a hostile or broken trust server keeps the client waiting forever — endless
@@ -118,4 +119,18 @@ struct EndlessDataAttackTests {
         let error = try #require(Self.failure(against: server))
         #expect(error.code == .timeout, "\(error)")
     }
+}
+
+/// Runs `body` on its own thread and waits up to `bound` seconds for it to return. A hang detector,
+/// not a speed check: `bound` is far above any deadline under test. Returns nil when `body` is still
+/// running after `bound` (the caller then stops the server, which lets `body` finish).
+func returnsWithin<T: Sendable>(_ bound: Double, _ body: @escaping @Sendable () throws -> T) -> Result<T, any Error>? {
+    let result = Captured<Result<T, any Error>>()
+    let done = DispatchSemaphore(value: 0)
+    Thread {
+        result.set(Result { try body() })
+        done.signal()
+    }.start()
+    guard done.wait(timeout: .now() + bound) == .success else { return nil }
+    return result.value
 }

@@ -4,6 +4,7 @@ import SignetCrypto
 import SignetHTTP
 @testable import SignetServer
 import SignetTUF
+import SignetTestSupport
 import Testing
 
 /// Scope confusion through Unicode canonical equivalence (issue 9, hole 8): `café` spelled with
@@ -58,9 +59,7 @@ import Testing
     @Test func builtInTokenAndPolicyForOneSpellingDoNotGrantTheOther() throws {
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/htpasswd") else {
-            Issue.record("htpasswd missing: apt-get install -y apache2-utils"); return
-        }
+        guard RequiredTool.isInstalled("/usr/bin/htpasswd") else { return }
         try AuthFixture.htpasswd([("alice", "alice-secret"), ("bob", "bob-secret")], at: scratch.path + "/htpasswd")
         var auth = AuthSettings()
         auth.htpasswdFile = scratch.path + "/htpasswd"
