@@ -90,6 +90,7 @@ import Testing
         #expect(anonymous.stderr.contains("SIGNET_AUTH"), "\(anonymous.stderr)")
         let wrong = try signet(["list", gun], trustDir: "wrong", auth: Self.auth("alice", "wrong-password-42"))
         #expect(wrong.status == 1)
+        #expect(wrong.stderr.contains("wrong user name or password for \(server.url)/_signet/token"), "\(wrong.stderr)")
         #expect(!(wrong.stderr + wrong.stdout).contains("wrong-password-42"))
         #expect(!(published.stderr + listed.stderr).contains("alice-secret"))
         #expect(!(published.stderr + listed.stderr).contains("signet."), "tokens never appear in verbose output")
@@ -98,6 +99,7 @@ import Testing
         // A malformed SIGNET_AUTH is a usage error that does not echo the value.
         let malformed = try signet(["list", gun], trustDir: "bad", auth: "%%%not-base64%%%")
         #expect(malformed.status == 2)
+        #expect(malformed.stderr.contains("SIGNET_AUTH must be base64 of user:password"), "\(malformed.stderr)")
         #expect(!malformed.stderr.contains("not-base64"))
     }
 }

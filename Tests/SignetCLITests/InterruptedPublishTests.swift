@@ -111,7 +111,9 @@ import Testing
         #expect(try signet(["list", gun]).status == 0)
         #expect(try signet(["remove", gun, "base"]).status == 0)
         #expect(try signet(["publish", gun]).status == 0)
-        #expect(try signet(["lookup", gun, "base"], fresh).status == 1)
+        let removed = try signet(["lookup", gun, "base"], fresh)
+        #expect(removed.status == 1)
+        #expect(removed.stderr.contains("\(gun) has no trusted target \"base\""), "[\(kind)] \(removed.stderr)")
     }
 
     /// The first publish of a new collection (root, targets, snapshot uploaded together) killed
@@ -153,6 +155,7 @@ import Testing
                 outcomes.append("\(killed ? "killed" : "ended") after \(String(format: "%.2f", delay))s: published, \(staged) left staged")
             } else {
                 #expect(listed.status == 1, "[\(kind)] \(gun): \(listed.stderr)")
+                #expect(listed.stderr.contains("no trust data for \(gun)"), "[\(kind)] \(gun): \(listed.stderr)")
                 #expect(staged == Self.batch, "[\(kind)] \(gun): not published, but \(staged) of \(Self.batch) staged")
                 outcomes.append("\(killed ? "killed" : "ended") after \(String(format: "%.2f", delay))s: not published")
             }

@@ -82,7 +82,9 @@ import Testing
             #expect(verify.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == target.digest, "[\(kind)] verify \(target.name): \(verify.stdout)")
         }
         #expect(try signet(["verify", "\(gun)@\(digestB)"], consumer).status == 0)
-        #expect(try signet(["verify", "\(gun):nope"], consumer).status == 1)
+        let unsigned = try signet(["verify", "\(gun):nope"], consumer)
+        #expect(unsigned.status == 1)
+        #expect(unsigned.stderr.contains("no trust data for \(gun):nope: the tag is not signed in any trusted role"), "[\(kind)] \(unsigned.stderr)")
         #expect(try signet(["delegation", "list", gun], consumer).stdout.contains("targets/releases"))
 
         // The real notary client reads what Signet published.
@@ -115,7 +117,9 @@ import Testing
         try succeed(["publish", gun], publisher)
         let afterRemove = try signet(["list", gun], consumer)
         #expect(afterRemove.status == 0 && !afterRemove.stdout.contains("latest") && afterRemove.stdout.contains("1.0"))
-        #expect(try signet(["lookup", gun, "latest"], consumer).status == 1)
+        let removed = try signet(["lookup", gun, "latest"], consumer)
+        #expect(removed.status == 1)
+        #expect(removed.stderr.contains("\(gun) has no trusted target \"latest\""), "[\(kind)] \(removed.stderr)")
         let notaryAfter = try CLI.run("/usr/bin/notary", ["-d", work.appendingPathComponent("notary").path, "-s", server.url, "list", gun])
         #expect(notaryAfter.status == 0 && !notaryAfter.stdout.contains("latest") && notaryAfter.stdout.contains("1.0"), "[\(kind)] \(notaryAfter.stdout) \(notaryAfter.stderr)")
 
@@ -125,8 +129,12 @@ import Testing
 
         // delete --remote: the collection is gone for everyone.
         try succeed(["delete", gun, "--remote"], publisher)
-        #expect(try signet(["list", gun], ["-d", work.appendingPathComponent("fresh").path, "-s", server.url]).status == 1)
-        #expect(try signet(["list", gun], consumer).status == 1)
+        let fresh = try signet(["list", gun], ["-d", work.appendingPathComponent("fresh").path, "-s", server.url])
+        #expect(fresh.status == 1)
+        #expect(fresh.stderr.contains("no trust data for \(gun)"), "[\(kind)] \(fresh.stderr)")
+        let known = try signet(["list", gun], consumer)
+        #expect(known.status == 1)
+        #expect(known.stderr.contains("not found"), "[\(kind)] \(known.stderr)")
     }
 
     @Test(arguments: TrustServerKind.allCases)

@@ -40,6 +40,7 @@ import Testing
         #expect(bad.status == 1)
         let refusal = try #require(try JSONSerialization.jsonObject(with: Data(bad.stdout.utf8)) as? [String: Any])
         #expect(refusal["trusted"] as? Bool == false)
+        #expect((refusal["error"] as? String)?.contains("the tag is not signed in any trusted role") == true, "\(refusal)")
     }
 
     @Test func changedBytesAreRefusedNamingTheRole() throws {
@@ -60,15 +61,16 @@ import Testing
     }
 
     @Test func badInputGetsOneLineReason() throws {
-        let cases: [(String, [UInt8]?)] = [
-            ("timestamp.json", Array("not json".utf8)),
-            ("snapshot.json", Array(#"{"signed":{"_type":"Snapshot""#.utf8)),
-            ("timestamp.json", [UInt8](repeating: 0x5B, count: 100 * 1024 * 1024)),
-            ("targets.json", Array(#"{"signed":{"_type":"Targets","version":"one"},"signatures":[]}"#.utf8)),
-            ("root.json", nil),
-            ("root.json", Array(try String(contentsOfFile: Self.alpineDir + "/root.json", encoding: .utf8).replacingOccurrences(of: "ecdsa-x509", with: "dsa-x509").utf8)),
+        let cases: [(String, [UInt8]?, reason: String)] = [
+            ("timestamp.json", Array("not json".utf8), "timestamp metadata is not valid JSON: invalid literal at byte 0"),
+            ("snapshot.json", Array(#"{"signed":{"_type":"Snapshot""#.utf8), "snapshot is 29 bytes but timestamp lists length 686"),
+            ("timestamp.json", [UInt8](repeating: 0x5B, count: 100 * 1024 * 1024), "timestamp.json is larger than the limit of 1048576 bytes"),
+            ("targets.json", Array(#"{"signed":{"_type":"Targets","version":"one"},"signatures":[]}"#.utf8), "targets is 62 bytes but snapshot lists length 1508"),
+            ("root.json", nil, "no trust data for docker.io/library/alpine: root.json not found"),
+            ("root.json", Array(try String(contentsOfFile: Self.alpineDir + "/root.json", encoding: .utf8).replacingOccurrences(of: "ecdsa-x509", with: "dsa-x509").utf8),
+             #"has unsupported key type "dsa-x509""#),
         ]
-        for (name, content) in cases {
+        for (name, content, reason) in cases {
             let dir = try SignetBinary.copyFixture("dockerhub-alpine")
             defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
             let url = dir.appendingPathComponent(name)
@@ -77,18 +79,26 @@ import Testing
             #expect(result.status == 1 || result.status == 2, "\(name): \(result.status) \(result.stderr)")
             #expect(result.stderr.hasPrefix("signet: "), "\(name): \(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1, "\(name): \(result.stderr)")
+            #expect(result.stderr.contains(reason), "\(name): \(result.stderr)")
         }
     }
 
     @Test func badImageReferenceIsUsage() throws {
-        for image in ["docker.io/library/alpine", "docker.io/library/alpine@sha256:1234", "../etc:1"] {
-            #expect(try verify(image).status == 2, "\(image)")
+        for (image, reason) in [
+            ("docker.io/library/alpine", #"image "docker.io/library/alpine" needs a tag or a digest"#),
+            ("docker.io/library/alpine@sha256:1234", #"digest "sha256:1234" must be sha256: followed by 64 hex digits"#),
+            ("../etc:1", #"image "../etc:1": GUN "../etc" has an empty, '.' or '..' path segment"#),
+        ] {
+            let result = try verify(image)
+            #expect(result.status == 2, "\(image)")
+            #expect(result.stderr.contains(reason), "\(image): \(result.stderr)")
         }
     }
 
     @Test func pinnedRootKeyID() throws {
         let wrong = try verify("docker.io/library/alpine:3.8", Self.at + ["--root-keyid", String(repeating: "0", count: 64)])
         #expect(wrong.status == 1)
+        #expect(wrong.stderr.contains("does not match the pinned"), "\(wrong.stderr)")
         let right = try verify("docker.io/library/alpine:3.8", Self.at + ["--root-keyid", "a2489bcac7a79aa67b19b96c4a3bf0c675ffdf00c6d2fabe1a5df1115e80adce"])
         #expect(right.status == 0, "\(right.stderr)")
     }

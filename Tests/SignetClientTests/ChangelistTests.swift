@@ -53,7 +53,9 @@ import Testing
 
     @Test func gunIsValidatedBeforeItBecomesAPath() {
         let dir = TrustDirectory(url: URL(fileURLWithPath: "/tmp/x"))
-        #expect(throws: TUFError.self) { try dir.collectionDirectory("../etc") }
-        #expect(throws: TUFError.self) { try dir.collectionDirectory("/abs") }
+        let dotDot = #expect(throws: TUFError.self) { try dir.collectionDirectory("../etc") }
+        #expect(dotDot == TUFError(.invalidName, "GUN \"../etc\" has an empty, '.' or '..' path segment"), "\(String(describing: dotDot))")
+        let absolute = #expect(throws: TUFError.self) { try dir.collectionDirectory("/abs") }
+        #expect(absolute == TUFError(.invalidName, "GUN \"/abs\" must not start with /"), "\(String(describing: absolute))")
     }
 }

@@ -97,7 +97,8 @@ struct KeysTests {
         // A mismatched public half is rejected.
         var broken = der
         broken[20] ^= 1
-        #expect(throws: CryptoError.self) { try PrivateKey(derPKCS8: broken) }
+        let mismatched = #expect(throws: CryptoError.self) { try PrivateKey(derPKCS8: broken) }
+        #expect(mismatched?.code == .malformedKey, "\(String(describing: mismatched))")
         let fromRaw = try PublicKey(ed25519Raw: pub)
         #expect(fromRaw == key.publicKey)
     }
@@ -132,7 +133,8 @@ struct KeysTests {
         #expect { try PrivateKey(pemBlock: PEMBlock(type: "CERTIFICATE", der: [1]), passphrase: nil) } throws: { ($0 as? CryptoError)?.code == .malformedKey }
         #expect { try PublicKey(spkiDER: [1, 2, 3]) } throws: { ($0 as? CryptoError)?.code == .malformedKey }
         #expect { try PublicKey(ed25519Raw: [UInt8](repeating: 1, count: 31)) } throws: { ($0 as? CryptoError)?.code == .malformedKey }
-        #expect(throws: CryptoError.self) { try PublicKey(pem: "nothing") }
+        let notPEM = #expect(throws: CryptoError.self) { try PublicKey(pem: "nothing") }
+        #expect(notPEM?.code == .malformedKey, "\(String(describing: notPEM))")
     }
 
     @Test func opensslReadsOurEncryptedPKCS8() throws {
@@ -147,7 +149,8 @@ struct KeysTests {
             #expect(result.status == 0, "\(name): \(result.stderr)")
             #expect(try PublicKey(pem: result.stdout) == key.publicKey, "\(name)")
             let wrong = try TestSupport.run(["openssl", "pkey", "-in", file.path, "-passin", "pass:other", "-pubout"])
-            #expect(wrong.status != 0)
+            #expect(wrong.status == 1, "\(name): \(wrong.stderr)")
+            #expect(wrong.stderr.contains("Could not read key from \(file.path)"), "\(name): \(wrong.stderr)")
         }
         // The default is PBKDF2 with the implicit HMAC-SHA1 prf and ≥ 600,000 iterations.
         let file = dir.appendingPathComponent("default.pem")
@@ -193,7 +196,8 @@ struct KeysTests {
                                    der: try key.encryptedPKCS8DER(passphrase: "signet-root-pass", kdf: .pbkdf2SHA256(iterations: 600_000)))
         try TestSupport.write(sha256Block.encoded(), to: file)
         let refused = try TestSupport.run(["notary", "-d", dir.path, "key", "passwd", id], environment: env)
-        #expect(refused.status != 0)
+        #expect(refused.status == 1, "\(refused.stdout) \(refused.stderr)")
+        #expect((refused.stdout + refused.stderr).contains("could not retrieve local key for key ID provided: \(id)"), "\(refused.stdout) \(refused.stderr)")
     }
 
     @Test func notaryClientReadsOurEd25519() throws {

@@ -33,8 +33,12 @@ struct PEMTests {
     }
 
     @Test func malformedBlocksThrow() {
-        #expect(throws: CryptoError.self) { try PEMBlock.parseAll("-----BEGIN X-----\nAQID\n") }
-        #expect(throws: CryptoError.self) { try PEMBlock.parseAll("-----BEGIN X-----\n@@@\n-----END X-----\n") }
+        let unterminated = #expect(throws: CryptoError.self) { try PEMBlock.parseAll("-----BEGIN X-----\nAQID\n") }
+        #expect(unterminated?.code == .malformedKey)
+        #expect(unterminated?.description.contains("END") == true, "\(String(describing: unterminated))")
+        let badBase64 = #expect(throws: CryptoError.self) { try PEMBlock.parseAll("-----BEGIN X-----\n@@@\n-----END X-----\n") }
+        #expect(badBase64?.code == .malformedKey)
+        #expect(badBase64?.description.contains("base64") == true, "\(String(describing: badBase64))")
     }
 
     /// Found by `scripts/fuzz keys`: U+0600 (a Unicode "prepend" character) before the header's colon forms one

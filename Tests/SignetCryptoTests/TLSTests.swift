@@ -146,7 +146,8 @@ struct TLSTests {
         let noCert = try TLSClientContext(caFile: path("ca.pem"))
         (a, b) = try Self.socketPair()
         outcome = Self.serve(fd: a, context: server)
-        #expect(throws: CryptoError.self) { try Self.clientExchange(fd: b, context: noCert, hostname: "127.0.0.1") }
+        let refused = #expect(throws: CryptoError.self) { try Self.clientExchange(fd: b, context: noCert, hostname: "127.0.0.1") }
+        #expect(refused?.code == .tls, "\(String(describing: refused))")
         close(b)
         #expect(outcome.wait()?.error?.contains("handshake") == true)
     }
@@ -155,7 +156,9 @@ struct TLSTests {
         #expect { try TLSServerContext(certificateChainPEMFile: "/nonexistent/cert.pem", privateKeyPEMFile: "/nonexistent/key.pem") } throws: {
             ($0 as? CryptoError)?.code == .tls && "\($0)".contains("/nonexistent/cert.pem")
         }
-        #expect(throws: CryptoError.self) { try TLSClientContext(caFile: "/nonexistent/ca.pem") }
+        let missingCA = #expect(throws: CryptoError.self) { try TLSClientContext(caFile: "/nonexistent/ca.pem") }
+        #expect(missingCA?.code == .tls)
+        #expect(missingCA?.description.contains("/nonexistent/ca.pem") == true, "\(String(describing: missingCA))")
         _ = try TLSClientContext(caFile: nil)
     }
 }

@@ -52,9 +52,13 @@ struct X509Tests {
         #expect(cert.notBefore == now)
         #expect(cert.notAfter == now.addingTimeInterval(10 * 365 * 86400))
         try cert.verifyChain(roots: [cert], at: now.addingTimeInterval(60))
-        #expect(throws: CryptoError.self) { try cert.verifyChain(roots: [cert], at: now.addingTimeInterval(11 * 365 * 86400)) }
+        let expired = #expect(throws: CryptoError.self) { try cert.verifyChain(roots: [cert], at: now.addingTimeInterval(11 * 365 * 86400)) }
+        #expect(expired?.code == .certificate)
+        #expect(expired?.description.contains("expired") == true, "\(String(describing: expired))")
         let other = try Certificate.selfSigned(commonName: "other", key: try PrivateKey.generate(.ecdsa), notBefore: now, notAfter: now + 3600)
-        #expect(throws: CryptoError.self) { try cert.verifyChain(roots: [other], at: now + 60) }
+        let unknownRoot = #expect(throws: CryptoError.self) { try cert.verifyChain(roots: [other], at: now + 60) }
+        #expect(unknownRoot?.code == .certificate)
+        #expect(unknownRoot?.description.contains("does not verify: self-signed certificate") == true, "\(String(describing: unknownRoot))")
         #expect(try Certificate(der: cert.der) == cert)
         #expect(try Certificate.parsePEMBundle(Array(cert.pem().utf8)) == [cert])
 
@@ -90,8 +94,10 @@ struct X509Tests {
         try leaf.verifyChain(roots: [ca], at: Date())
         let otherCA = try Certificate.parsePEMBundle(TestSupport.read(dir.appendingPathComponent("other-ca.pem")))[0]
         #expect { try leaf.verifyChain(roots: [otherCA], at: Date()) } throws: { ($0 as? CryptoError)?.code == .certificate }
-        #expect(throws: CryptoError.self) { try Certificate(der: [0x30, 0x00]) }
-        #expect(throws: CryptoError.self) { try Certificate.parsePEMBundle(Array("no pem here".utf8)) }
+        let badDER = #expect(throws: CryptoError.self) { try Certificate(der: [0x30, 0x00]) }
+        #expect(badDER?.code == .certificate, "\(String(describing: badDER))")
+        let noPEM = #expect(throws: CryptoError.self) { try Certificate.parsePEMBundle(Array("no pem here".utf8)) }
+        #expect(noPEM?.code == .certificate, "\(String(describing: noPEM))")
     }
 }
 

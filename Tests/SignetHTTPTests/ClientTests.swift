@@ -100,7 +100,9 @@ import Testing
         #expect(v6.isTLS && v6.host == "::1" && v6.port == 443 && v6.target == "/?x=1")
         #expect(v6.hostHeader == "[::1]")
         for bad in ["ftp://x/", "http://", "http://x:0/", "http://x:99999/", "notaurl", "http://[::1/", "http://x/a b"] {
-            #expect(throws: HTTPError.self, "\(bad)") { try RequestURL(bad) }
+            let error = #expect(throws: HTTPError.self, "\(bad)") { try RequestURL(bad) }
+            #expect(error?.code == .malformed, "\(bad): \(String(describing: error))")
+            #expect(error?.message.contains(bad) == true, "\(bad): \(String(describing: error))")
         }
         #expect { try HTTPClient().send(method: "GET", url: "http://no-such-host.invalid/") } throws: { ($0 as? HTTPError)?.code == .connect }
     }

@@ -77,20 +77,22 @@ import Testing
     @Test func brokenBodiesThrow() throws {
         let good = "--B\r\nContent-Disposition: form-data; name=\"files\"; filename=\"root\"\r\n\r\n{}\r\n--B--\r\n"
         #expect(try Multipart.parse(body: Array(good.utf8), contentType: "multipart/form-data; boundary=B").count == 1)
-        let cases: [(String, String)] = [
-            (good, "application/json"),  // not multipart
-            (good, "multipart/form-data"),  // no boundary
-            (good, "multipart/form-data; boundary=C"),  // boundary not in body
-            ("--B\r\nContent-Disposition: form-data; name=\"files\"\r\n\r\n{}", "multipart/form-data; boundary=B"),  // no closing delimiter
-            ("--B\r\nContent-Disposition: form-data", "multipart/form-data; boundary=B"),  // header section not terminated
-            ("--B\r\nno colon here\r\n\r\n{}\r\n--B--\r\n", "multipart/form-data; boundary=B"),
-            ("--Bjunk\r\n\r\n{}\r\n--B--\r\n", "multipart/form-data; boundary=B"),
-            ("", "multipart/form-data; boundary=B"),
+        let cases: [(String, String, reason: String)] = [
+            (good, "application/json", "Content-Type application/json is not multipart"),
+            (good, "multipart/form-data", "multipart Content-Type has no valid boundary parameter"),
+            (good, "multipart/form-data; boundary=C", "multipart body has no boundary delimiter"),
+            ("--B\r\nContent-Disposition: form-data; name=\"files\"\r\n\r\n{}", "multipart/form-data; boundary=B", "multipart body has no closing delimiter"),
+            ("--B\r\nContent-Disposition: form-data", "multipart/form-data; boundary=B", "multipart part header section is not terminated"),
+            ("--B\r\nno colon here\r\n\r\n{}\r\n--B--\r\n", "multipart/form-data; boundary=B", "multipart part header line without a colon"),
+            ("--Bjunk\r\n\r\n{}\r\n--B--\r\n", "multipart/form-data; boundary=B", "garbage after a multipart delimiter"),
+            ("", "multipart/form-data; boundary=B", "multipart body has no boundary delimiter"),
         ]
-        for (body, contentType) in cases {
-            #expect(throws: HTTPError.self, "\(contentType) / \(body.debugDescription)") {
+        for (body, contentType, reason) in cases {
+            let error = #expect(throws: HTTPError.self, "\(contentType) / \(body.debugDescription)") {
                 try Multipart.parse(body: Array(body.utf8), contentType: contentType)
             }
+            #expect(error?.code == .malformed, "\(contentType) / \(body.debugDescription)")
+            #expect(error?.message == reason, "\(contentType) / \(body.debugDescription): \(String(describing: error))")
         }
     }
 

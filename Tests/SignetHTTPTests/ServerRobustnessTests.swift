@@ -96,7 +96,8 @@ import Testing
         #expect(eventually(timeout: 5) { result.value != nil })
         #expect((try? result.value?.get())?.bodyText == "finished /slow")
         // New connections are refused once stopped.
-        #expect(throws: HTTPError.self) { try HTTPClient(timeout: 1).send(method: "GET", url: "http://127.0.0.1:\(port)/") }
+        let refused = #expect(throws: HTTPError.self) { try HTTPClient(timeout: 1).send(method: "GET", url: "http://127.0.0.1:\(port)/") }
+        #expect(refused?.code == .connect, "\(String(describing: refused))")
         server.waitUntilShutdown()  // returns at once
     }
 

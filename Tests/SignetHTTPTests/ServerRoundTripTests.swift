@@ -55,7 +55,8 @@ import Testing
         let server = try startServer()
         let port = server.boundPort
         server.shutdown(gracePeriod: 0)
-        #expect(throws: HTTPError.self) { try HTTPClient(timeout: 1).send(method: "GET", url: "http://127.0.0.1:\(port)/") }
+        let refused = #expect(throws: HTTPError.self) { try HTTPClient(timeout: 1).send(method: "GET", url: "http://127.0.0.1:\(port)/") }
+        #expect(refused?.code == .connect, "\(String(describing: refused))")
         do {
             _ = try HTTPClient(timeout: 1).send(method: "GET", url: "http://127.0.0.1:\(port)/")
         } catch let error as HTTPError {

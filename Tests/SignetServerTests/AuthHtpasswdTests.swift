@@ -47,7 +47,7 @@ import Testing
         let wrong = AuthFixture.notaryAuth("alice", "not-the-password")
         #expect(try AuthFixture.notary(server.baseURL, trustDir: trust, auth: wrong, ["add", gun, "v2", scratch.path + "/other.txt"]).status == 0)
         let refused = try AuthFixture.notary(server.baseURL, trustDir: trust, auth: wrong, ["publish", gun])
-        #expect(refused.status != 0)
+        #expect(refused.status == 1, "\(refused.stdout) \(refused.stderr)")
         #expect((refused.stdout + refused.stderr).lowercased().contains("unauthorized"), "\(refused.stdout) \(refused.stderr)")
         #expect(!server.log.contains("not-the-password"), "the password must never be logged")
         #expect(server.log.contains("failed login"))
@@ -58,12 +58,18 @@ import Testing
         let bobTrust = scratch.path + "/bob"
         let bobList = try AuthFixture.notary(server.baseURL, trustDir: bobTrust, auth: bob, ["list", gun])
         #expect(bobList.status == 0 && bobList.stdout.contains("v1"), "bob list: \(bobList.stdout) \(bobList.stderr)")
-        #expect(try AuthFixture.notary(server.baseURL, trustDir: trust, auth: bob, ["publish", gun]).status != 0)
-        #expect(try AuthFixture.notary(server.baseURL, trustDir: bobTrust, auth: bob, ["delete", gun, "--remote"]).status != 0)
+        let bobPublish = try AuthFixture.notary(server.baseURL, trustDir: trust, auth: bob, ["publish", gun])
+        #expect(bobPublish.status == 1, "\(bobPublish.stdout) \(bobPublish.stderr)")
+        #expect((bobPublish.stdout + bobPublish.stderr).contains("you are not authorized to perform this operation: server returned 401."), "\(bobPublish.stdout) \(bobPublish.stderr)")
+        let bobDelete = try AuthFixture.notary(server.baseURL, trustDir: bobTrust, auth: bob, ["delete", gun, "--remote"])
+        #expect(bobDelete.status == 1, "\(bobDelete.stdout) \(bobDelete.stderr)")
+        #expect((bobDelete.stdout + bobDelete.stderr).contains("you are not authorized to perform this operation: server returned 401."), "\(bobDelete.stdout) \(bobDelete.stderr)")
         #expect(try AuthFixture.timestamp(port: server.port, gun: gun, as: AuthFixture.basic("alice", "alice-secret")) == before)
 
         // Without credentials even reading is refused.
-        #expect(try AuthFixture.notary(server.baseURL, trustDir: scratch.path + "/anon", auth: nil, ["list", gun]).status != 0)
+        let anonymous = try AuthFixture.notary(server.baseURL, trustDir: scratch.path + "/anon", auth: nil, ["list", gun])
+        #expect(anonymous.status == 1, "\(anonymous.stdout) \(anonymous.stderr)")
+        #expect((anonymous.stdout + anonymous.stderr).contains("you are not authorized to perform this operation: server returned 401."), "\(anonymous.stdout) \(anonymous.stderr)")
 
         // alice publishes the staged change; her delete --remote works.
         #expect(try AuthFixture.notary(server.baseURL, trustDir: trust, auth: alice, ["publish", gun]).status == 0)

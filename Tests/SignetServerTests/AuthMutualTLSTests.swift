@@ -85,7 +85,8 @@ import Testing
             #expect(notaryList.status == 0 && notaryList.stdout.contains("v1"), "notary list: \(notaryList.stdout) \(notaryList.stderr)")
             let withoutCert = try AuthFixture.notary(server.baseURL, trustDir: dir + "/notary2", auth: nil, ["list", gun],
                                                      extra: ["--tlscacert", "\(dir)/server-ca.crt"])
-            #expect(withoutCert.status != 0)
+            #expect(withoutCert.status == 1, "\(withoutCert.stdout) \(withoutCert.stderr)")
+            #expect((withoutCert.stdout + withoutCert.stderr).contains("remote error: tls: certificate required"), "\(withoutCert.stdout) \(withoutCert.stderr)")
         }
     }
 }

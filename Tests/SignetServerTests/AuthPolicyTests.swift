@@ -29,9 +29,10 @@ import Testing
         #expect(policy.actions(for: "bob", gun: "a/x").isEmpty)
         #expect(Set<AccessAction>([.all]).covers([.push, .pull]))
         #expect(!Set<AccessAction>([.push]).covers([.push, .pull]))
-        #expect(throws: AccessPolicy.Problem.self) {
+        let unknownAction = #expect(throws: AccessPolicy.Problem.self) {
             try AccessPolicy.parse(["rules": [["identities": ["a"], "guns": ["x"], "actions": ["write"]]]], source: "test")
         }
+        #expect(unknownAction?.description.contains("unknown action write (pull, push or *)") == true, "\(String(describing: unknownAction))")
     }
 
     @Test func routeRequirements() {
@@ -63,7 +64,9 @@ import Testing
         // MD5 ($apr1$) entries are refused at load.
         let md5 = try runCommand("/usr/bin/htpasswd", ["-m", "-b", "-c", scratch.path + "/md5", "alice", "pw"])
         #expect(md5.status == 0)
-        #expect(throws: HtpasswdFile.Problem.self) { try HtpasswdFile(path: scratch.path + "/md5") }
+        let md5Refusal = #expect(throws: HtpasswdFile.Problem.self) { try HtpasswdFile(path: scratch.path + "/md5") }
+        #expect(md5Refusal?.description == "\(scratch.path)/md5 line 1: the entry for alice is not a bcrypt hash; create it with htpasswd -B",
+                "\(String(describing: md5Refusal))")
     }
 
     /// RS256 tokens signed by the openssl CLI (RSASSA-PKCS1-v1_5, SHA-256): a cross-check.
@@ -89,9 +92,12 @@ import Testing
         #expect(claims.actions(for: .repository(gun: "a/c", actions: [.pull])).isEmpty)
         // PSS under an RS256 header, and a PKCS#1 signature claimed as ES256 or HS256, are refused.
         let pss = try token(alg: "RS256", opensslOptions: ["-sigopt", "rsa_padding_mode:pss"])
-        #expect(throws: JWTVerifier.Refusal.self) { try verifier.verify(pss) }
-        #expect(throws: JWTVerifier.Refusal.self) { try verifier.verify(try token(alg: "ES256", opensslOptions: [])) }
-        #expect(throws: JWTVerifier.Refusal.self) { try verifier.verify(try token(alg: "HS256", opensslOptions: [])) }
+        let pssRefusal = #expect(throws: JWTVerifier.Refusal.self) { try verifier.verify(pss) }
+        #expect(pssRefusal?.description == "token signature does not verify with a configured key")
+        let es256Refusal = #expect(throws: JWTVerifier.Refusal.self) { try verifier.verify(try token(alg: "ES256", opensslOptions: [])) }
+        #expect(es256Refusal?.description == "token signature does not verify with a configured key")
+        let hs256Refusal = #expect(throws: JWTVerifier.Refusal.self) { try verifier.verify(try token(alg: "HS256", opensslOptions: [])) }
+        #expect(hs256Refusal?.description == "token algorithm HS256 is not ES256 or RS256")
     }
 
     @Test func configAuthSection() throws {
@@ -110,7 +116,8 @@ import Testing
         #expect(config.auth.token?.realm == "https://a/token" && config.auth.token?.keyFile == "/etc/b.pem")
         #expect(config.auth.policy?.actions(for: "x", gun: "y") == [.pull])
         try AuthFixture.write(#"{"auth": {"htpasswd": "/x", "pasword": "oops"}}"#, to: path)
-        #expect(throws: ServeConfiguration.Problem.self) { try ServeConfiguration.load(file: path) }
+        let typo = #expect(throws: ServeConfiguration.Problem.self) { try ServeConfiguration.load(file: path) }
+        #expect(typo?.description == "\(path): unknown key auth.pasword", "\(String(describing: typo))")
         #expect(ServePolicy.isLoopback(host: "127.0.0.1") && ServePolicy.isLoopback(host: "::1"))
         #expect(!ServePolicy.isLoopback(host: "0.0.0.0") && !ServePolicy.isLoopback(host: "::"))
     }

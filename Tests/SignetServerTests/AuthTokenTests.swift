@@ -36,7 +36,9 @@ import Testing
         let listed = try AuthFixture.notary(server.baseURL, trustDir: scratch.path + "/reader", auth: ci, ["list", gun])
         #expect(listed.status == 0 && listed.stdout.contains("v1"), "list: \(listed.stdout) \(listed.stderr)")
         // The issuer grants nothing outside example.com/team/: publishing there fails.
-        #expect(try AuthFixture.notary(server.baseURL, trustDir: trust, auth: ci, ["init", "-p", "example.com/other/app"]).status != 0)
+        let outside = try AuthFixture.notary(server.baseURL, trustDir: trust, auth: ci, ["init", "-p", "example.com/other/app"])
+        #expect(outside.status == 1, "\(outside.stdout) \(outside.stderr)")
+        #expect((outside.stdout + outside.stderr).contains("you are not authorized to perform this operation: server returned 401."), "\(outside.stdout) \(outside.stderr)")
 
         // signet follows the same challenge.
         var environment = NotaryCLI.environment.reduce(into: [String: String]()) { $0[$1.key.replacingOccurrences(of: "NOTARY_", with: "SIGNET_")] = $1.value }

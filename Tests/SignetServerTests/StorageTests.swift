@@ -44,8 +44,8 @@ import Testing
             try store.commit(gun: Self.gun, updates: [update("root", 1), update("targets", 3)])
             for bad in [[update("targets", 3)], [update("targets", 2)], [update("root", 2), update("targets", 3)],
                         [update("targets", 4), update("targets", 5)]] {
-                #expect(throws: StorageError.self) { try store.commit(gun: Self.gun, updates: bad) }
-                do { try store.commit(gun: Self.gun, updates: bad) } catch let error as StorageError { #expect(error.kind == .versionConflict) }
+                let refused = #expect(throws: StorageError.self) { try store.commit(gun: Self.gun, updates: bad) }
+                #expect(refused?.kind == .versionConflict, "\(bad.map { "\($0.role) v\($0.version)" })")
             }
         }
         // A refused commit changes nothing.
@@ -166,13 +166,16 @@ import Testing
         defer { scratch.remove() }
         let store = try backend.open(try backend.location(scratch))
         for gun in ["..", "../x", "/abs", "a/../b", "", String(repeating: "g", count: 300), "nul\u{0}x"] {
-            #expect(throws: StorageError.self) { _ = try store.current(gun: gun, role: "root") }
-            #expect(throws: StorageError.self) { try store.delete(gun: gun) }
+            let read = #expect(throws: StorageError.self) { _ = try store.current(gun: gun, role: "root") }
+            #expect(read?.kind == .invalidName, "\(gun.debugDescription)")
+            let deleted = #expect(throws: StorageError.self) { try store.delete(gun: gun) }
+            #expect(deleted?.kind == .invalidName, "\(gun.debugDescription)")
         }
         for role in ["../root", "targets/../../x", "Targets", "targets/a.b"] {
-            #expect(throws: StorageError.self) {
+            let committed = #expect(throws: StorageError.self) {
                 try store.withWriteLock(gun: Self.gun) { try store.commit(gun: Self.gun, updates: [update(role, 1)]) }
             }
+            #expect(committed?.kind == .invalidName && committed?.role == role, "\(String(describing: committed))")
         }
         if backend == .file {
             #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/repos").allSatisfy { $0.count == 64 })

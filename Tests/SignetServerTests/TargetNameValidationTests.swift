@@ -67,7 +67,8 @@ import Testing
         #expect(try AuthFixture.notary(server.baseURL, trustDir: trust, auth: nil, ["init", "-p", gun]).status == 0)
         #expect(try AuthFixture.notary(server.baseURL, trustDir: trust, auth: nil, ["add", gun, " ", scratch.path + "/hello.txt"]).status == 0)
         let published = try AuthFixture.notary(server.baseURL, trustDir: trust, auth: nil, ["publish", gun])
-        #expect(published.status != 0, "\(published.stdout) \(published.stderr)")
+        #expect(published.status == 1, "\(published.stdout) \(published.stderr)")
+        #expect((published.stdout + published.stderr).contains(#"The targets metadata is invalid: targets: target name " " starts or ends with white space"#), "\(published.stdout) \(published.stderr)")
         let targets = try RawHTTP.send(port: server.port, method: "GET", target: "/v2/\(gun)/_trust/tuf/targets.json")
         let stored = try JSONParser.parse(targets.body)["signed"]?["targets"]?.objectValue ?? [:]
         #expect(targets.status == 200 && stored.isEmpty, "the blank tag was stored: \(targets.bodyText)")

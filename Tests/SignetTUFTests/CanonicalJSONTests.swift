@@ -46,13 +46,17 @@ import Testing
 
     @Test func refusesFractionalNumbers() throws {
         let value = try JSONParser.parse(Array(#"{"a":1.5}"#.utf8))
-        #expect(throws: TUFError.self) { try CanonicalJSON.encode(value) }
+        let error = #expect(throws: TUFError.self) { try CanonicalJSON.encode(value) }
+        #expect(error?.code == .malformed)
+        #expect(error?.message == "canonical JSON allows integers only, found the number 1.5", "\(String(describing: error))")
     }
 
     @Test func parserRefusesBadInput() {
         let bad = [#"{"a":1"#, #"{"a":1,"a":2}"#, "[1,]", "\"\u{1}\"", "nul", "{\"a\":01}", String(repeating: "[", count: 100) + String(repeating: "]", count: 100), "\"\\ud800\""]
         for text in bad {
-            #expect(throws: TUFError.self, "\(text)") { try JSONParser.parse(Array(text.utf8)) }
+            let error = #expect(throws: TUFError.self, "\(text)") { try JSONParser.parse(Array(text.utf8)) }
+            #expect(error?.code == .malformed, "\(text)")
+            #expect(error?.message.contains("is not valid JSON") == true, "\(text): \(String(describing: error))")
         }
     }
 

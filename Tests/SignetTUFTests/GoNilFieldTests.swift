@@ -49,7 +49,8 @@ import Testing
         let parsed = try Targets(signed: Self.parse(Self.targetsJSON(targets: #"{"1.0":{"hashes":null,"length":3}}"#)), role: RoleName.targets)
         #expect(parsed.targets["1.0"]?.hashes.isEmpty == true)
         // No hash: nothing can be checked against it.
-        #expect(throws: TUFError.self) { try parsed.targets["1.0"]!.check([1, 2, 3], role: "1.0", parent: RoleName.targets) }
+        let error = #expect(throws: TUFError.self) { try parsed.targets["1.0"]!.check([1, 2, 3], role: "1.0", parent: RoleName.targets) }
+        #expect(error == TUFError(.hashMismatch, "targets lists no sha256 or sha512 hash for 1.0", role: "1.0"), "\(String(describing: error))")
     }
 
     @Test func customNullReadsAsAbsent() throws {

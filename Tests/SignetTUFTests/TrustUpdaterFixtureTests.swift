@@ -96,9 +96,12 @@ import Testing
         var fetcher = try MemoryFetcher(directory: stage)
         let first = fetcher.files["1.root.json"]!
         fetcher.files["2.root.json"] = nil
-        #expect(throws: TUFError.self) {
+        let error = #expect(throws: TUFError.self) {
             try TrustUpdater(gun: "example.com/library/app", now: Fixtures.notary07Instant, trustedRoot: first).update(from: fetcher)
         }
+        #expect(error?.code == .untrustedRoot)
+        #expect(error?.message.contains("cannot follow the root rotation") == true && error?.message.contains("2.root.json not found") == true,
+                "\(String(describing: error))")
     }
 
     @Test func notary01SampleRepoListsLicense() throws {

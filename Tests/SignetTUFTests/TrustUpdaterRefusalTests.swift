@@ -105,7 +105,9 @@ import Testing
         _ = try collection.update(files, pin: .publicKey(collection.rootKey.publicKey))
         _ = try collection.update(files, pin: .keyID(collection.rootTUFKey.id))
         _ = try collection.update(files, pin: .keyID(try collection.rootTUFKey.canonicalID()))
-        #expect(throws: TUFError.self) { try collection.update(files, pin: .keyID(String(repeating: "0", count: 64))) }
+        let unknownID = #expect(throws: TUFError.self) { try collection.update(files, pin: .keyID(String(repeating: "0", count: 64))) }
+        #expect(unknownID?.code == .untrustedRoot)
+        #expect(unknownID?.message.contains("does not match the pinned") == true, "\(String(describing: unknownID))")
     }
 
     @Test func missingRoleFileIsReported() throws {

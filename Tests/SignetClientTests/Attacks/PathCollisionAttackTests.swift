@@ -35,8 +35,12 @@ import Testing
         let root = try? trustDir.cachedMetadata(Self.nested, role: RoleName.root)
         #expect(root == nil || root == victimRoot, "GUN \(Self.gun)'s delegation overwrote the root of \(Self.nested)")
         // And the nested GUN is refused outright, for reading too, naming the reason.
-        #expect(throws: TUFError.self) { try trustDir.cachedMetadata(Self.nested, role: RoleName.root) }
-        #expect(throws: TUFError.self) { try trustDir.changelistDirectory("example.com/team/app/changelist/x") }
+        let nestedRead = #expect(throws: TUFError.self) { try trustDir.cachedMetadata(Self.nested, role: RoleName.root) }
+        #expect(nestedRead?.code == .invalidName)
+        #expect(nestedRead?.message.contains("has a path segment \"metadata\"") == true, "\(String(describing: nestedRead))")
+        let changelist = #expect(throws: TUFError.self) { try trustDir.changelistDirectory("example.com/team/app/changelist/x") }
+        #expect(changelist?.code == .invalidName)
+        #expect(changelist?.message.contains("has a path segment \"changelist\"") == true, "\(String(describing: changelist))")
     }
 
     /// Every GUN segment after the first that repeats one of the collection's own directory

@@ -57,7 +57,9 @@ struct DelegationPathsAttackTests {
         var editor = RepositoryEditor(gun: collection.gun, root: collection.root, rootFile: MetadataFile(signed: collection.root.json, signatures: []),
                                       targets: [RoleName.targets: targets], files: [:], snapshot: nil, isNew: false)
         let meta = FileMeta(length: 1, hashes: ["sha256": Digest.sha256(Array("m".utf8))])
-        #expect(throws: TUFError.self) { try editor.addTarget(Self.decomposedName, meta: meta, role: "targets/qa", now: collection.now) }
+        let error = #expect(throws: TUFError.self) { try editor.addTarget(Self.decomposedName, meta: meta, role: "targets/qa", now: collection.now) }
+        #expect(error?.code == .invalidName)
+        #expect(error?.message.contains("is outside the paths targets/qa may sign") == true, "\(String(describing: error))")
         #expect(editor.dirty.isEmpty)
         try editor.addTarget(Self.precomposed + "1", meta: meta, role: "targets/qa", now: collection.now)
         #expect(DelegationPaths.allows(Self.bytePrefixName, paths: ["tea"]))

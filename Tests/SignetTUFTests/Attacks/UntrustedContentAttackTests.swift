@@ -59,7 +59,9 @@ import Testing
         #expect(editor.targets["targets/releases"] == nil)
         #expect(!editor.dirty.contains("targets/releases"))
         // Removing a target is an edit too.
-        #expect(throws: TUFError.self) { try editor.removeTarget("evil", role: "targets/releases", now: collection.now) }
+        let removal = #expect(throws: TUFError.self) { try editor.removeTarget("evil", role: "targets/releases", now: collection.now) }
+        #expect(removal?.code == error.code)
+        #expect(removal?.message.contains("targets/releases v3 on the server is not trusted") == true, "\(String(describing: removal))")
 
         // Only an explicit witness takes the content, past the server's version.
         try editor.witness("targets/releases")
