@@ -1,5 +1,6 @@
 import Foundation
 @testable import SignetCrypto
+import SignetTestSupport
 import Testing
 
 /// One key, one identity: `PublicKey.identity` is the canonical form of the key (named curve and
@@ -7,32 +8,9 @@ import Testing
 /// the same key is refused when it is parsed, as Go's `crypto/x509` (and so Notary) refuses it.
 @Suite("Key identity")
 struct KeyIdentityTests {
-    /// The same public key re-encoded by the `openssl` CLI: DER SubjectPublicKeyInfo per encoding.
-    static func encodings(of key: PublicKey) throws -> [String: [UInt8]] {
-        let dir = try TestSupport.makeTempDir("signet-encodings")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let input = dir.appendingPathComponent("pub.pem")
-        try TestSupport.write(key.pem(), to: input)
-        let variants: [String: [String]] = [
-            "uncompressed": ["-ec_conv_form", "uncompressed"],
-            "compressed": ["-ec_conv_form", "compressed"],
-            "hybrid": ["-ec_conv_form", "hybrid"],
-            "explicit": ["-ec_param_enc", "explicit"],
-            "explicit+compressed": ["-ec_param_enc", "explicit", "-ec_conv_form", "compressed"],
-        ]
-        var out: [String: [UInt8]] = [:]
-        for (name, flags) in variants {
-            let file = dir.appendingPathComponent("\(name).der")
-            let result = try TestSupport.run(["openssl", "pkey", "-pubin", "-in", input.path, "-pubout", "-outform", "DER"] + flags + ["-out", file.path])
-            if result.status != 0 { Issue.record("openssl (Debian package openssl) failed for \(name): \(result.stderr)") }
-            out[name] = try TestSupport.read(file)
-        }
-        return out
-    }
-
     @Test func everyNonCanonicalECEncodingIsRefusedAtParseTime() throws {
         let key = try PrivateKey.generate(.ecdsa).publicKey
-        let encodings = try Self.encodings(of: key)
+        let encodings = try ECKeyEncodings.of(publicKeyPEM: key.pem())
         #expect(Set(encodings.values).count == encodings.count, "openssl produced distinct bytes per encoding")
         #expect(try PublicKey(spkiDER: encodings["uncompressed"]!).identity == key.identity)
         for name in ["compressed", "hybrid", "explicit", "explicit+compressed"] {

@@ -1,6 +1,7 @@
 import Foundation
 import SignetCrypto
 import SignetTUF
+import SignetTestSupport
 import Testing
 
 /// Key-identity confusion through `signet verify`, offline: a targets threshold of 3 met by one
@@ -18,15 +19,8 @@ struct KeyIdentityCLIAttackTests {
         let root = try TUFKey(certificate: try AttackMetadata.certificate(for: rootKey))
         let targetsKey = try PrivateKey.generate(.ecdsa)
         let scratch = try CLI.temporaryDirectory()
-        let pub = scratch.appendingPathComponent("pub.pem")
-        try Data(targetsKey.publicKey.pem().utf8).write(to: pub)
-        var encodings: [[UInt8]] = [targetsKey.publicKey.spkiDER]
-        for flags in [["-ec_conv_form", "compressed"], ["-ec_param_enc", "explicit"]] {
-            let out = scratch.appendingPathComponent("\(encodings.count).der")
-            let made = try CLI.run("/usr/bin/openssl", ["pkey", "-pubin", "-in", pub.path, "-pubout", "-outform", "DER", "-out", out.path] + flags)
-            if made.status != 0 { Issue.record("openssl (Debian package openssl) failed: \(made.stderr)") }
-            encodings.append([UInt8](try Data(contentsOf: out)))
-        }
+        let openssl = try ECKeyEncodings.of(publicKeyPEM: targetsKey.publicKey.pem())
+        let encodings = [targetsKey.publicKey.spkiDER, openssl["compressed"]!, openssl["explicit"]!]
         let keys = encodings.map { TUFKey(keyType: "ecdsa", publicBase64: Data($0).base64EncodedString()) }
         let dir = try AttackMetadata.write(try AttackMetadata.files(rootKeys: [root], rootSigners: [(root, rootKey)], targetsKeys: keys, targetsSigner: targetsKey, threshold: 3))
         let rootFile = scratch.appendingPathComponent("root.crt")

@@ -3,6 +3,7 @@ import SignetCrypto
 import SignetHTTP
 @testable import SignetServer
 import SignetTUF
+import SignetTestSupport
 import Testing
 
 /// Key-identity confusion and certificate-bundle confusion at publish time, over a real socket:
@@ -16,25 +17,10 @@ struct KeyIdentityPublishAttackTests {
     static let gun = "example.com/identity/app"
     typealias Validation = PublishValidationTests
 
-    /// One key in the three SPKI encodings, made by the `openssl` CLI (Debian package openssl).
+    /// One key in three SPKI encodings: its own, and openssl's compressed and explicit-curve ones.
     static func encodings(of key: PublicKey) throws -> [[UInt8]] {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signet-enc-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let pub = dir.appendingPathComponent("pub.pem")
-        try Data(key.pem().utf8).write(to: pub)
-        var out: [[UInt8]] = [key.spkiDER]
-        for flags in [["-ec_conv_form", "compressed"], ["-ec_param_enc", "explicit"]] {
-            let file = dir.appendingPathComponent("\(out.count).der")
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["openssl", "pkey", "-pubin", "-in", pub.path, "-pubout", "-outform", "DER", "-out", file.path] + flags
-            try process.run()
-            process.waitUntilExit()
-            if process.terminationStatus != 0 { Issue.record("openssl (Debian package openssl) failed with \(process.terminationStatus)") }
-            out.append([UInt8](try Data(contentsOf: file)))
-        }
-        return out
+        let encodings = try ECKeyEncodings.of(publicKeyPEM: key.pem())
+        return [key.spkiDER, encodings["compressed"]!, encodings["explicit"]!]
     }
 
     /// Root v1 for `gun` with `rootKey` as the root key and `targetsKeys` (threshold) for targets.

@@ -1,6 +1,7 @@
 import Foundation
 import SignetCrypto
 import SignetTUF
+import SignetTestSupport
 import Testing
 
 /// Key-identity confusion: one key listed several times under different key IDs — as other
@@ -24,7 +25,7 @@ struct KeyIdentityAttackTests {
 
     @Test func oneECKeyInEveryEncodingMeetsNoThresholdAboveOne() throws {
         let privateKey = try PrivateKey.generate(.ecdsa)
-        let encodings = try AttackKeyMaterial.ecEncodings(of: privateKey.publicKey)
+        let encodings = try ECKeyEncodings.of(publicKeyPEM: privateKey.publicKey.pem())
         let keys = encodings.keys.sorted().map { TUFKey(keyType: "ecdsa", publicBase64: Data(encodings[$0]!).base64EncodedString()) }
         #expect(Set(keys.map(\.id)).count == 5, "five key IDs for one key")
         for threshold in Int64(2)...5 {
@@ -40,7 +41,7 @@ struct KeyIdentityAttackTests {
 
     @Test func nonCanonicalEncodingIsRefusedAsAKey() throws {
         let privateKey = try PrivateKey.generate(.ecdsa)
-        let encodings = try AttackKeyMaterial.ecEncodings(of: privateKey.publicKey)
+        let encodings = try ECKeyEncodings.of(publicKeyPEM: privateKey.publicKey.pem())
         for name in ["compressed", "hybrid", "explicit", "explicit+compressed"] {
             let key = TUFKey(keyType: "ecdsa", publicBase64: Data(encodings[name]!).base64EncodedString())
             let error = try #require(throws: TUFError.self, "\(name)") { try key.publicKey() }
