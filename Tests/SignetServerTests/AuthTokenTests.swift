@@ -80,12 +80,15 @@ import Testing
                               ("not yet valid", notYet), ("tampered", tampered), ("garbage", "not.a.jwt")] {
             let response = try status(token)
             #expect(response.status == 401, "\(name): \(response.status)")
+            #expect(Probe.errorCode(response.bodyText) == "UNAUTHORIZED", "\(name): \(response.bodyText)")
             #expect(response.headers["WWW-Authenticate"]?.hasPrefix("Bearer realm=") == true, "\(name)")
         }
         #expect(!server.log.contains(good) && !server.log.contains(expired), "tokens never reach the log")
         // DELETE needs *, which the good token does not carry.
         let delete = try RawHTTP.send(port: server.port, method: "DELETE", target: "/v2/\(gun)/_trust/tuf/", headers: [("Authorization", "Bearer " + good)])
         #expect(delete.status == 401)
+        #expect(Probe.errorCode(delete.bodyText) == "UNAUTHORIZED", "\(delete.bodyText)")
+        #expect(delete.headers["WWW-Authenticate"]?.contains(#"error="insufficient_scope""#) == true, "\(delete.headers)")
         #expect(delete.headers["WWW-Authenticate"]?.contains(#"scope="repository:example.com/team/app:*""#) == true)
         #expect(delete.headers["WWW-Authenticate"]?.contains(#"error="insufficient_scope""#) == true)
     }

@@ -40,7 +40,9 @@ import Testing
                                        headers: [("Content-Type", upload.contentType)], body: upload.body)
         #expect(refused.status == 400)
         #expect(refused.bodyText == #"{"errors":[{"code":"INVALID_GUN","message":"The provided GUN is invalid.","detail":"Require GUNs with prefix: [example.com/ registry.local/team/]"}]}"#)
-        #expect(try RawHTTP.send(port: server.port, method: "GET", target: "/v2/other.org/app/_trust/tuf/timestamp.key").status == 404)
+        let outside = try RawHTTP.send(port: server.port, method: "GET", target: "/v2/other.org/app/_trust/tuf/timestamp.key")
+        #expect(outside.status == 404)
+        #expect(Probe.errorCode(outside.bodyText) == "METADATA_NOT_FOUND", "\(outside.bodyText)")
         #expect(try RawHTTP.send(port: server.port, method: "GET", target: "/v2/registry.local/team/app/_trust/tuf/timestamp.key").status == 200)
         let allowed = try RawHTTP.send(port: server.port, method: "POST", target: "/v2/example.com/app/_trust/tuf/",
                                        headers: [("Content-Type", upload.contentType)], body: upload.body)

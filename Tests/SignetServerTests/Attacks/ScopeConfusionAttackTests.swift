@@ -79,7 +79,9 @@ import Testing
             try RawHTTP.send(port: server.port, method: "GET", target: route ?? Self.keyRoute(gun), headers: [("Authorization", "Bearer " + token)])
         }
         #expect(try status(Self.nfc).status == 200)
-        #expect(try status(Self.nfd).status == 401)
+        let nfd = try status(Self.nfd)
+        #expect(nfd.status == 401)
+        #expect(Probe.errorCode(nfd.bodyText) == "UNAUTHORIZED", "\(nfd.bodyText)")
 
         // bob's GUN gets a change record; alice, reading her own GUN's changefeed, must not see it.
         try server.trust.store.commit(gun: Self.nfd, updates: [MetadataUpdate(role: RoleName.timestamp, version: 1, bytes: Array("{}".utf8))])
@@ -106,7 +108,9 @@ import Testing
         let server = try InProcessServer(storage: scratch.path + "/data") { $0.gunPrefixes = [Self.nfc + "/"] }
         defer { server.stop() }
         #expect(try server.get(Self.keyRoute(Self.nfc + "/app")).status == 200)
-        #expect(try server.get(Self.keyRoute(Self.nfd + "/app")).status == 404, "an NFC GUN prefix admitted the NFD GUN")
+        let nfd = try server.get(Self.keyRoute(Self.nfd + "/app"))
+        #expect(nfd.status == 404, "an NFC GUN prefix admitted the NFD GUN")
+        #expect(Probe.errorCode(nfd.bodyText) == "METADATA_NOT_FOUND", "\(nfd.bodyText)")
     }
 
     /// Policy identities are compared as bytes too.
