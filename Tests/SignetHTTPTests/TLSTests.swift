@@ -34,7 +34,7 @@ import Testing
     @Test func httpsRoundTrip() throws {
         let material = try #require(Self.material, "openssl (Debian package openssl) could not make the test certificates")
         let context = try TLSServerContext(certificateChainPEMFile: material.cert, privateKeyPEMFile: material.key)
-        let server = try startServer { $0.tls = context; $0.readTimeout = 2 }
+        let server = try startServer { $0.tls = context; $0.readTimeout = 2; $0.firstByteTimeout = 1 }
         defer { server.shutdown(gracePeriod: 1) }
         let client = HTTPClient(tls: try TLSClientContext(caFile: material.ca))
         let response = try client.send(method: "POST", url: "https://127.0.0.1:\(server.boundPort)/tls", body: Array("secret".utf8))
