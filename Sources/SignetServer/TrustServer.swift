@@ -7,39 +7,39 @@ import SignetTUF
 import Synchronization
 
 /// Settings of the trust server that are not HTTP transport settings (see `docs/server.md`).
-public struct TrustServerSettings: Sendable {
+package struct TrustServerSettings: Sendable {
     /// Storage directory (`--storage`, config `storage.directory`).
-    public var storageDirectory: String
+    package var storageDirectory: String
     /// Algorithm of new server-held keys: `.ed25519` (notary-server's local signer) or `.ecdsa`.
-    public var keyAlgorithm: KeyAlgorithm = .ed25519
+    package var keyAlgorithm: KeyAlgorithm = .ed25519
     /// Passphrase of the server's key files; nil = `SIGNET_SERVER_KEY_PASSPHRASE`, else a generated
     /// one kept in `<storage>/server-key-passphrase`.
-    public var keyPassphrase: String? = nil
+    package var keyPassphrase: String? = nil
     /// `Cache-Control` max-age of current metadata, seconds (Notary default 300).
-    public var currentMaxAge: Int = 300
+    package var currentMaxAge: Int = 300
     /// `Cache-Control` max-age of metadata by hash or version, seconds (Notary default 30 days).
-    public var consistentMaxAge: Int = 2_592_000
+    package var consistentMaxAge: Int = 2_592_000
     /// Most role files in one publish.
-    public var maxRolesPerPublish: Int = 1024
+    package var maxRolesPerPublish: Int = 1024
     /// Key derivation for new server key files.
-    public var keyDerivation: KeyDerivation = .pbkdf2SHA256(iterations: 600_000)
+    package var keyDerivation: KeyDerivation = .pbkdf2SHA256(iterations: 600_000)
     /// Notary's `repositories.gun_prefixes`: when not empty, only GUNs starting with one of these
     /// are served (publish answers `400 INVALID_GUN`, other routes `404`).
-    public var gunPrefixes: [String] = []
+    package var gunPrefixes: [String] = []
     /// Access control (`Auth/AccessControl.swift`); nil = every request is allowed.
-    public var accessControl: AccessControl? = nil
+    package var accessControl: AccessControl? = nil
     /// The server's clock: judges expiry and dates generated metadata. Tests move it forward.
-    public var clock: @Sendable () -> Date = { Date() }
+    package var clock: @Sendable () -> Date = { Date() }
 
-    public init(storageDirectory: String) {
+    package init(storageDirectory: String) {
         self.storageDirectory = storageDirectory
     }
 }
 
 /// The Notary-compatible trust server: storage, server-held keys, publish validation and routes,
 /// as one `(HTTPRequest) -> HTTPResponse` handler for `HTTPServer`.
-public final class TrustServer: Sendable {
-    public let settings: TrustServerSettings
+package final class TrustServer: Sendable {
+    package let settings: TrustServerSettings
     let store: any MetadataStore
     let keys: ServerKeyStore
     let logger: Logger
@@ -56,7 +56,7 @@ public final class TrustServer: Sendable {
     ///     `MetadataStore` such as a networked database).
     ///   - keys: the timestamp and snapshot keys the server holds for each GUN.
     ///   - logger: server log (never secrets).
-    public init(settings: TrustServerSettings, store: any MetadataStore, keys: ServerKeyStore, logger: Logger) {
+    package init(settings: TrustServerSettings, store: any MetadataStore, keys: ServerKeyStore, logger: Logger) {
         self.settings = settings
         self.store = store
         self.keys = keys
@@ -68,7 +68,7 @@ public final class TrustServer: Sendable {
     /// `ServerKeyStore.open(storageDirectory:settings:logger:)` resolves.
     /// - Throws: `NotaryError(.updating)` when the directories or the passphrase file cannot be
     ///   created; `NotaryError(.noStorage)` for an empty passphrase file.
-    public convenience init(settings: TrustServerSettings, logger: Logger) throws {
+    package convenience init(settings: TrustServerSettings, logger: Logger) throws {
         let fileStore = try FileStore(directory: settings.storageDirectory)
         let keys = try ServerKeyStore.open(storageDirectory: fileStore.root, settings: settings, logger: logger)
         self.init(settings: settings, store: fileStore, keys: keys, logger: logger)
@@ -80,7 +80,7 @@ public final class TrustServer: Sendable {
     }
 
     /// Handles one request; never throws (errors become Notary error envelopes).
-    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+    package func handle(_ request: HTTPRequest) -> HTTPResponse {
         let (operation, response) = route(request)
         metrics.record(status: response.status, method: request.method, operation: operation)
         return response

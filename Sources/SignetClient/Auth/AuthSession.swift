@@ -13,12 +13,12 @@ import Synchronization
 /// there are any), then resend with `Authorization: Bearer <token>`. Tokens are cached per scope
 /// until `expires_in` (default 60 s) runs out. Credentials are only sent to a realm that is
 /// `https://` or on the trust server's own host. Tokens and passwords never appear in errors.
-public final class AuthSession: Sendable {
-    public let credentials: Credentials?
+package final class AuthSession: Sendable {
+    package let credentials: Credentials?
     /// Bearer tokens by scope, and whether the server asked for Basic credentials.
     private let state = Mutex<(tokens: [ExactName.Key: (token: String, expires: Date)], useBasic: Bool)>((tokens: [:], useBasic: false))
 
-    public init(credentials: Credentials?) {
+    package init(credentials: Credentials?) {
         self.credentials = credentials
     }
 

@@ -4,11 +4,11 @@ import SignetSupport
 
 /// A user name and password for a trust server, from `SIGNET_AUTH` (or Notary's `NOTARY_AUTH`):
 /// base64 of `user:password`. The password never appears in `description`, logs or errors.
-public struct Credentials: Sendable, CustomStringConvertible {
-    public var user: String
+package struct Credentials: Sendable, CustomStringConvertible {
+    package var user: String
     var password: String
 
-    public init(user: String, password: String) {
+    package init(user: String, password: String) {
         self.user = user
         self.password = password
     }
@@ -16,7 +16,7 @@ public struct Credentials: Sendable, CustomStringConvertible {
     /// `SIGNET_AUTH`, else `NOTARY_AUTH`; nil when neither is set.
     /// - Throws: `ClientError(.usage)` when the value is not base64 of `user:password` (the
     ///   message names the variable, never its value).
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Credentials? {
+    package static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Credentials? {
         for name in ["SIGNET_AUTH", "NOTARY_AUTH"] {
             guard let value = environment[name]?.trimmingWhitespaceAndNewlines(), !value.isEmpty else { continue }
             guard let data = Data(base64Encoded: value), let text = String(data: data, encoding: .utf8),
@@ -32,5 +32,5 @@ public struct Credentials: Sendable, CustomStringConvertible {
     /// The `Authorization` header value for Basic auth (RFC 7617).
     var basicHeader: String { "Basic " + Data("\(user):\(password)".utf8).base64EncodedString() }
 
-    public var description: String { "\(user):<redacted>" }
+    package var description: String { "\(user):<redacted>" }
 }

@@ -4,20 +4,20 @@ import SignetTUF
 
 /// One staged change, in Notary's changelist JSON (reference §1.3):
 /// `{"action":"create","role":"targets","type":"target","path":"hello","data":"<base64>"}`.
-public struct Change: Sendable, Equatable {
-    public enum Action: String, Sendable { case create, update, delete }
-    public enum Kind: String, Sendable { case target, delegation, role, witness }
+package struct Change: Sendable, Equatable {
+    package enum Action: String, Sendable { case create, update, delete }
+    package enum Kind: String, Sendable { case target, delegation, role, witness }
 
-    public var action: Action
+    package var action: Action
     /// The scope: `targets`, `targets/x`, `targets/*` or `root`.
-    public var role: String
-    public var type: Kind
+    package var role: String
+    package var type: Kind
     /// Target name (empty for delegation and witness changes).
-    public var path: String
+    package var path: String
     /// Decoded `data` bytes, nil for JSON null.
-    public var data: [UInt8]?
+    package var data: [UInt8]?
 
-    public init(action: Action, role: String, type: Kind, path: String, data: [UInt8]?) {
+    package init(action: Action, role: String, type: Kind, path: String, data: [UInt8]?) {
         self.action = action
         self.role = role
         self.type = type
@@ -26,7 +26,7 @@ public struct Change: Sendable, Equatable {
     }
 
     /// Parses a `.change` file's bytes. Throws `ClientError(.usage)` naming `file` for anything else.
-    public init(bytes: [UInt8], file: String) throws {
+    package init(bytes: [UInt8], file: String) throws {
         let value: JSONValue
         do { value = try JSONParser.parse(bytes, what: "change \(file)") } catch {
             throw ClientError(.usage, "change file \(file) is not JSON: \(error)")
@@ -49,7 +49,7 @@ public struct Change: Sendable, Equatable {
     }
 
     /// The file bytes as Go's `json.Marshal` writes Notary's `TUFChange`.
-    public func encoded() -> [UInt8] {
+    package func encoded() -> [UInt8] {
         var out = "{\"action\":" + GoJSON.string(action.rawValue)
         out += ",\"role\":" + GoJSON.string(role)
         out += ",\"type\":" + GoJSON.string(type.rawValue)
@@ -63,16 +63,16 @@ public struct Change: Sendable, Equatable {
     /// The data of a target removal staged with `signet remove --force`: `{"force":true}`. Publish
     /// then removes the name even from a role that does not hold it (it only re-signs that role);
     /// without it, such a removal is refused. Notary's client ignores a delete's data.
-    public static let forcedRemovalData: [UInt8] = Array(#"{"force":true}"#.utf8)
+    package static let forcedRemovalData: [UInt8] = Array(#"{"force":true}"#.utf8)
 
     /// True for a target removal staged with `--force` (data `{"force":true}`).
-    public var isForcedRemoval: Bool {
+    package var isForcedRemoval: Bool {
         guard action == .delete, type == .target, let data, let value = try? JSONParser.parse(data, what: "removal data") else { return false }
         return value["force"]?.boolValue == true
     }
 
     /// A target change's data: Go's encoding of `data.FileMeta` — `{"length":N,"hashes":{…},"custom":…}`.
-    public static func targetData(_ meta: FileMeta) throws -> [UInt8] {
+    package static func targetData(_ meta: FileMeta) throws -> [UInt8] {
         var out = "{\"length\":\(meta.length),\"hashes\":{"
         out += meta.hashes.keys.sorted().map { GoJSON.string($0) + ":" + GoJSON.string(Base64.encode(meta.hashes[$0]!)) }.joined(separator: ",")
         out += "}"
@@ -83,7 +83,7 @@ public struct Change: Sendable, Equatable {
     }
 
     /// Parses a target change's data.
-    public static func parseTargetData(_ bytes: [UInt8], target: String) throws -> FileMeta {
+    package static func parseTargetData(_ bytes: [UInt8], target: String) throws -> FileMeta {
         let value = try JSONParser.parse(bytes, what: "target \(target) change data")
         guard let length = value["length"]?.intValue, let hashObject = value["hashes"]?.objectValue else {
             throw ClientError(.usage, "staged target \(target) has no length or hashes")
@@ -100,7 +100,7 @@ public struct Change: Sendable, Equatable {
     }
 
     /// A delegation change's data (Notary `TUFDelegation`, fields omitted when empty).
-    public static func delegationData(_ edit: RepositoryEditor.DelegationEdit) -> [UInt8] {
+    package static func delegationData(_ edit: RepositoryEditor.DelegationEdit) -> [UInt8] {
         var fields: [String] = []
         if let threshold = edit.threshold { fields.append("\"threshold\":\(threshold)") }
         if !edit.addKeys.isEmpty {
@@ -116,7 +116,7 @@ public struct Change: Sendable, Equatable {
     }
 
     /// Parses a delegation change's data.
-    public static func parseDelegationData(_ bytes: [UInt8]?, role: String) throws -> RepositoryEditor.DelegationEdit {
+    package static func parseDelegationData(_ bytes: [UInt8]?, role: String) throws -> RepositoryEditor.DelegationEdit {
         var edit = RepositoryEditor.DelegationEdit()
         guard let bytes else { return edit }
         let value = try JSONParser.parse(bytes, what: "delegation \(role) change data")

@@ -5,21 +5,21 @@ import SignetTUF
 
 /// The staged changes of one collection: `tuf/<GUN>/changelist/<20-digit UnixNano>_<uuid>.change`,
 /// applied in file-name order (Notary `client/changelist/file_changelist.go`).
-public struct Changelist: Sendable {
-    public let directory: URL
+package struct Changelist: Sendable {
+    package let directory: URL
 
-    public init(directory: URL) {
+    package init(directory: URL) {
         self.directory = directory
     }
 
     /// One staged change and its file.
-    public struct Entry: Sendable {
-        public var file: URL
-        public var change: Change
+    package struct Entry: Sendable {
+        package var file: URL
+        package var change: Change
     }
 
     /// Every staged change in order. Unreadable files throw `ClientError(.usage)` naming them.
-    public func entries() throws -> [Entry] {
+    package func entries() throws -> [Entry] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [] }
         return try names.filter { $0.hasSuffix(".change") }.sorted().map { name in
             let file = directory.appendingPathComponent(name)
@@ -31,7 +31,7 @@ public struct Changelist: Sendable {
     /// The check `add` makes first, for commands that look things up before staging: every
     /// target change's name must pass `TargetName.validate`.
     /// - Throws: `ClientError(.usage)` naming the first bad name, ending "nothing staged".
-    public static func checkTargetNames(_ changes: [Change]) throws {
+    package static func checkTargetNames(_ changes: [Change]) throws {
         for change in changes where change.type == .target {
             do { try TargetName.validate(change.path) } catch let error as TUFError {
                 throw ClientError(.usage, "\(error.message); nothing staged")
@@ -46,7 +46,7 @@ public struct Changelist: Sendable {
     /// `remove`), so this is where target names are checked (`TargetName.validate`).
     /// - Throws: `ClientError(.usage)` for a target change whose name breaks `TargetName`'s rule,
     ///   before anything is written; `ClientError(.io)` when a file cannot be written.
-    public func add(_ changes: [Change]) throws {
+    package func add(_ changes: [Change]) throws {
         try Self.checkTargetNames(changes)
         let start = UInt64(Date().timeIntervalSince1970 * 1_000_000_000)
         let files = changes.enumerated().map { index, change in
@@ -57,7 +57,7 @@ public struct Changelist: Sendable {
     }
 
     /// Removes the given entries (all when nil).
-    public func remove(_ selected: [Entry]? = nil) throws {
+    package func remove(_ selected: [Entry]? = nil) throws {
         for entry in try selected ?? entries() {
             do { try FileManager.default.removeItem(at: entry.file) } catch {
                 throw ClientError(.io, "cannot remove staged change \(entry.file.lastPathComponent): \(FileErrorText.describe(error))")

@@ -10,14 +10,14 @@ import SignetTUF
 ///
 /// A request by hash reads `<role>.<hex>.json` when present, else `<role>.json` (the update
 /// workflow checks the hash either way). Role names are validated before they become paths.
-public struct DirectoryFetcher: MetadataFetcher {
-    public let directory: URL
+package struct DirectoryFetcher: MetadataFetcher {
+    package let directory: URL
 
-    public init(directory: URL) {
+    package init(directory: URL) {
         self.directory = directory
     }
 
-    public func fetch(_ request: MetadataRequest) throws -> [UInt8]? {
+    package func fetch(_ request: MetadataRequest) throws -> [UInt8]? {
         try RoleName.validate(request.role)
         var candidates = [request.fileName]
         if case .hash = request { candidates.append("\(request.role).json") }
@@ -31,11 +31,11 @@ public struct DirectoryFetcher: MetadataFetcher {
 }
 
 /// Reading files with a size bound, so a 100 GB file is refused instead of loaded.
-public enum BoundedFile {
+package enum BoundedFile {
     /// A file the user named on the command line (a key, certificate, payload, list): like `read`,
     /// but a file that cannot be opened is bad input (`ClientError(.usage)`, exit 2), not an I/O
     /// failure of Signet's own storage.
-    public static func readInput(_ path: String, maxLength: Int, what: String) throws -> [UInt8] {
+    package static func readInput(_ path: String, maxLength: Int, what: String) throws -> [UInt8] {
         do { return try read(URL(fileURLWithPath: path), maxLength: maxLength, what: what) } catch let error as ClientError where error.code == .io {
             throw ClientError(.usage, error.message)
         }
@@ -43,7 +43,7 @@ public enum BoundedFile {
 
     /// Standard input's bytes, up to end of file (for `-` in place of a file name).
     /// - Throws: `TUFError(.tooLarge)` past `maxLength` bytes; `ClientError(.io)` when reading fails.
-    public static func readStandardInput(maxLength: Int, what: String) throws -> [UInt8] {
+    package static func readStandardInput(maxLength: Int, what: String) throws -> [UInt8] {
         let bytes: [UInt8]
         do { bytes = try SystemFile.read(STDIN_FILENO, upToCount: maxLength + 1) } catch {
             throw ClientError(.io, "cannot read \(what) from standard input: \(FileErrorText.describe(error))")
@@ -57,7 +57,7 @@ public enum BoundedFile {
     /// The file's bytes.
     /// - Throws: `TUFError(.tooLarge)` when the file is larger than `maxLength` bytes;
     ///   `ClientError(.io)` when it cannot be read.
-    public static func read(_ url: URL, maxLength: Int, what: String) throws -> [UInt8] {
+    package static func read(_ url: URL, maxLength: Int, what: String) throws -> [UInt8] {
         guard let handle = ReadOnlyFile(path: url.path) else {
             throw ClientError(.io, "cannot read \(what) at \(url.path)")
         }

@@ -9,20 +9,20 @@ import SignetTUF
 /// Network failures become `ClientError(.unreachable)` (exit 3); error responses become
 /// `ClientError(.rejected)` with the server's `code` and `message` (body read up to 1 KiB, like
 /// Notary); a 404 on a metadata GET is "not found" (nil).
-public struct RemoteServer: MetadataFetcher, Sendable {
-    public var baseURL: String
-    public var gun: String
-    public var tls: TLSClientContext?
+package struct RemoteServer: MetadataFetcher, Sendable {
+    package var baseURL: String
+    package var gun: String
+    package var tls: TLSClientContext?
     /// Credentials and cached bearer tokens (`Auth/AuthSession.swift`).
-    public var auth: AuthSession
+    package var auth: AuthSession
     /// Seconds each request may take in total — connect, TLS handshake, head and body — including
     /// the requests to a token realm (`HTTPClient.timeout`). The CLI sets it from `--timeout` /
     /// `SIGNET_TIMEOUT`.
-    public var timeout: Double = HTTPClient.defaultTimeout
+    package var timeout: Double = HTTPClient.defaultTimeout
 
     /// - Parameter credentials: sent when the server challenges (Basic, or to the token realm);
     ///   the CLI passes `Credentials.fromEnvironment()` (`SIGNET_AUTH`, else `NOTARY_AUTH`).
-    public init(baseURL: String, gun: String, tls: TLSClientContext? = nil, credentials: Credentials? = nil) throws {
+    package init(baseURL: String, gun: String, tls: TLSClientContext? = nil, credentials: Credentials? = nil) throws {
         try GUN.validate(gun)
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
@@ -128,7 +128,7 @@ public struct RemoteServer: MetadataFetcher, Sendable {
 
     // MARK: - MetadataFetcher
 
-    public func fetch(_ request: MetadataRequest) throws -> [UInt8]? {
+    package func fetch(_ request: MetadataRequest) throws -> [UInt8]? {
         try RoleName.validate(request.role)
         let response = try send("GET", tufURL + request.fileName, maxBytes: request.maxLength)
         switch response.status {
@@ -141,7 +141,7 @@ public struct RemoteServer: MetadataFetcher, Sendable {
     // MARK: - Keys, publish, delete
 
     /// `GET|POST …/<role>.key` — the server-held timestamp or snapshot key (POST: a new one).
-    public func serverKey(_ role: String, create: Bool = false) throws -> TUFKey {
+    package func serverKey(_ role: String, create: Bool = false) throws -> TUFKey {
         guard role == RoleName.timestamp || role == RoleName.snapshot else {
             throw ClientError(.usage, "only timestamp and snapshot keys can be held by the server, not \(role)")
         }
@@ -152,7 +152,7 @@ public struct RemoteServer: MetadataFetcher, Sendable {
     }
 
     /// Uploads `files` (role → bytes) in one multipart POST (field `files`, filename = role).
-    public func publish(_ files: [(role: String, bytes: [UInt8])]) throws {
+    package func publish(_ files: [(role: String, bytes: [UInt8])]) throws {
         let boundary = "signet" + UUID().uuidString.replacingLiterally("-", with: "").lowercased()
         let body = Multipart.encode(parts: files.map { (name: "files", filename: $0.role, body: $0.bytes) }, boundary: boundary)
         let response = try send("POST", tufURL, headers: HTTPHeaders([("Content-Type", "multipart/form-data; boundary=\(boundary)")]), body: body)
@@ -160,7 +160,7 @@ public struct RemoteServer: MetadataFetcher, Sendable {
     }
 
     /// `DELETE …/_trust/tuf/`: removes all of the collection's metadata from the server.
-    public func deleteCollection() throws {
+    package func deleteCollection() throws {
         let response = try send("DELETE", tufURL)
         guard (200..<300).contains(response.status) else { throw rejection(response, doing: "deleting \(gun) on the server", scope: "repository:\(gun):*") }
     }

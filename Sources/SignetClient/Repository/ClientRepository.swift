@@ -5,15 +5,15 @@ import SignetTUF
 /// The release engineer's view of one collection: its cached metadata and staged changes in the
 /// trust dir, its keys, and the trust server. Implements Notary's client workflows: init, the
 /// verified update (with the cache as fallback), publish as a rebase, key rotation, delete.
-public struct ClientRepository {
-    public var gun: String
-    public var trustDir: TrustDirectory
-    public var keys: KeyStore
-    public var server: RemoteServer
+package struct ClientRepository {
+    package var gun: String
+    package var trustDir: TrustDirectory
+    package var keys: KeyStore
+    package var server: RemoteServer
     /// Messages for the user (warnings, progress), one line each.
-    public var notice: (String) -> Void = { _ in }
+    package var notice: (String) -> Void = { _ in }
 
-    public init(gun: String, trustDir: TrustDirectory, keys: KeyStore, server: RemoteServer) throws {
+    package init(gun: String, trustDir: TrustDirectory, keys: KeyStore, server: RemoteServer) throws {
         try GUN.validate(gun)
         self.gun = gun
         self.trustDir = trustDir
@@ -21,7 +21,7 @@ public struct ClientRepository {
         self.server = server
     }
 
-    public var changelist: Changelist {
+    package var changelist: Changelist {
         get throws { Changelist(directory: try trustDir.changelistDirectory(gun)) }
     }
 
@@ -32,7 +32,7 @@ public struct ClientRepository {
     /// snapshot v1 into the cache. Nothing is uploaded until `publish`.
     /// - Returns: the root key's canonical ID.
     @discardableResult
-    public func initialize(rootKey: PrivateKey?, rootCertificate: Certificate?, serverManagedSnapshot: Bool, now: TUFTime) throws -> String {
+    package func initialize(rootKey: PrivateKey?, rootCertificate: Certificate?, serverManagedSnapshot: Bool, now: TUFTime) throws -> String {
         if try trustDir.cachedMetadata(gun, role: RoleName.root) != nil {
             throw ClientError(.usage, "\(gun) is already initialized in \(trustDir.url.path); use `signet delete \(gun)` to start over")
         }
@@ -105,7 +105,7 @@ public struct ClientRepository {
     /// as minimums), caching what verified. When the server cannot be reached, the same update
     /// runs against the cache, with a warning. `allowExpiredRoot` is for renewing root only
     /// (`TrustUpdater.allowExpiredRoot`).
-    public func update(pin: RootPin?, now: TUFTime, allowCache: Bool = true, allowExpiredRoot: Bool = false) throws -> VerifiedCollection {
+    package func update(pin: RootPin?, now: TUFTime, allowCache: Bool = true, allowExpiredRoot: Bool = false) throws -> VerifiedCollection {
         // The cache is read once per update: trust anchor, rollback minimums, by-hash hits, and
         // which files need rewriting all come from this one read.
         let cached = trustDir.cachedFiles(gun)
@@ -267,7 +267,7 @@ public struct ClientRepository {
     /// the view (publish reports them).
     /// - Throws: a cache file that does not parse, and the update's errors other than
     ///   unreachable (`ClientError(.unreachable)`) and not found (`TUFError(.notFound)`).
-    public func stagedCollection(now: TUFTime, fetch: Bool) throws -> StagedCollection {
+    package func stagedCollection(now: TUFTime, fetch: Bool) throws -> StagedCollection {
         var editor = try cachedEditor()
         var source = StagedCollection.Source.cache
         var offlineReason: String?
@@ -336,7 +336,7 @@ public struct ClientRepository {
     /// only after the server accepted the upload.
     /// - Returns: the roles uploaded (empty when there was nothing to publish).
     @discardableResult
-    public func publish(now: TUFTime) throws -> [String] {
+    package func publish(now: TUFTime) throws -> [String] {
         let list = try changelist
         let entries = try list.entries()
         let renewsRoot = entries.contains { $0.change.type == .witness && $0.change.role == RoleName.root }
@@ -361,7 +361,7 @@ public struct ClientRepository {
     /// (`serverManaged`); timestamp always on the server (POST `timestamp.key`).
     /// - Returns: the new key's TUF key ID.
     @discardableResult
-    public func rotate(role: String, serverManaged: Bool, newKey: PrivateKey?, now: TUFTime) throws -> String {
+    package func rotate(role: String, serverManaged: Bool, newKey: PrivateKey?, now: TUFTime) throws -> String {
         guard RoleName.baseRoles.contains(role) else {
             throw ClientError(.usage, "only root, targets, snapshot and timestamp keys can be rotated, not \(role)")
         }
@@ -444,7 +444,7 @@ public struct ClientRepository {
     // MARK: - Delete
 
     /// Deletes the local metadata and changelist (keys are kept); with `remote`, also the server's.
-    public func delete(remote: Bool) throws {
+    package func delete(remote: Bool) throws {
         if remote { try server.deleteCollection() }
         try trustDir.deleteCollection(gun)
     }

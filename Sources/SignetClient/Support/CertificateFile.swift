@@ -6,12 +6,12 @@ import SignetTUF
 /// same rule as a key's value in metadata (`KeyMaterial.leaf(ofBundle:)`: one certificate, or a
 /// leaf followed only by CA certificates), so that a file and the metadata never disagree about
 /// which certificate is meant.
-public enum CertificateFile {
+package enum CertificateFile {
     /// Reads `path` (at most 1 MiB) and returns its key certificate.
     /// - Throws: `ClientError(.usage)` (exit 2) naming the file when it holds no certificate, a
     ///   certificate that does not parse, or a bundle that is not a leaf followed by CAs; read
     ///   errors as `BoundedFile.readInput` throws them.
-    public static func read(_ path: String, what: String) throws -> Certificate {
+    package static func read(_ path: String, what: String) throws -> Certificate {
         let bytes = try BoundedFile.readInput(path, maxLength: 1 << 20, what: what)
         do {
             return try KeyMaterial.leaf(ofBundle: try Certificate.parsePEMBundle(bytes)).leaf

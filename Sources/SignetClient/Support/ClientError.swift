@@ -3,8 +3,8 @@
 /// `code` is stable; the CLI maps it to the exit codes of DESIGN.md's CLI contract in one place
 /// (`usage` → 2, `io`/`unreachable` → 3, the rest → 1). Messages name the GUN, role, key or file
 /// involved and never contain passphrases or key material.
-public struct ClientError: Error, CustomStringConvertible, Sendable {
-    public enum Code: String, Sendable {
+package struct ClientError: Error, CustomStringConvertible, Sendable {
+    package enum Code: String, Sendable {
         /// Bad arguments or a bad input file (malformed digest, bulk file line, image reference).
         case usage
         /// Not trusted, not found, verification failed.
@@ -19,13 +19,13 @@ public struct ClientError: Error, CustomStringConvertible, Sendable {
         case key
     }
 
-    public var code: Code
-    public var message: String
+    package var code: Code
+    package var message: String
 
-    public init(_ code: Code, _ message: String) {
+    package init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

@@ -6,10 +6,10 @@ import SignetSupport
 /// output): parent directories are created with mode 0700, each file is written atomically by
 /// `SignetSupport`'s `AtomicFile`, and failures become `ClientError(.io)` (exit code 3) naming the
 /// file and the step that failed.
-public enum ClientFile {
+package enum ClientFile {
     /// Creates `directory` and its parents with mode 0700.
     /// - Throws: `ClientError(.io)` naming the directory.
-    public static func makeDirectory(_ directory: URL) throws {
+    package static func makeDirectory(_ directory: URL) throws {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
@@ -20,7 +20,7 @@ public enum ClientFile {
 
     /// Writes `bytes` to `file` atomically with `mode`, creating parent directories (0700).
     /// - Throws: `ClientError(.io)` naming the file; the old file, if any, is left as it was.
-    public static func write(_ bytes: [UInt8], to file: URL, mode: mode_t) throws {
+    package static func write(_ bytes: [UInt8], to file: URL, mode: mode_t) throws {
         try makeDirectory(file.deletingLastPathComponent())
         do { try AtomicFile.write(bytes, to: file.path, mode: mode) } catch { throw ClientError(.io, error.description) }
     }
@@ -28,7 +28,7 @@ public enum ClientFile {
     /// Writes many new files, each atomically, with one sync of the file system for all of them
     /// (`AtomicFile.writeAll`), creating parent directories (0700).
     /// - Throws: `ClientError(.io)` naming the file that failed; every file written is removed again.
-    public static func writeAll(_ files: [(bytes: [UInt8], file: URL)], mode: mode_t) throws {
+    package static func writeAll(_ files: [(bytes: [UInt8], file: URL)], mode: mode_t) throws {
         for directory in Set(files.map { $0.file.deletingLastPathComponent().path }) {
             try makeDirectory(URL(fileURLWithPath: directory))
         }

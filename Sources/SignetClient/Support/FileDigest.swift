@@ -5,10 +5,10 @@ import SignetTUF
 
 /// Length, sha256 and sha512 of a file, read in 1 MiB chunks so a multi-gigabyte payload is
 /// hashed in constant memory (what `signet add GUN NAME FILE` and `verify --payload` need).
-public enum FileDigest {
+package enum FileDigest {
     /// - Throws: `ClientError(.usage)` when the file cannot be opened (it was named on the command
     ///   line); `ClientError(.io)` when reading fails midway.
-    public static func describe(_ path: String, what: String) throws -> FileMeta {
+    package static func describe(_ path: String, what: String) throws -> FileMeta {
         guard let handle = ReadOnlyFile(path: path) else {
             throw ClientError(.usage, "cannot read \(what) at \(path)")
         }

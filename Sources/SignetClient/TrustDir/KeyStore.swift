@@ -7,32 +7,32 @@ import Synchronization
 
 /// A private key file in the trust dir: `private/<canonicalKeyID>.key` with `role:` and (for
 /// targets, snapshot and timestamp keys) `gun:` PEM headers, as Notary 0.7 writes them (§4).
-public struct StoredKey: Sendable {
-    public init(id: String, role: String, gun: String?, file: URL, block: PEMBlock) {
+package struct StoredKey: Sendable {
+    package init(id: String, role: String, gun: String?, file: URL, block: PEMBlock) {
         self.id = id; self.role = role; self.gun = gun; self.file = file; self.block = block
     }
     /// Canonical key ID (the file's base name).
-    public var id: String
-    public var role: String
-    public var gun: String?
-    public var file: URL
-    public var block: PEMBlock
+    package var id: String
+    package var role: String
+    package var gun: String?
+    package var file: URL
+    package var block: PEMBlock
 }
 
 /// The trust dir's private keys: listing, loading with passphrases, saving encrypted.
-public struct KeyStore: Sendable {
-    public var directory: TrustDirectory
-    public var passphrases: PassphraseSource
+package struct KeyStore: Sendable {
+    package var directory: TrustDirectory
+    package var passphrases: PassphraseSource
     /// Key derivation for newly written keys (PBKDF2-SHA1, readable by Notary 0.7).
-    public var kdf: KeyDerivation = .default
+    package var kdf: KeyDerivation = .default
 
-    public init(directory: TrustDirectory, passphrases: PassphraseSource = PassphraseSource()) {
+    package init(directory: TrustDirectory, passphrases: PassphraseSource = PassphraseSource()) {
         self.directory = directory
         self.passphrases = passphrases
     }
 
     /// Every key under `private/` (recursively; the file's base name is the key ID).
-    public func list() -> [StoredKey] {
+    package func list() -> [StoredKey] {
         let base = directory.privateDirectory
         var keys: [StoredKey] = []
         for relative in DirectoryWalk.relativePaths(under: base, pathExtension: "key") {
@@ -46,12 +46,12 @@ public struct KeyStore: Sendable {
         return keys.sorted { ($0.role, $0.gun ?? "", $0.id) < ($1.role, $1.gun ?? "", $1.id) }
     }
 
-    public func find(_ id: String) -> StoredKey? {
+    package func find(_ id: String) -> StoredKey? {
         list().first { $0.id == id }
     }
 
     /// Keys that could be a match for `id`, by prefix (for CLI arguments).
-    public func resolve(_ idPrefix: String) throws -> StoredKey {
+    package func resolve(_ idPrefix: String) throws -> StoredKey {
         let matches = list().filter { $0.id.hasPrefix(idPrefix.lowercased()) }
         guard matches.count == 1 else {
             throw ClientError(.key, matches.isEmpty ? "no key \(idPrefix) in \(directory.privateDirectory.path)"
@@ -63,7 +63,7 @@ public struct KeyStore: Sendable {
     /// Decrypts a stored key, asking `PassphraseSource` for the passphrase of its role.
     /// - Throws: `ClientError(.key)` naming the key ID, role and variable when the passphrase is
     ///   missing or wrong.
-    public func load(_ stored: StoredKey) throws -> PrivateKey {
+    package func load(_ stored: StoredKey) throws -> PrivateKey {
         if !Self.isEncrypted(stored) { return try PrivateKey(pemBlock: stored.block, passphrase: nil) }
         let short = String(stored.id.prefix(7))
         let variable = PassphraseSource.variable(for: stored.role)
@@ -86,7 +86,7 @@ public struct KeyStore: Sendable {
 
     /// The PEM block Notary writes for `key`: encrypted PKCS#8, `role:` and, for targets,
     /// snapshot and timestamp keys, `gun:`.
-    public func encryptedBlock(_ key: PrivateKey, role: String, gun: String?, passphrase: String) throws -> PEMBlock {
+    package func encryptedBlock(_ key: PrivateKey, role: String, gun: String?, passphrase: String) throws -> PEMBlock {
         var headers: [(name: String, value: String)] = [("role", role)]
         if let gun, [RoleName.targets, RoleName.snapshot, RoleName.timestamp].contains(role) { headers.append(("gun", gun)) }
         return PEMBlock(type: "ENCRYPTED PRIVATE KEY", headers: headers,
@@ -95,7 +95,7 @@ public struct KeyStore: Sendable {
 
     /// Saves `key` encrypted with the role's passphrase; returns its canonical ID.
     @discardableResult
-    public func save(_ key: PrivateKey, role: String, gun: String?) throws -> String {
+    package func save(_ key: PrivateKey, role: String, gun: String?) throws -> String {
         let id = TUFKey(publicKey: key.publicKey).id
         let passphrase = try passphrases.newPassphrase(role: role, keyID: id)
         try write(try encryptedBlock(key, role: role, gun: gun, passphrase: passphrase), id: id)
@@ -103,14 +103,14 @@ public struct KeyStore: Sendable {
     }
 
     /// Writes a PEM block as `private/<id>.key` (0600).
-    public func write(_ block: PEMBlock, id: String) throws {
+    package func write(_ block: PEMBlock, id: String) throws {
         guard Hex.decode(id) != nil, id.count == 64 else { throw ClientError(.key, "invalid key ID \(id)") }
         try ClientFile.makeDirectory(directory.privateDirectory)
         try ClientFile.write(Array(block.encoded().utf8), to: directory.privateDirectory.appendingPathComponent("\(id).key"), mode: 0o600)
     }
 
     /// Generates a P-256 key for `role` and saves it.
-    public func generate(role: String, gun: String?) throws -> PrivateKey {
+    package func generate(role: String, gun: String?) throws -> PrivateKey {
         let key = try PrivateKey.generate(.ecdsa)
         try save(key, role: role, gun: gun)
         return key
@@ -119,7 +119,7 @@ public struct KeyStore: Sendable {
     /// Loads the private halves of those of `keys` held here (matched by canonical ID).
     /// Keys the store does not hold are skipped; a held key that cannot be decrypted throws.
     /// Keys found in `unlocked` are taken from there (a failed decryption is rethrown here).
-    public func signers(for keys: [TUFKey], unlocked: UnlockedKeys = UnlockedKeys()) throws -> [RoleSigner] {
+    package func signers(for keys: [TUFKey], unlocked: UnlockedKeys = UnlockedKeys()) throws -> [RoleSigner] {
         var signers: [RoleSigner] = []
         let held = Dictionary(list().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for key in keys {
@@ -132,9 +132,9 @@ public struct KeyStore: Sendable {
 
     /// Private keys decrypted ahead of use, by canonical key ID. A decryption that failed is kept
     /// as its error, to be thrown where (and if) the key is used, exactly as `load` would.
-    public struct UnlockedKeys: Sendable {
+    package struct UnlockedKeys: Sendable {
         var results: [String: Result<PrivateKey, any Error>] = [:]
-        public init() {}
+        package init() {}
     }
 
     /// Decrypts the encrypted keys this store holds among `keys` (each canonical key ID once)
@@ -145,7 +145,7 @@ public struct KeyStore: Sendable {
     /// Done only when two or more of the selected keys are encrypted and every one of them has its
     /// passphrase in the environment (so no prompt can be needed); otherwise the result is empty
     /// and `signers` decrypts one by one. A decryption that fails is kept as its error.
-    public func unlock(_ keys: [TUFKey]) -> UnlockedKeys {
+    package func unlock(_ keys: [TUFKey]) -> UnlockedKeys {
         let held = Dictionary(list().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var seen = Set<String>()
         var selected: [(id: String, stored: StoredKey)] = []
@@ -179,12 +179,12 @@ public struct KeyStore: Sendable {
     }
 
     /// True when the store holds one of `keys`.
-    public func holdsAny(of keys: [TUFKey]) -> Bool {
+    package func holdsAny(of keys: [TUFKey]) -> Bool {
         let held = Set(list().map(\.id))
         return keys.contains { (try? $0.canonicalID()).map(held.contains) ?? false }
     }
 
-    public func remove(_ stored: StoredKey) throws {
+    package func remove(_ stored: StoredKey) throws {
         do { try FileManager.default.removeItem(at: stored.file) } catch {
             throw ClientError(.io, "cannot remove \(stored.file.path): \(FileErrorText.describe(error))")
         }

@@ -8,13 +8,13 @@
 /// its prompt (`passphrase.go`); Signet applies the same minimum to the environment as well, so a
 /// CI job cannot create a key a person could not. Existing keys unlock with whatever passphrase
 /// they were written with: this rule is never applied when decrypting.
-public enum NewPassphraseRule {
+package enum NewPassphraseRule {
     /// The minimum length of a new key's passphrase, in characters.
-    public static let minimumCharacters = 8
+    package static let minimumCharacters = 8
 
     /// Why `passphrase` may not protect a new key, or nil when it may. The reason never contains
     /// the passphrase.
-    public static func problem(_ passphrase: String) -> String? {
+    package static func problem(_ passphrase: String) -> String? {
         passphrase.count < minimumCharacters
             ? "it has \(passphrase.count) character\(passphrase.count == 1 ? "" : "s"); a new key's passphrase needs at least \(minimumCharacters) characters"
             : nil

@@ -11,29 +11,29 @@ import SignetTUF
 /// else a no-echo prompt when standard input is a terminal; otherwise an
 /// immediate `ClientError(.key)` naming the key, role and variable. Passphrases never appear in
 /// messages.
-public struct PassphraseSource: Sendable {
-    public var environment: [String: String]
+package struct PassphraseSource: Sendable {
+    package var environment: [String: String]
     /// Whether prompting is allowed (standard input is a terminal).
-    public var interactive: Bool
+    package var interactive: Bool
     /// Reads one line without echo after showing the prompt text; nil at end of input. Nil here
     /// means the terminal (`getpass`). Tests set it to drive the prompt without a terminal.
-    public var reader: (@Sendable (String) -> String?)?
+    package var reader: (@Sendable (String) -> String?)?
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, interactive: Bool = isatty(0) == 1) {
+    package init(environment: [String: String] = ProcessInfo.processInfo.environment, interactive: Bool = isatty(0) == 1) {
         self.environment = environment
         self.interactive = interactive
     }
 
     /// The alias for a role: the base role name, or `delegation` for anything else.
-    public static func alias(for role: String) -> String {
+    package static func alias(for role: String) -> String {
         [RoleName.root, RoleName.targets, RoleName.snapshot].contains(role) ? role : "delegation"
     }
 
     /// The variable that sets the passphrase for `role`.
-    public static func variable(for role: String) -> String { "SIGNET_\(alias(for: role).uppercased())_PASSPHRASE" }
+    package static func variable(for role: String) -> String { "SIGNET_\(alias(for: role).uppercased())_PASSPHRASE" }
 
     /// A passphrase from the environment, and which variable gave it.
-    public func fromEnvironment(role: String) -> (value: String, variable: String)? {
+    package func fromEnvironment(role: String) -> (value: String, variable: String)? {
         let alias = Self.alias(for: role).uppercased()
         let docker = role == RoleName.root ? "DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE" : "DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE"
         for variable in ["SIGNET_\(alias)_PASSPHRASE", "NOTARY_\(alias)_PASSPHRASE", docker] {
@@ -43,7 +43,7 @@ public struct PassphraseSource: Sendable {
     }
 
     /// Prompts without echo. Nil when not interactive.
-    public func prompt(_ text: String) -> String? {
+    package func prompt(_ text: String) -> String? {
         guard interactive else { return nil }
         if let reader { return reader(text) }
         guard let raw = getpass(text) else { return nil }
@@ -56,7 +56,7 @@ public struct PassphraseSource: Sendable {
     ///   prompted ones, breaks the rule (the message says the minimum, never the passphrase);
     ///   `ClientError(.key)` when there is no variable and no terminal, or the prompt reaches end
     ///   of input or three entries do not match.
-    public func newPassphrase(role: String, keyID: String) throws -> String {
+    package func newPassphrase(role: String, keyID: String) throws -> String {
         let short = String(keyID.prefix(7))
         if let (value, variable) = fromEnvironment(role: role) {
             if let problem = NewPassphraseRule.problem(value) {

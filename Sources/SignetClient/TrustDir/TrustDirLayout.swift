@@ -18,13 +18,13 @@ import SignetTUF
 /// different pairs cannot name one file. Role names need no extra rule. The trust server stores
 /// GUNs by their SHA-256 and accepts such GUNs, as notary-server does; the notary client can
 /// still use them.
-public enum TrustDirLayout {
+package enum TrustDirLayout {
     /// Directory names inside `tuf/<GUN>/` that a later GUN segment may not repeat.
-    public static let reservedSegments = ["metadata", "changelist"]
+    package static let reservedSegments = ["metadata", "changelist"]
 
     /// Throws `TUFError(.invalidName)` (exit 2) for a GUN that `GUN.validate` refuses, or whose
     /// segment after the first is `metadata` or `changelist` (compared as bytes).
-    public static func validate(gun: String) throws {
+    package static func validate(gun: String) throws {
         try GUN.validate(gun)
         // Split and compared as bytes (a Character split misses a "/" joined to a prepend character).
         for segment in gun.utf8.split(separator: UInt8(ascii: "/")).dropFirst() {

@@ -15,32 +15,32 @@ import SignetTUF
 ///
 /// GUNs and role names are validated (`TrustDirLayout.validate`, `RoleName.validate`) before they
 /// become paths; `TrustDirLayout` explains why no two (GUN, role) pairs share a file.
-public struct TrustDirectory: Sendable {
-    public let url: URL
+package struct TrustDirectory: Sendable {
+    package let url: URL
 
-    public init(url: URL) {
+    package init(url: URL) {
         self.url = url
     }
 
-    public var privateDirectory: URL { url.appendingPathComponent("private") }
+    package var privateDirectory: URL { url.appendingPathComponent("private") }
 
     /// `tuf/<GUN>`. Throws `TUFError(.invalidName)` for a GUN that could escape the directory or
     /// land inside another collection's `metadata/` or `changelist/` (`TrustDirLayout`).
-    public func collectionDirectory(_ gun: String) throws -> URL {
+    package func collectionDirectory(_ gun: String) throws -> URL {
         try TrustDirLayout.validate(gun: gun)
         return url.appendingPathComponent("tuf").appendingPathComponent(gun)
     }
 
-    public func metadataDirectory(_ gun: String) throws -> URL {
+    package func metadataDirectory(_ gun: String) throws -> URL {
         try collectionDirectory(gun).appendingPathComponent("metadata")
     }
 
-    public func changelistDirectory(_ gun: String) throws -> URL {
+    package func changelistDirectory(_ gun: String) throws -> URL {
         try collectionDirectory(gun).appendingPathComponent("changelist")
     }
 
     /// The cached bytes of `role`, or nil.
-    public func cachedMetadata(_ gun: String, role: String) throws -> [UInt8]? {
+    package func cachedMetadata(_ gun: String, role: String) throws -> [UInt8]? {
         try RoleName.validate(role)
         let file = try metadataDirectory(gun).appendingPathComponent("\(role).json")
         guard FileManager.default.fileExists(atPath: file.path) else { return nil }
@@ -48,14 +48,14 @@ public struct TrustDirectory: Sendable {
     }
 
     /// Writes `bytes` as the cached `role` (atomically).
-    public func cacheMetadata(_ gun: String, role: String, bytes: [UInt8]) throws {
+    package func cacheMetadata(_ gun: String, role: String, bytes: [UInt8]) throws {
         try RoleName.validate(role)
         let file = try metadataDirectory(gun).appendingPathComponent("\(role).json")
         try ClientFile.write(bytes, to: file, mode: 0o600)
     }
 
     /// Removes the cached `role`.
-    public func removeCachedMetadata(_ gun: String, role: String) throws {
+    package func removeCachedMetadata(_ gun: String, role: String) throws {
         try RoleName.validate(role)
         let file = try metadataDirectory(gun).appendingPathComponent("\(role).json")
         try? FileManager.default.removeItem(at: file)
@@ -63,7 +63,7 @@ public struct TrustDirectory: Sendable {
 
     /// Every cached role file of `gun`, read once: role name → bytes. Files whose names are not
     /// valid role names, or that cannot be read within the size bound, are left out.
-    public func cachedFiles(_ gun: String) -> [String: [UInt8]] {
+    package func cachedFiles(_ gun: String) -> [String: [UInt8]] {
         var files: [String: [UInt8]] = [:]
         guard let directory = try? metadataDirectory(gun) else { return files }
         for path in DirectoryWalk.relativePaths(under: directory, pathExtension: "json") {
@@ -77,14 +77,14 @@ public struct TrustDirectory: Sendable {
     }
 
     /// The versions in `files` (role → bytes), for rollback protection; unparsable files are left out.
-    public static func versions(of files: [String: [UInt8]]) -> [String: Int64] {
+    package static func versions(of files: [String: [UInt8]]) -> [String: Int64] {
         files.compactMapValues { bytes in
             (try? MetadataFile.parse(bytes, role: "cached"))?.signed["version"]?.intValue
         }
     }
 
     /// Cached versions of every role present (for rollback protection).
-    public func cachedVersions(_ gun: String) -> [String: Int64] {
+    package func cachedVersions(_ gun: String) -> [String: Int64] {
         Self.versions(of: cachedFiles(gun))
     }
 
@@ -92,7 +92,7 @@ public struct TrustDirectory: Sendable {
     /// when nothing else is left in it; private keys are kept, as Notary does. Unlike Notary
     /// (which removes all of `tuf/<GUN>`), the collections of GUNs below this one
     /// (`<GUN>/app`) are left alone.
-    public func deleteCollection(_ gun: String) throws {
+    package func deleteCollection(_ gun: String) throws {
         let directory = try collectionDirectory(gun)
         for part in [try metadataDirectory(gun), try changelistDirectory(gun)] where FileManager.default.fileExists(atPath: part.path) {
             do { try FileManager.default.removeItem(at: part) } catch {

@@ -5,16 +5,16 @@ import SignetTUF
 ///
 /// The GUN may contain a registry port (`registry:5000/team/app:1.0`): a tag is only what follows
 /// the last `:` after the last `/`.
-public struct ImageReference: Sendable, Equatable, CustomStringConvertible {
-    public var gun: String
-    public var tag: String?
+package struct ImageReference: Sendable, Equatable, CustomStringConvertible {
+    package var gun: String
+    package var tag: String?
     /// The 32-byte sha256 digest, when the reference names one.
-    public var digest: [UInt8]?
+    package var digest: [UInt8]?
 
     /// Parses a reference.
     /// - Throws: `ClientError(.usage)` naming what is wrong (no tag or digest, a digest that is not
     ///   `sha256:` and 64 hex digits, an invalid GUN).
-    public init(_ text: String) throws {
+    package init(_ text: String) throws {
         // Separators are found scalar by scalar: as Characters, a "@", "/" or ":" after a prepend
         // character (U+0600) is part of one grapheme cluster and goes unseen.
         var rest = Substring(text).unicodeScalars
@@ -39,7 +39,7 @@ public struct ImageReference: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Parses `sha256:` followed by 64 hex digits into 32 bytes. Throws `ClientError(.usage)`.
-    public static func parseDigest(_ text: String) throws -> [UInt8] {
+    package static func parseDigest(_ text: String) throws -> [UInt8] {
         guard text.hasPrefix("sha256:") else {
             throw ClientError(.usage, "digest \"\(text)\" must start with sha256:")
         }
@@ -50,7 +50,7 @@ public struct ImageReference: Sendable, Equatable, CustomStringConvertible {
         return bytes
     }
 
-    public var description: String {
+    package var description: String {
         var text = gun
         if let tag { text += ":\(tag)" }
         if let digest { text += "@sha256:\(Hex.encode(digest))" }

@@ -7,31 +7,31 @@ import SignetTUF
 /// first, then `targets`, then other delegations; `requiredDelegations` must each sign the tag with
 /// the same sha256; a digest in the reference must equal the trusted one; a payload, when given,
 /// must match the target's length and hashes.
-public struct ImageVerifier {
-    public var requiredDelegations: [String]
+package struct ImageVerifier {
+    package var requiredDelegations: [String]
 
-    public init(requiredDelegations: [String] = []) {
+    package init(requiredDelegations: [String] = []) {
         self.requiredDelegations = requiredDelegations
     }
 
     /// The verdict for one image.
-    public struct Verdict: Sendable {
-        public var image: ImageReference
-        public var tag: String
+    package struct Verdict: Sendable {
+        package var image: ImageReference
+        package var tag: String
         /// The trusted 32-byte sha256.
-        public var digest: [UInt8]
-        public var length: Int64
+        package var digest: [UInt8]
+        package var length: Int64
         /// The role that signed it.
-        public var role: String
-        public var signedBy: [String]
-        public var digestString: String { "sha256:\(Hex.encode(digest))" }
+        package var role: String
+        package var signedBy: [String]
+        package var digestString: String { "sha256:\(Hex.encode(digest))" }
     }
 
     /// - Returns: the verdict.
     /// - Throws: `ClientError(.notTrusted)` when the tag is not signed, a required delegation does
     ///   not sign it, the digest differs, or the payload does not match.
     /// - Parameter payload: length and hashes of the payload file (`FileDigest.describe`), if any.
-    public func verify(_ image: ImageReference, in collection: VerifiedCollection, payload: FileMeta? = nil) throws -> Verdict {
+    package func verify(_ image: ImageReference, in collection: VerifiedCollection, payload: FileMeta? = nil) throws -> Verdict {
         let match: VerifiedCollection.Match
         if let tag = image.tag {
             guard let found = collection.lookup(tag) else {

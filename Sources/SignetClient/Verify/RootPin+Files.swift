@@ -11,7 +11,7 @@ extension RootPin {
     ///   - keyFile: a PEM public key, or a PEM certificate whose key must be a root key (at most 1 MiB).
     /// - Throws: `ClientError(.usage)` naming the file when it is not a PEM public key or
     ///   certificate; what `BoundedFile.readInput` throws when it cannot be read.
-    public static func load(keyID: String?, certificateFile: String?, keyFile: String?) throws -> RootPin? {
+    package static func load(keyID: String?, certificateFile: String?, keyFile: String?) throws -> RootPin? {
         if let keyID { return .keyID(keyID.lowercased()) }
         if let certificateFile {
             return .certificate(try CertificateFile.read(certificateFile, what: "root certificate"))

@@ -4,7 +4,7 @@ import SignetTUF
 /// Where a read command (`verify`, `list`, `lookup`, `delegation list`) gets the trust data of a
 /// collection, and the one way it is judged: the full verified update (TUF specification §5,
 /// Notary's client update) against an optional root pin, with expiry judged at a given instant.
-public enum TrustSource {
+package enum TrustSource {
     /// Offline: a directory of role files named as the server's routes name them (`root.json`,
     /// `timestamp.json`, `snapshot.json`, `targets.json`, `targets/releases.json`, `N.root.json`),
     /// read through `DirectoryFetcher`; nothing is cached.
@@ -16,7 +16,7 @@ public enum TrustSource {
 
     /// Offline from `path`.
     /// - Throws: `ClientError(.usage)` (exit 2) when `path` is not a directory.
-    public static func directory(path: String) throws -> TrustSource {
+    package static func directory(path: String) throws -> TrustSource {
         var isDirectory = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory else {
             throw ClientError(.usage, "--metadata-dir \(path) is not a directory")
@@ -30,7 +30,7 @@ public enum TrustSource {
     ///   - now: the instant expiry is judged at.
     /// - Throws: `TUFError` when verification fails (expired, rolled back, threshold, pin not
     ///   matched), `ClientError` for unreadable or missing files and unreachable servers.
-    public func load(gun: String, pin: RootPin?, now: TUFTime) throws -> VerifiedCollection {
+    package func load(gun: String, pin: RootPin?, now: TUFTime) throws -> VerifiedCollection {
         switch self {
         case .directory(let directory):
             return try TrustUpdater(gun: gun, now: now, pin: pin).update(from: DirectoryFetcher(directory: directory))

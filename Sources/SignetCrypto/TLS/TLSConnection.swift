@@ -101,7 +101,7 @@ public final class TLSConnection: @unchecked Sendable {  // SSL is used by one t
 
     /// Reads up to `buffer.count` decrypted bytes without blocking.
     /// - Throws: `CryptoError(.tls)` on a protocol or socket error.
-    public func readStep(into buffer: UnsafeMutableRawBufferPointer) throws -> Step {
+    package func readStep(into buffer: UnsafeMutableRawBufferPointer) throws -> Step {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return .done(0) }
         var readBytes = 0
         let rc = SSL_read_ex(ssl, base, buffer.count, &readBytes)
@@ -114,7 +114,7 @@ public final class TLSConnection: @unchecked Sendable {  // SSL is used by one t
 
     /// Writes a prefix of `bytes` without blocking; `done(n)` with the count written.
     /// - Throws: `CryptoError(.tls)` if the peer closed the connection or on a socket error.
-    public func writeStep(_ bytes: UnsafeRawBufferPointer) throws -> Step {
+    package func writeStep(_ bytes: UnsafeRawBufferPointer) throws -> Step {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return .done(0) }
         var written = 0
         let rc = SSL_write_ex(ssl, base, bytes.count, &written)
@@ -168,7 +168,7 @@ public final class TLSConnection: @unchecked Sendable {  // SSL is used by one t
     /// the socket without one — HTTP framing must decide completeness).
     /// - Throws: `CryptoError(.tls)` on a protocol error, a socket error, or a receive timeout;
     ///   whatever `wait` throws.
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
         var readBytes = 0
         let (rc, error) = try retrying { SSL_read_ex(ssl, base, buffer.count, &readBytes) }
@@ -180,7 +180,7 @@ public final class TLSConnection: @unchecked Sendable {  // SSL is used by one t
     /// Writes all of `bytes`, blocking (or waiting through the connection's `wait`) until done.
     /// - Throws: `CryptoError(.tls)` if the peer closed the connection, on a socket error or send
     ///   timeout; whatever `wait` throws.
-    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+    package func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard var cursor = bytes.baseAddress else { return }
         var remaining = bytes.count
         while remaining > 0 {

@@ -2,26 +2,26 @@ import SignetCrypto
 import SignetSupport
 /// The actions of a Notary access scope `repository:<GUN>:<actions>` (reference §1.6, §2.8):
 /// `pull` reads metadata and keys, `push` publishes and rotates server keys, `*` also deletes.
-public enum AccessAction: String, Sendable, Hashable, CaseIterable {
+package enum AccessAction: String, Sendable, Hashable, CaseIterable {
     case pull
     case push
     case all = "*"
 
     /// Parses one action name as it appears in a policy, a token's `access` claim or a scope.
-    public init?(name: String) {
+    package init?(name: String) {
         self.init(rawValue: name)
     }
 }
 
 extension Set where Element == AccessAction {
     /// True when these granted actions include every one of `required`; `*` grants everything.
-    public func covers(_ required: [AccessAction]) -> Bool {
+    package func covers(_ required: [AccessAction]) -> Bool {
         contains(.all) || required.allSatisfy { contains($0) }
     }
 }
 
 /// What a route needs before it runs (reference §2.1, with the choice for POST `*.key`).
-public enum AccessRequirement: Sendable, Equatable {
+package enum AccessRequirement: Sendable, Equatable {
     /// Open to everyone: health, metrics, the built-in token endpoint.
     case none
     /// Any authenticated identity (`GET /v2/`, unknown routes).
@@ -32,7 +32,7 @@ public enum AccessRequirement: Sendable, Equatable {
     case catalog
 
     /// The scope string a token challenge names: `repository:<gun>:push,pull`, `registry:catalog:*`.
-    public var scope: String? {
+    package var scope: String? {
         switch self {
         case .none, .authenticated: return nil
         case .repository(let gun, let actions): return "repository:\(gun):" + actions.map(\.rawValue).joined(separator: ",")
@@ -41,7 +41,7 @@ public enum AccessRequirement: Sendable, Equatable {
     }
 
     /// The requirement of a request, matching the router's parsing of the path (`Routes/Router.swift`).
-    public static func of(method: String, path: String) -> AccessRequirement {
+    package static func of(method: String, path: String) -> AccessRequirement {
         switch path {
         case "/_notary_server/health", "/metrics", BuiltInTokenService.path: return .none
         case "/v2/_trust/changefeed": return method == "GET" ? .catalog : .authenticated

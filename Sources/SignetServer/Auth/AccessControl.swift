@@ -7,16 +7,16 @@ import SignetTUF
 
 /// How the trust server authenticates clients (see `docs/access-control.md`). With none of
 /// `htpasswd`, `token` and `clientCertificates` set, access control is off.
-public struct AuthSettings: Sendable {
+package struct AuthSettings: Sendable {
     /// Docker-registry token auth with an external issuer (notary-server's `auth.type = token`).
-    public struct Token: Sendable {
-        public var realm: String
-        public var service: String
-        public var issuer: String
+    package struct Token: Sendable {
+        package var realm: String
+        package var service: String
+        package var issuer: String
         /// PEM certificate(s) or public key(s) the issuer signs with.
-        public var keyFile: String
+        package var keyFile: String
 
-        public init(realm: String, service: String, issuer: String, keyFile: String) {
+        package init(realm: String, service: String, issuer: String, keyFile: String) {
             self.realm = realm
             self.service = service
             self.issuer = issuer
@@ -25,23 +25,23 @@ public struct AuthSettings: Sendable {
     }
 
     /// htpasswd file with bcrypt entries.
-    public var htpasswdFile: String?
-    public var token: Token?
+    package var htpasswdFile: String?
+    package var token: Token?
     /// Mutual TLS: client certificates must chain to this CA file; the identity is the subject.
-    public var tlsClientCAFile: String?
+    package var tlsClientCAFile: String?
     /// The scope policy; nil = every authenticated identity has `*` on every GUN.
-    public var policy: AccessPolicy?
+    package var policy: AccessPolicy?
     /// Failed logins per client address per minute before answering 429 for a minute.
-    public var maxFailedLoginsPerMinute = 10
+    package var maxFailedLoginsPerMinute = 10
     /// Service name of the built-in token endpoint (htpasswd without an external issuer).
-    public var builtInService = "signet"
+    package var builtInService = "signet"
     /// Realm URL of the built-in token endpoint; nil = derived from the request's Host header.
-    public var builtInRealm: String?
+    package var builtInRealm: String?
 
-    public init() {}
+    package init() {}
 
     /// True when at least one way to authenticate is configured.
-    public var isEnabled: Bool { htpasswdFile != nil || token != nil || tlsClientCAFile != nil }
+    package var isEnabled: Bool { htpasswdFile != nil || token != nil || tlsClientCAFile != nil }
 }
 
 /// Decides, for every request, who is asking and whether the policy lets them: Basic credentials
@@ -52,8 +52,8 @@ public struct AuthSettings: Sendable {
 /// valid credentials or a bearer token lacks the scope (so a Docker-style client fetches a better
 /// token); `403 DENIED` when a Basic or certificate identity lacks the scope (new credentials
 /// would not help); `429 TOO_MANY_REQUESTS` while an address is blocked after failed logins.
-public final class AccessControl: Sendable {
-    public let settings: AuthSettings
+package final class AccessControl: Sendable {
+    package let settings: AuthSettings
     let htpasswd: HtpasswdFile?
     let jwt: JWTVerifier?
     let builtInTokens: BuiltInTokenService?
@@ -64,7 +64,7 @@ public final class AccessControl: Sendable {
 
     /// Loads the htpasswd file, the token key file and the policy named in `settings`.
     /// - Throws: `HtpasswdFile.Problem`, `JWTVerifier.Refusal` or `AccessPolicy.Problem` naming the file.
-    public init(settings: AuthSettings, tlsEnabled: Bool, logger: Logger) throws {
+    package init(settings: AuthSettings, tlsEnabled: Bool, logger: Logger) throws {
         self.settings = settings
         self.logger = logger
         self.tlsEnabled = tlsEnabled
@@ -84,7 +84,7 @@ public final class AccessControl: Sendable {
     }
 
     /// nil when `request` may proceed; otherwise the response to send instead.
-    public func check(_ request: HTTPRequest) -> HTTPResponse? {
+    package func check(_ request: HTTPRequest) -> HTTPResponse? {
         let requirement = AccessRequirement.of(method: request.method, path: request.path)
         if request.path == BuiltInTokenService.path, let builtInTokens {
             return tokenEndpoint(request, builtInTokens)

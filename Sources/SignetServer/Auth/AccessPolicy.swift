@@ -14,34 +14,34 @@ import SignetTUF
 ///
 /// Granted actions are the union over every matching rule. `"*"` as an identity matches any
 /// authenticated identity; `*` in a GUN pattern matches any run of characters, `/` included.
-public struct AccessPolicy: Sendable {
-    public struct Rule: Sendable {
-        public var identities: [String]
-        public var guns: [String]
-        public var actions: Set<AccessAction>
+package struct AccessPolicy: Sendable {
+    package struct Rule: Sendable {
+        package var identities: [String]
+        package var guns: [String]
+        package var actions: Set<AccessAction>
 
-        public init(identities: [String], guns: [String], actions: Set<AccessAction>) {
+        package init(identities: [String], guns: [String], actions: Set<AccessAction>) {
             self.identities = identities
             self.guns = guns
             self.actions = actions
         }
     }
 
-    public var rules: [Rule]
+    package var rules: [Rule]
 
-    public init(rules: [Rule]) { self.rules = rules }
+    package init(rules: [Rule]) { self.rules = rules }
 
     /// The policy without a policy file: every authenticated identity has `*` on every GUN.
-    public static let allowAll = AccessPolicy(rules: [Rule(identities: ["*"], guns: ["*"], actions: [.all])])
+    package static let allowAll = AccessPolicy(rules: [Rule(identities: ["*"], guns: ["*"], actions: [.all])])
 
     /// A policy problem, naming the file and the rule.
-    public struct Problem: Error, CustomStringConvertible {
-        public var description: String
+    package struct Problem: Error, CustomStringConvertible {
+        package var description: String
     }
 
     /// Reads a policy file (JSON, as above).
     /// - Throws: `Problem` for an unreadable file, non-JSON, or a rule with a missing or wrong field.
-    public static func load(file path: String) throws -> AccessPolicy {
+    package static func load(file path: String) throws -> AccessPolicy {
         guard let data = FileManager.default.contents(atPath: path) else { throw Problem(description: "cannot read policy file \(path)") }
         return try decode([UInt8](data), source: path, notJSON: "policy file \(path) is not JSON")
     }
@@ -49,7 +49,7 @@ public struct AccessPolicy: Sendable {
     /// Parses a policy from an already decoded JSON tree (`[String: Any]`, `[Any]`, `String`,
     /// numbers, `Bool`: what `JSONSerialization` returns), by way of its JSON text.
     /// - Throws: `Problem` naming `source` as `load(file:)` does.
-    public static func parse(_ object: Any, source: String) throws -> AccessPolicy {
+    package static func parse(_ object: Any, source: String) throws -> AccessPolicy {
         guard let bytes = JSONObject.encode(object) else { throw Problem(description: "\(source): a policy is {\"rules\": [...]}") }
         return try decode(bytes, source: source, notJSON: "\(source): a policy is {\"rules\": [...]}")
     }
@@ -64,7 +64,7 @@ public struct AccessPolicy: Sendable {
     }
 
     /// The actions `identity` holds on `gun`; identities and GUNs are matched as bytes (`ExactName`).
-    public func actions(for identity: String, gun: String) -> Set<AccessAction> {
+    package func actions(for identity: String, gun: String) -> Set<AccessAction> {
         var granted = Set<AccessAction>()
         for rule in rules where rule.identities.contains(where: { $0 == "*" || ExactName.equal($0, identity) }) {
             if rule.guns.contains(where: { Self.matches(pattern: $0, gun) }) { granted.formUnion(rule.actions) }

@@ -9,21 +9,21 @@ import SignetTUF
 ///
 /// Other hash kinds (`$apr1$` MD5, `{SHA}`, plain) are refused when the file is loaded: they are
 /// weak, and glibc's crypt does not know Apache's MD5 variant.
-public struct HtpasswdFile: Sendable {
+package struct HtpasswdFile: Sendable {
     /// User name → bcrypt hash.
     let entries: [String: String]
     /// A hash of the same kind, for unknown users, so that their answer takes as long.
     let decoy: String
 
     /// A file problem, naming the file and line (never a hash).
-    public struct Problem: Error, CustomStringConvertible {
-        public var description: String
+    package struct Problem: Error, CustomStringConvertible {
+        package var description: String
     }
 
     /// Reads `path`. Blank lines and `#` comments are skipped.
     /// - Throws: `Problem` for an unreadable file, a line without `user:hash`, a non-bcrypt hash, a
     ///   duplicate user, or a file without entries.
-    public init(path: String) throws {
+    package init(path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else { throw Problem(description: "cannot read htpasswd file \(path)") }
         var entries: [String: String] = [:]
         for (index, raw) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -47,7 +47,7 @@ public struct HtpasswdFile: Sendable {
 
     /// True iff `user` is in the file and `password` matches its hash. Unknown users cost the
     /// same bcrypt work as known ones.
-    public func verify(user: String, password: String) -> Bool {
+    package func verify(user: String, password: String) -> Bool {
         guard !password.utf8.contains(0), !user.isEmpty else { return false }
         let hash = ExactName.value(in: entries, for: user) ?? decoy
         guard let computed = Self.crypt(password, setting: hash) else { return false }

@@ -10,29 +10,29 @@ import SignetTUF
 /// `[{"type":"repository","name":"<gun>","actions":["pull","push"]}]`.
 ///
 /// `alg: none`, HS256 and every other algorithm are refused.
-public struct JWTVerifier: Sendable {
-    public let issuer: String
-    public let service: String
+package struct JWTVerifier: Sendable {
+    package let issuer: String
+    package let service: String
     let keys: [PublicKey]
     /// Clock skew tolerated on `exp` and `nbf`, seconds.
-    public var leeway: Double = 60
+    package var leeway: Double = 60
 
     /// One `access` entry of a verified token.
-    public struct Access: Sendable, Equatable {
-        public var type: String
-        public var name: String
-        public var actions: Set<AccessAction>
+    package struct Access: Sendable, Equatable {
+        package var type: String
+        package var name: String
+        package var actions: Set<AccessAction>
     }
 
     /// What a verified token says.
-    public struct Claims: Sendable {
+    package struct Claims: Sendable {
         /// `sub`; empty for an anonymous token.
-        public var subject: String
-        public var access: [Access]
+        package var subject: String
+        package var access: [Access]
 
         /// The actions the token grants for a requirement's scope: the `access` entries whose
         /// type and name equal the scope's byte for byte (`ExactName`; an NFC GUN is not its NFD twin).
-        public func actions(for requirement: AccessRequirement) -> Set<AccessAction> {
+        package func actions(for requirement: AccessRequirement) -> Set<AccessAction> {
             let (type, name): (String, String)
             switch requirement {
             case .repository(let gun, _): (type, name) = ("repository", gun)
@@ -44,15 +44,15 @@ public struct JWTVerifier: Sendable {
     }
 
     /// Why a token was refused; the message names the check and never includes the token.
-    public struct Refusal: Error, CustomStringConvertible {
-        public var description: String
+    package struct Refusal: Error, CustomStringConvertible {
+        package var description: String
     }
 
     /// - Parameters:
     ///   - keyFile: PEM with `CERTIFICATE` blocks (notary-server's `rootcertbundle`) and/or
     ///     `PUBLIC KEY` blocks; each ECDSA P-256 or RSA ≥ 2048 key is a trusted token signer.
     /// - Throws: `Refusal` when the file is unreadable or holds no usable key.
-    public init(keyFile: String, issuer: String, service: String) throws {
+    package init(keyFile: String, issuer: String, service: String) throws {
         guard let data = FileManager.default.contents(atPath: keyFile) else { throw Refusal(description: "cannot read token key file \(keyFile)") }
         let text = String(decoding: data, as: UTF8.self)
         var keys: [PublicKey] = []
@@ -65,7 +65,7 @@ public struct JWTVerifier: Sendable {
         self.init(keys: keys, issuer: issuer, service: service)
     }
 
-    public init(keys: [PublicKey], issuer: String, service: String) {
+    package init(keys: [PublicKey], issuer: String, service: String) {
         self.keys = keys
         self.issuer = issuer
         self.service = service
@@ -74,7 +74,7 @@ public struct JWTVerifier: Sendable {
     /// Verifies `token` at `now`.
     /// - Returns: the subject and access entries.
     /// - Throws: `Refusal` naming the failed check (format, algorithm, signature, iss, aud, exp, nbf).
-    public func verify(_ token: String, now: Date = Date()) throws -> Claims {
+    package func verify(_ token: String, now: Date = Date()) throws -> Claims {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, token.utf8.count <= 16 * 1024,
               let headerBytes = Self.base64URLDecode(parts[0]), let payloadBytes = Self.base64URLDecode(parts[1]),

@@ -8,13 +8,13 @@ import SignetSupport
 /// the TLS context (mutual TLS per `ServePolicy.requiresClientCertificate`), access control, the
 /// trust server over the file store in `storageDirectory` or PostgreSQL at `storageURL`, and the HTTP server with the
 /// configured limits. Nothing listens until `http.start()`.
-public struct ServeAssembly: Sendable {
-    public let configuration: ServeConfiguration
-    public let plan: ServePolicy.Plan
-    public let trust: TrustServer
-    public let http: HTTPServer
+package struct ServeAssembly: Sendable {
+    package let configuration: ServeConfiguration
+    package let plan: ServePolicy.Plan
+    package let trust: TrustServer
+    package let http: HTTPServer
     /// `https` with TLS, else `http`.
-    public let scheme: String
+    package let scheme: String
 
     /// - Parameters:
     ///   - clock: the server's clock (tests move it); nil = the system clock.
@@ -23,7 +23,7 @@ public struct ServeAssembly: Sendable {
     ///   key file that does not load; `CryptoError` for TLS certificate or key files;
     ///   `StorageError` / `NotaryError` when the storage or the server's key passphrase cannot be
     ///   opened.
-    public init(configuration: ServeConfiguration, plan: ServePolicy.Plan, clock: (@Sendable () -> Date)? = nil, logger: Logger) throws {
+    package init(configuration: ServeConfiguration, plan: ServePolicy.Plan, clock: (@Sendable () -> Date)? = nil, logger: Logger) throws {
         self.configuration = configuration
         self.plan = plan
         var tls: TLSServerContext?
@@ -74,14 +74,14 @@ public struct ServeAssembly: Sendable {
     }
 
     /// The host as it appears in a URL (`[::1]` for IPv6).
-    public var shownHost: String { plan.host.contains(":") ? "[\(plan.host)]" : plan.host }
+    package var shownHost: String { plan.host.contains(":") ? "[\(plan.host)]" : plan.host }
 
     /// `scheme://host:port` with the port actually bound (after `http.start()`).
-    public var url: String { "\(scheme)://\(shownHost):\(http.boundPort)" }
+    package var url: String { "\(scheme)://\(shownHost):\(http.boundPort)" }
 
     /// The startup lines about access control: what is on and which policy, or that the server
     /// is loopback-only, or (with `--insecure-no-auth`) a warning that anyone can publish.
-    public func logAccess(_ logger: Logger) {
+    package func logAccess(_ logger: Logger) {
         let auth = configuration.auth
         if auth.isEnabled {
             var ways: [String] = []

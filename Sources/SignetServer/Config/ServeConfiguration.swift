@@ -3,53 +3,53 @@ import SignetCrypto
 
 /// Everything `signet serve` can be configured with, from defaults, a JSON config file and flags
 /// (flags win over the file). Every key is documented in `docs/server.md`.
-public struct ServeConfiguration: Sendable {
+package struct ServeConfiguration: Sendable {
     /// `HOST:PORT` (`[v6]:PORT` for IPv6). Config `server.listen` (or Notary's `server.http_addr`).
-    public var listen = "127.0.0.1:4443"
+    package var listen = "127.0.0.1:4443"
     /// The file store's directory, and the server keys' directory with either backend.
     /// Config `storage.directory`; `--storage DIR`.
-    public var storageDirectory = "./signet-data"
+    package var storageDirectory = "./signet-data"
     /// A PostgreSQL database (libpq URI) to keep collections in instead of the file store (issue
     /// 13): config `storage.backend` `postgres` with `storage.url` (or Notary's `storage.db_url`),
     /// or `--storage postgres://…`. The password comes apart from it, from `SIGNET_STORAGE_PASSWORD`
     /// or `~/.pgpass`, if not in the URI. Server keys stay under `storageDirectory`.
-    public var storageURL: String?
-    public var tlsCertificateFile: String?
-    public var tlsKeyFile: String?
-    public var keyAlgorithm: KeyAlgorithm = .ed25519
-    public var keyPassphrase: String?
-    public var currentMaxAge = 300
-    public var consistentMaxAge = 2_592_000
-    public var maxBodyBytes = 100 * 1024 * 1024
-    public var maxHeaderBytes = 16 * 1024
+    package var storageURL: String?
+    package var tlsCertificateFile: String?
+    package var tlsKeyFile: String?
+    package var keyAlgorithm: KeyAlgorithm = .ed25519
+    package var keyPassphrase: String?
+    package var currentMaxAge = 300
+    package var consistentMaxAge = 2_592_000
+    package var maxBodyBytes = 100 * 1024 * 1024
+    package var maxHeaderBytes = 16 * 1024
     /// Config `limits.max_connections`: connections open at once (the event loop's limit, `HTTPServerConfiguration.maxConnections`).
-    public var maxConnections = 20_000
-    public var readTimeout: Double = 30
+    package var maxConnections = 20_000
+    package var readTimeout: Double = 30
     /// Config `limits.first_byte_timeout_seconds`: a new connection must send its first byte within it.
-    public var firstByteTimeout: Double = 5
-    public var maxRolesPerPublish = 1024
+    package var firstByteTimeout: Double = 5
+    package var maxRolesPerPublish = 1024
     /// Notary's `repositories.gun_prefixes`.
-    public var gunPrefixes: [String] = []
+    package var gunPrefixes: [String] = []
     /// Access control: config `auth` (see `docs/access-control.md`).
-    public var auth = AuthSettings()
+    package var auth = AuthSettings()
     /// Policy file named by `auth.policy` or `--policy` (loaded by `resolveAuth()`).
-    public var policyFile: String?
+    package var policyFile: String?
     /// `--insecure-no-auth` / `auth.insecure_no_auth`: serve a non-loopback address without auth.
-    public var insecureNoAuth = false
+    package var insecureNoAuth = false
     /// `trace`, `debug`, `info`, `notice`, `warning`, `error`, `critical`.
-    public var logLevel = "info"
+    package var logLevel = "info"
 
-    public init() {}
+    package init() {}
 
     /// A configuration problem, named by its key.
-    public struct Problem: Error, CustomStringConvertible {
-        public var description: String
+    package struct Problem: Error, CustomStringConvertible {
+        package var description: String
     }
 
     /// Reads a JSON config file over the defaults (decoded by `ConfigFile`).
     /// - Throws: `Problem` naming the file and the key for unreadable files, non-JSON, unknown
     ///   values and out-of-range numbers.
-    public static func load(file path: String) throws -> ServeConfiguration {
+    package static func load(file path: String) throws -> ServeConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw Problem(description: "cannot read config file \(path)")
         }
@@ -65,31 +65,31 @@ public struct ServeConfiguration: Sendable {
 
     /// Loads `policyFile` into `auth.policy`.
     /// - Throws: `Problem` naming the file.
-    public mutating func resolveAuth() throws {
+    package mutating func resolveAuth() throws {
         if let policyFile {
             do { auth.policy = try AccessPolicy.load(file: policyFile) } catch { throw Problem(description: "\(error)") }
         }
     }
 
     /// True for a libpq connection URI (`postgres://` or `postgresql://`, libpq §34.1.1).
-    public static func isPostgresURL(_ value: String) -> Bool {
+    package static func isPostgresURL(_ value: String) -> Bool {
         value.hasPrefix("postgres://") || value.hasPrefix("postgresql://")
     }
 
     /// `--storage VALUE`: a PostgreSQL URI selects the database; anything else is the directory
     /// (and selects the file store).
-    public mutating func setStorage(_ value: String) {
+    package mutating func setStorage(_ value: String) {
         if Self.isPostgresURL(value) { storageURL = value } else { storageURL = nil; storageDirectory = value }
     }
 
     /// What startup lines name as the storage: the directory, or "PostgreSQL database" — never
     /// the URI, which may hold a password.
-    public var storageDescription: String {
+    package var storageDescription: String {
         storageURL == nil ? storageDirectory : "\(PostgresConnectionParameters(url: ""))"
     }
 
     /// Splits `listen` into host and port. `[::1]:4443` and `host:4443` are accepted.
-    public func hostAndPort() throws -> (host: String, port: Int) {
+    package func hostAndPort() throws -> (host: String, port: Int) {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
             throw Problem(description: "listen address \(listen) is not HOST:PORT")
         }
@@ -99,7 +99,7 @@ public struct ServeConfiguration: Sendable {
     }
 
     /// The trust server's settings from this configuration.
-    public var settings: TrustServerSettings {
+    package var settings: TrustServerSettings {
         var settings = TrustServerSettings(storageDirectory: storageDirectory)
         settings.keyAlgorithm = keyAlgorithm
         settings.keyPassphrase = keyPassphrase

@@ -14,28 +14,28 @@ import Logging
 /// Client certificates are required during the TLS handshake only when they are the only way in
 /// (`requiresClientCertificate`); with passwords or tokens as well they are requested, and
 /// verified when sent.
-public enum ServePolicy {
+package enum ServePolicy {
     /// A configuration `signet serve` refuses to start with (exit 2); the message names the flag
     /// or config key and what to do instead.
-    public struct Refusal: Error, Sendable, CustomStringConvertible {
-        public var description: String
+    package struct Refusal: Error, Sendable, CustomStringConvertible {
+        package var description: String
 
-        public init(_ description: String) {
+        package init(_ description: String) {
             self.description = description
         }
     }
 
     /// What the checks decided: where to listen, at which log level, and whether that is loopback.
-    public struct Plan: Sendable {
-        public var host: String
-        public var port: Int
-        public var logLevel: Logger.Level
-        public var loopback: Bool
+    package struct Plan: Sendable {
+        package var host: String
+        package var port: Int
+        package var logLevel: Logger.Level
+        package var loopback: Bool
     }
 
     /// Checks `configuration` after flags, the config file and `resolveAuth()` are merged.
     /// - Throws: `Refusal` for the first rule it breaks, in the order listed on the type.
-    public static func check(_ configuration: ServeConfiguration) throws -> Plan {
+    package static func check(_ configuration: ServeConfiguration) throws -> Plan {
         guard (configuration.tlsCertificateFile == nil) == (configuration.tlsKeyFile == nil) else {
             throw Refusal("--tls-cert and --tls-key go together")
         }
@@ -64,7 +64,7 @@ public enum ServePolicy {
     /// True for an IPv4 literal in `127.0.0.0/8`, the IPv6 loopback `::1` in any spelling, and
     /// `localhost`. A name is never loopback by its spelling (`127.0.0.1.example.com` resolves
     /// wherever its DNS says), and `0.0.0.0` / `::` are every interface.
-    public static func isLoopback(host: String) -> Bool {
+    package static func isLoopback(host: String) -> Bool {
         if host == "localhost" { return true }
         var v4 = in_addr()
         if inet_pton(AF_INET, host, &v4) == 1 {
@@ -78,7 +78,7 @@ public enum ServePolicy {
     }
 
     /// Client certificates are required in the handshake when they are the only way in.
-    public static func requiresClientCertificate(_ auth: AuthSettings) -> Bool {
+    package static func requiresClientCertificate(_ auth: AuthSettings) -> Bool {
         auth.tlsClientCAFile != nil && auth.htpasswdFile == nil && auth.token == nil
     }
 }

@@ -8,7 +8,7 @@ extension ServerKeyStore {
     /// algorithm and key derivation of `settings` and the passphrase `resolvePassphrase` finds.
     /// - Throws: `NotaryError(.updating)` when a directory or the passphrase file cannot be
     ///   created; `NotaryError(.noStorage)` for an empty passphrase file.
-    public static func open(storageDirectory: String, settings: TrustServerSettings, logger: Logger) throws -> ServerKeyStore {
+    package static func open(storageDirectory: String, settings: TrustServerSettings, logger: Logger) throws -> ServerKeyStore {
         let passphrase = try resolvePassphrase(settings: settings, storageRoot: storageDirectory, logger: logger)
         return try ServerKeyStore(directory: storageDirectory + "/keys", algorithm: settings.keyAlgorithm,
                                   passphrase: passphrase, kdf: settings.keyDerivation)

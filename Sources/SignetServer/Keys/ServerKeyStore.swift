@@ -11,9 +11,9 @@ import Synchronization
 /// Keys live in `<storage>/keys/<sha256 hex of GUN>/<role>/<created ns>-<key ID>.pem` as encrypted
 /// PKCS#8 (`ENCRYPTED PRIVATE KEY`, PBKDF2-HMAC-SHA256, AES-256-CBC), mode 0600. Decrypted keys are
 /// cached in memory so that signing a timestamp does not pay the key derivation again.
-public final class ServerKeyStore: Sendable {
-    public let directory: String
-    public let algorithm: KeyAlgorithm
+package final class ServerKeyStore: Sendable {
+    package let directory: String
+    package let algorithm: KeyAlgorithm
     private let passphrase: String
     private let kdf: KeyDerivation
     /// Decrypted keys by key ID.
@@ -24,7 +24,7 @@ public final class ServerKeyStore: Sendable {
     ///   - algorithm: `.ed25519` (notary-server's local signer default) or `.ecdsa`.
     ///   - passphrase: encrypts and decrypts key files; never logged.
     ///   - kdf: key derivation for new key files (default PBKDF2-HMAC-SHA256, 600,000 iterations).
-    public init(directory: String, algorithm: KeyAlgorithm, passphrase: String,
+    package init(directory: String, algorithm: KeyAlgorithm, passphrase: String,
                 kdf: KeyDerivation = .pbkdf2SHA256(iterations: 600_000)) throws {
         self.directory = directory
         self.algorithm = algorithm
@@ -34,7 +34,7 @@ public final class ServerKeyStore: Sendable {
     }
 
     /// Only `timestamp` and `snapshot` keys are held by the server.
-    public static func isServerRole(_ role: String) -> Bool { role == RoleName.timestamp || role == RoleName.snapshot }
+    package static func isServerRole(_ role: String) -> Bool { role == RoleName.timestamp || role == RoleName.snapshot }
 
     private func roleDirectory(gun: String, role: String) -> String {
         "\(directory)/\(FileStore.gunID(gun))/\(role)"
@@ -63,7 +63,7 @@ public final class ServerKeyStore: Sendable {
 
     /// Creates a new key for `gun`'s `role` and returns its public TUF key (Notary `POST <role>.key`).
     @discardableResult
-    public func create(gun: String, role: String) throws -> TUFKey {
+    package func create(gun: String, role: String) throws -> TUFKey {
         let key = try PrivateKey.generate(algorithm)
         let tufKey = TUFKey(publicKey: key.publicKey)
         let pem = PEMBlock(type: "ENCRYPTED PRIVATE KEY", der: try key.encryptedPKCS8DER(passphrase: passphrase, kdf: kdf)).encoded()
@@ -77,7 +77,7 @@ public final class ServerKeyStore: Sendable {
 
     /// The key `GET <role>.key` returns: the first key of `role` in `root` that the server holds,
     /// else the newest pending key, else a new one.
-    public func getOrCreate(gun: String, role: String, root: Root?) throws -> TUFKey {
+    package func getOrCreate(gun: String, role: String, root: Root?) throws -> TUFKey {
         if let root, let signer = try signer(gun: gun, role: role, root: root) { return signer.key }
         if let newest = keyFiles(gun: gun, role: role).first {
             return TUFKey(publicKey: try privateKey(gun: gun, role: role, file: newest.file, id: newest.id).publicKey)
@@ -86,7 +86,7 @@ public final class ServerKeyStore: Sendable {
     }
 
     /// A key listed for `role` in `root` that the server holds, with its private key, or nil.
-    public func signer(gun: String, role: String, root: Root) throws -> RoleSigner? {
+    package func signer(gun: String, role: String, root: Root) throws -> RoleSigner? {
         guard let listed = root.roles[role]?.keyIDs else { return nil }
         let held = keyFiles(gun: gun, role: role)
         for id in listed {
@@ -99,7 +99,7 @@ public final class ServerKeyStore: Sendable {
     }
 
     /// Removes every key of `gun` (after `DELETE`).
-    public func delete(gun: String) {
+    package func delete(gun: String) {
         try? FileManager.default.removeItem(atPath: "\(directory)/\(FileStore.gunID(gun))")
     }
 }

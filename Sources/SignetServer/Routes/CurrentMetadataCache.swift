@@ -63,7 +63,7 @@ extension TrustServer {
     /// For `HTTPServer`'s `cachedResponder` (answered on the event loop, so it must not block): the
     /// cached response to a `GET` of current metadata, or nil to let `handle` serve the request. Only
     /// without access control (checking credentials may be slow, and belongs to `handle`).
-    public func cachedResponse(_ request: HTTPRequest) -> HTTPResponse? {
+    package func cachedResponse(_ request: HTTPRequest) -> HTTPResponse? {
         guard settings.accessControl == nil, request.method == "GET", request.path.hasPrefix("/v2/") else { return nil }
         let rest = request.path.dropFirst(4)
         guard let marker = rest.lastRange(ofLiteral: "/_trust/tuf/"),

@@ -23,15 +23,15 @@ import Synchronization
 /// Every failure is a `StorageError`: `.unavailable` when the directory itself cannot be reached
 /// (removed, unmounted: `outage`), `.io` for other file-system failures, `.corrupt` for files
 /// that do not read back as written.
-public final class FileStore: MetadataStore, Sendable {
-    public let root: String
+package final class FileStore: MetadataStore, Sendable {
+    package let root: String
     private let locks: GUNLocks
     /// `changefeed.log` and its index (`ChangefeedLog.swift`).
     let changefeed: ChangefeedLog
     private let cache = Mutex(CacheState())
 
     /// Opens (creating if needed, mode 0700) a store rooted at `directory`.
-    public init(directory: String) throws {
+    package init(directory: String) throws {
         root = PathText.standardizing(directory)
         for sub in ["", "/repos", "/locks", "/trash"] { try StorageFile.makeDirectory(root + sub) }
         locks = GUNLocks(directory: root + "/locks")
@@ -171,7 +171,7 @@ public final class FileStore: MetadataStore, Sendable {
     }
 
     /// The manifest's identity: every commit and delete replaces or removes it.
-    public func revision(gun: String) throws -> StoreRevision? {
+    package func revision(gun: String) throws -> StoreRevision? {
         try Self.identity(of: try repoDirectory(gun) + "/manifest.json")
     }
 
@@ -206,7 +206,7 @@ public final class FileStore: MetadataStore, Sendable {
 
     // MARK: MetadataStore
 
-    public func current(gun: String, role: String) throws -> StoredMetadata? {
+    package func current(gun: String, role: String) throws -> StoredMetadata? {
         try guarded(gun: gun, role: role) {
             guard let manifest = try loadManifest(gun), let version = manifest.current[role],
                   let entry = manifest.versions[role]?[version] else { return nil }
@@ -214,14 +214,14 @@ public final class FileStore: MetadataStore, Sendable {
         }
     }
 
-    public func version(gun: String, role: String, version: Int64) throws -> StoredMetadata? {
+    package func version(gun: String, role: String, version: Int64) throws -> StoredMetadata? {
         try guarded(gun: gun, role: role) {
             guard let manifest = try loadManifest(gun), let entry = manifest.versions[role]?[version] else { return nil }
             return try load(gun: gun, role: role, version: version, entry: entry)
         }
     }
 
-    public func byHash(gun: String, role: String, sha256Hex: String) throws -> StoredMetadata? {
+    package func byHash(gun: String, role: String, sha256Hex: String) throws -> StoredMetadata? {
         try guarded(gun: gun, role: role) {
             guard let manifest = try loadManifest(gun), let list = manifest.versions[role] else { return nil }
             let wanted = sha256Hex.lowercased()
@@ -234,7 +234,7 @@ public final class FileStore: MetadataStore, Sendable {
         }
     }
 
-    public func withWriteLock<T>(gun: String, _ body: () throws -> T) throws -> T {
+    package func withWriteLock<T>(gun: String, _ body: () throws -> T) throws -> T {
         _ = try repoDirectory(gun)
         // Only taking the lock is a storage operation; what `body` throws passes through unchanged.
         var result: Result<T, any Error>?
@@ -245,7 +245,7 @@ public final class FileStore: MetadataStore, Sendable {
         return try result.get()
     }
 
-    public func commit(gun: String, updates: [MetadataUpdate]) throws {
+    package func commit(gun: String, updates: [MetadataUpdate]) throws {
         try guarded(gun: gun) { try commitUnguarded(gun: gun, updates: updates) }
     }
 
@@ -279,7 +279,7 @@ public final class FileStore: MetadataStore, Sendable {
         }
     }
 
-    public func delete(gun: String) throws {
+    package func delete(gun: String) throws {
         let directory = try repoDirectory(gun)
         try withWriteLock(gun: gun) {
             try guarded(gun: gun) { try deleteUnguarded(gun: gun, directory: directory) }
@@ -300,7 +300,7 @@ public final class FileStore: MetadataStore, Sendable {
 
     // MARK: Changefeed
 
-    public func changes(gun: String?, changeID: Int64, records: Int) throws -> [ChangeRecord] {
+    package func changes(gun: String?, changeID: Int64, records: Int) throws -> [ChangeRecord] {
         try guarded(gun: gun) {
             guard let list = try changefeed.records(gun: gun, changeID: changeID, records: records) else {
                 if let outage = outage(gun: gun) { throw outage }

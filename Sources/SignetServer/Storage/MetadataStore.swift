@@ -1,17 +1,17 @@
 import FoundationEssentials
 
 /// One stored version of one role's metadata file (a row of Notary's `tuf_files`).
-public struct StoredMetadata: Sendable {
-    public var role: String
-    public var version: Int64
+package struct StoredMetadata: Sendable {
+    package var role: String
+    package var version: Int64
     /// Lowercase hex SHA-256 of `bytes`.
-    public var sha256: String
+    package var sha256: String
     /// When this version was stored (served as `Last-Modified`).
-    public var created: Date
+    package var created: Date
     /// The file exactly as uploaded or generated.
-    public var bytes: [UInt8]
+    package var bytes: [UInt8]
 
-    public init(role: String, version: Int64, sha256: String, created: Date, bytes: [UInt8]) {
+    package init(role: String, version: Int64, sha256: String, created: Date, bytes: [UInt8]) {
         self.role = role
         self.version = version
         self.sha256 = sha256
@@ -21,12 +21,12 @@ public struct StoredMetadata: Sendable {
 }
 
 /// One role file to store in a publish.
-public struct MetadataUpdate: Sendable {
-    public var role: String
-    public var version: Int64
-    public var bytes: [UInt8]
+package struct MetadataUpdate: Sendable {
+    package var role: String
+    package var version: Int64
+    package var bytes: [UInt8]
 
-    public init(role: String, version: Int64, bytes: [UInt8]) {
+    package init(role: String, version: Int64, bytes: [UInt8]) {
         self.role = role
         self.version = version
         self.bytes = bytes
@@ -34,15 +34,15 @@ public struct MetadataUpdate: Sendable {
 }
 
 /// One changefeed record (reference §2.7): a stored timestamp version (`update`) or a GUN deletion.
-public struct ChangeRecord: Sendable, Equatable {
-    public var id: Int64
-    public var createdAt: Date
-    public var gun: String
-    public var version: Int64
-    public var sha256: String
-    public var category: String
+package struct ChangeRecord: Sendable, Equatable {
+    package var id: Int64
+    package var createdAt: Date
+    package var gun: String
+    package var version: Int64
+    package var sha256: String
+    package var category: String
 
-    public init(id: Int64, createdAt: Date, gun: String, version: Int64, sha256: String, category: String) {
+    package init(id: Int64, createdAt: Date, gun: String, version: Int64, sha256: String, category: String) {
         self.id = id
         self.createdAt = createdAt
         self.gun = gun
@@ -63,7 +63,7 @@ public struct ChangeRecord: Sendable, Equatable {
 /// `.versionConflict`, `.unavailable` when the storage cannot be reached (answered 503), `.io`,
 /// `.corrupt`. Absent data is `nil` (or an empty list), never an error; `withWriteLock` passes
 /// what its body throws through unchanged.
-public protocol MetadataStore: Sendable {
+package protocol MetadataStore: Sendable {
     /// The newest committed version of `role`, or nil.
     func current(gun: String, role: String) throws -> StoredMetadata?
     /// A committed version of `role`, or nil.
@@ -90,18 +90,18 @@ public protocol MetadataStore: Sendable {
 }
 
 extension MetadataStore {
-    public func revision(gun: String) throws -> StoreRevision? { nil }
+    package func revision(gun: String) throws -> StoreRevision? { nil }
 }
 
 /// What `MetadataStore.revision(gun:)` returns: equal values mean the GUN's metadata is unchanged.
 /// For the file store, the manifest's inode, size and modification time (it is only replaced by rename).
-public struct StoreRevision: Equatable, Sendable {
-    public var inode: UInt64
-    public var size: Int64
-    public var seconds: Int64
-    public var nanoseconds: Int64
+package struct StoreRevision: Equatable, Sendable {
+    package var inode: UInt64
+    package var size: Int64
+    package var seconds: Int64
+    package var nanoseconds: Int64
 
-    public init(inode: UInt64, size: Int64, seconds: Int64, nanoseconds: Int64) {
+    package init(inode: UInt64, size: Int64, seconds: Int64, nanoseconds: Int64) {
         self.inode = inode
         self.size = size
         self.seconds = seconds
@@ -109,5 +109,5 @@ public struct StoreRevision: Equatable, Sendable {
     }
 
     /// No metadata stored for the GUN.
-    public static let absent = StoreRevision(inode: 0, size: 0, seconds: 0, nanoseconds: 0)
+    package static let absent = StoreRevision(inode: 0, size: 0, seconds: 0, nanoseconds: 0)
 }

@@ -4,8 +4,8 @@
 /// `Routes/ErrorResponse.swift` (`NotaryError.init(_:)`) maps it to Notary's error envelope; no
 /// other place turns storage failures into HTTP statuses. `reason` goes to the server log only
 /// (paths, `strerror` text, SQL states; never secrets, never sent to clients).
-public struct StorageError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: String, Sendable {
+package struct StorageError: Error, Sendable, CustomStringConvertible {
+    package enum Kind: String, Sendable {
         /// A GUN (`role` nil) or role name that may not become a storage key (`GUN.validate`,
         /// `RoleName.validate`). Answered `400 INVALID_GUN` (detail: the reason) or
         /// `400 INVALID_ROLE` (detail: the role), as notary-server does.
@@ -24,15 +24,15 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         case corrupt
     }
 
-    public var kind: Kind
+    package var kind: Kind
     /// The GUN concerned; nil for store-wide failures (the changefeed of every GUN, opening).
-    public var gun: String?
+    package var gun: String?
     /// The role concerned, when one is.
-    public var role: String?
+    package var role: String?
     /// What went wrong, for the server log.
-    public var reason: String
+    package var reason: String
 
-    public init(_ kind: Kind, gun: String? = nil, role: String? = nil, _ reason: String) {
+    package init(_ kind: Kind, gun: String? = nil, role: String? = nil, _ reason: String) {
         self.kind = kind
         self.gun = gun
         self.role = role
@@ -40,7 +40,7 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
     }
 
     /// `storage unavailable (GUN example.com/app, role targets): …`.
-    public var description: String {
+    package var description: String {
         let names = [gun.map { "GUN \($0)" }, role.map { "role \($0)" }].compactMap { $0 }
         return "storage \(kind.rawValue)\(names.isEmpty ? "" : " (\(names.joined(separator: ", ")))"): \(reason)"
     }

@@ -7,8 +7,8 @@ import SignetTUF
 /// `Routes/ErrorResponse.swift` turns it (and `StorageError`) into the JSON envelope; nothing else
 /// maps errors to statuses. Access control answers with the same envelope (`UNAUTHORIZED`,
 /// `DENIED`, `TOOMANYREQUESTS`, docker/distribution's errcode descriptors).
-public struct NotaryError: Error, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable {
+package struct NotaryError: Error, Sendable, CustomStringConvertible {
+    package enum Code: String, Sendable {
         case noStorage = "NO_STORAGE"
         case noFilename = "NO_FILENAME"
         case invalidRole = "INVALID_ROLE"
@@ -28,7 +28,7 @@ public struct NotaryError: Error, Sendable, CustomStringConvertible {
         case unavailable = "UNAVAILABLE"
 
         /// The HTTP status Notary answers with.
-        public var status: Int {
+        package var status: Int {
             switch self {
             case .noStorage, .updating, .unknown: return 500
             case .metadataNotFound, .genericNotFound: return 404
@@ -41,7 +41,7 @@ public struct NotaryError: Error, Sendable, CustomStringConvertible {
         }
 
         /// Notary's fixed message for the code (docker/distribution errcode descriptors).
-        public var message: String {
+        package var message: String {
             switch self {
             case .noStorage: return "The server is misconfigured and has no storage."
             case .noFilename: return "An upload did not have a filename."
@@ -65,7 +65,7 @@ public struct NotaryError: Error, Sendable, CustomStringConvertible {
     }
 
     /// How `detail` is written: absent (router-level not-found), `{}`, a string, or a JSON value.
-    public enum Detail: Sendable {
+    package enum Detail: Sendable {
         case absent
         case empty
         case text(String)
@@ -78,33 +78,33 @@ public struct NotaryError: Error, Sendable, CustomStringConvertible {
         String(decoding: (try? CanonicalJSON.encode(.string(text), htmlEscaped: true)) ?? [], as: UTF8.self)
     }
 
-    public var code: Code
+    package var code: Code
     /// The envelope's `message`: the code's fixed message unless one is given (access control
     /// says who was refused what).
-    public var message: String
-    public var detail: Detail
+    package var message: String
+    package var detail: Detail
     /// What the server log says (never secrets); not sent to the client.
-    public var logMessage: String
+    package var logMessage: String
 
-    public init(_ code: Code, message: String? = nil, detail: Detail = .empty, log: String = "") {
+    package init(_ code: Code, message: String? = nil, detail: Detail = .empty, log: String = "") {
         self.code = code
         self.message = message ?? code.message
         self.detail = detail
         self.logMessage = log
     }
 
-    public var description: String {
+    package var description: String {
         "\(code.rawValue)\(logMessage.isEmpty ? "" : ": \(logMessage)")"
     }
 
     /// Router-level not found: no `detail` member at all, as gorilla/mux's NotFoundHandler answers.
-    public static let routeNotFound = NotaryError(.metadataNotFound, detail: .absent)
+    package static let routeNotFound = NotaryError(.metadataNotFound, detail: .absent)
     /// Handler-level not found: `"detail":{}`.
-    public static let notFound = NotaryError(.metadataNotFound, detail: .empty)
-    public static let versionConflict = NotaryError(.version, detail: .empty)
+    package static let notFound = NotaryError(.metadataNotFound, detail: .empty)
+    package static let versionConflict = NotaryError(.version, detail: .empty)
 
     /// `INVALID_UPDATE` with a validation error detail `{"Name":…,"Error":{"Msg":…}}`.
-    public static func invalidUpdate(_ kind: ValidationKind, _ message: String, missing: String? = nil) -> NotaryError {
+    package static func invalidUpdate(_ kind: ValidationKind, _ message: String, missing: String? = nil) -> NotaryError {
         // Go writes struct fields in declaration order: Name, Error; inside, Missing before Msg.
         var json = #"{"Name":"# + jsonText(kind.rawValue) + #","Error":{"#
         if let missing { json += #""Missing":"# + jsonText(missing) + "," }
@@ -113,7 +113,7 @@ public struct NotaryError: Error, Sendable, CustomStringConvertible {
     }
 
     /// The validation error types Notary serializes into `detail.Name`.
-    public enum ValidationKind: String, Sendable {
+    package enum ValidationKind: String, Sendable {
         case validation = "ErrValidation"
         case badHierarchy = "ErrBadHierarchy"
         case badRoot = "ErrBadRoot"

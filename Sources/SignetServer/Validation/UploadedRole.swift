@@ -3,17 +3,17 @@ import SignetTUF
 
 /// One role file of a publish, after the first check of Notary's validation (reference §5.1 step
 /// 1): a valid role name and the minimal shape `{"signed":{"_type","expires","version"},"signatures"}`.
-public struct UploadedRole: Sendable {
-    public var role: String
-    public var version: Int64
-    public var bytes: [UInt8]
-    public var file: MetadataFile
+package struct UploadedRole: Sendable {
+    package var role: String
+    package var version: Int64
+    package var bytes: [UInt8]
+    package var file: MetadataFile
 
     /// Reads the parts of a publish body (reference §2.2): parts named `files`, the raw filename
     /// is the role (an optional `.json` suffix stripped; never reduced to a base name).
     /// - Throws: `NotaryError` `NO_FILENAME`, `INVALID_ROLE` (detail = the name), `MALFORMED_JSON`,
     ///   `VERSION` for a role sent twice.
-    public static func parse(parts: [MultipartPart], maxRoles: Int) throws -> [String: UploadedRole] {
+    package static func parse(parts: [MultipartPart], maxRoles: Int) throws -> [String: UploadedRole] {
         var roles: [String: UploadedRole] = [:]
         for part in parts where part.name == "files" {
             guard var role = part.filename, !role.isEmpty else { throw NotaryError(.noFilename, detail: .empty) }

@@ -7,13 +7,13 @@ import FoundationEssentials
 /// `SIGNET_STORAGE_PASSWORD`), else from the URI, else from libpq's own `~/.pgpass` / `PGPASSFILE`.
 /// Neither the password nor the URI (which may embed one) ever appears in `description`, errors or
 /// logs.
-public struct PostgresConnectionParameters: Sendable, CustomStringConvertible {
-    public var url: String
-    public var password: String?
+package struct PostgresConnectionParameters: Sendable, CustomStringConvertible {
+    package var url: String
+    package var password: String?
     /// Seconds libpq waits for a connection before giving up (`connect_timeout`).
-    public var connectTimeoutSeconds: Int
+    package var connectTimeoutSeconds: Int
 
-    public init(url: String, password: String? = nil, connectTimeoutSeconds: Int = 5) {
+    package init(url: String, password: String? = nil, connectTimeoutSeconds: Int = 5) {
         self.url = url
         self.password = password
         self.connectTimeoutSeconds = connectTimeoutSeconds
@@ -28,5 +28,5 @@ public struct PostgresConnectionParameters: Sendable, CustomStringConvertible {
     }
 
     /// Names the server without credentials: "PostgreSQL database".
-    public var description: String { "PostgreSQL database" }
+    package var description: String { "PostgreSQL database" }
 }

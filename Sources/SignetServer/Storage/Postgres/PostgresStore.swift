@@ -17,7 +17,7 @@ import SignetTUF
 ///   lock held to commit, so IDs grow in commit order; the semantics are `FileStore`'s.
 /// - Connections come from `PostgresPool` (reconnects with backoff). Every libpq failure becomes a
 ///   storage error in `PostgresStore+Errors.swift`; an outage is never a crash.
-public final class PostgresStore: MetadataStore {
+package final class PostgresStore: MetadataStore {
     let pool: PostgresPool
 
     /// Connects, and brings the schema up to date (`PostgresSchema.migrate`).
@@ -27,7 +27,7 @@ public final class PostgresStore: MetadataStore {
     ///     reads or publishes).
     /// - Throws: the storage error for an unreachable database (`PostgresStore+Errors.swift`), or
     ///   one naming both migration numbers when the database's schema is newer than this build's.
-    public init(parameters: PostgresConnectionParameters, maxConnections: Int = 8) throws {
+    package init(parameters: PostgresConnectionParameters, maxConnections: Int = 8) throws {
         pool = PostgresPool(parameters: parameters, capacity: maxConnections)
         try Self.mapped(gun: nil) { try pool.withConnection { try PostgresSchema.migrate($0) } }
     }
@@ -86,19 +86,19 @@ public final class PostgresStore: MetadataStore {
 
     // MARK: MetadataStore
 
-    public func current(gun: String, role: String) throws -> StoredMetadata? {
+    package func current(gun: String, role: String) throws -> StoredMetadata? {
         try reading(gun: gun) { try file($0.execute(PostgresStatements.current, [.text(gun), .text(role)])) }
     }
 
-    public func version(gun: String, role: String, version: Int64) throws -> StoredMetadata? {
+    package func version(gun: String, role: String, version: Int64) throws -> StoredMetadata? {
         try reading(gun: gun) { try file($0.execute(PostgresStatements.version, [.text(gun), .text(role), .int64(version)])) }
     }
 
-    public func byHash(gun: String, role: String, sha256Hex: String) throws -> StoredMetadata? {
+    package func byHash(gun: String, role: String, sha256Hex: String) throws -> StoredMetadata? {
         try reading(gun: gun) { try file($0.execute(PostgresStatements.byHash, [.text(gun), .text(role), .text(sha256Hex.lowercased())])) }
     }
 
-    public func withWriteLock<T>(gun: String, _ body: () throws -> T) throws -> T {
+    package func withWriteLock<T>(gun: String, _ body: () throws -> T) throws -> T {
         try StorageNames.checkGUN(gun)
         if openTransaction(gun: gun) != nil { return try body() }
         return try Self.mapped(gun: gun) {
@@ -127,7 +127,7 @@ public final class PostgresStore: MetadataStore {
         try Self.mapped(gun: gun) { try body(connection) }
     }
 
-    public func commit(gun: String, updates: [MetadataUpdate]) throws {
+    package func commit(gun: String, updates: [MetadataUpdate]) throws {
         try StorageNames.checkGUN(gun)
         var seen = Set<String>()
         for update in updates {
@@ -158,7 +158,7 @@ public final class PostgresStore: MetadataStore {
         }
     }
 
-    public func delete(gun: String) throws {
+    package func delete(gun: String) throws {
         try StorageNames.checkGUN(gun)
         try writing(gun: gun) { connection in
             let deleted = try connection.execute(PostgresStatements.deleteGUN, [.text(gun)])
@@ -174,7 +174,7 @@ public final class PostgresStore: MetadataStore {
         _ = try connection.execute(PostgresStatements.insertChange, [.text(gun), .int64(version), .text(sha256), .text(category)])
     }
 
-    public func changes(gun: String?, changeID: Int64, records: Int) throws -> [ChangeRecord] {
+    package func changes(gun: String?, changeID: Int64, records: Int) throws -> [ChangeRecord] {
         // FileStore's rule: with records ≥ 0, a negative change ID starts after the end.
         if records >= 0 && changeID < 0 { return [] }
         let limit = records >= 0 ? Int64(records) : (records == Int.min ? Int64.max : Int64(-records))
