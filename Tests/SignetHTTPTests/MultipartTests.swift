@@ -107,4 +107,23 @@ import Testing
         #expect(HeaderParameters.parse(#"form-data; name="files"; filename="root"#).parameters.map(\.name) == ["name"])
         #expect(HeaderParameters.parse("form-data; filename=\"ro\u{1}ot\"; name=files").parameters.isEmpty)
     }
+
+    /// Found by the fuzz smoke run in `.ci/run` (`multipart`): an unquoted (token) value holding NUL was
+    /// kept while the same value quoted was dropped, so a part re-encoded with `Multipart.encode` (which
+    /// quotes) lost its filename. A token with a control character now ends the list as a quoted one
+    /// does (Go's `mime.ParseMediaType` refuses both: control characters are not token characters).
+    @Test func tokenValueWithControlCharacterIsDroppedAsAQuotedOneIs() {
+        #expect(HeaderParameters.parse("form-data; name=files; filename=ro\u{0}ot").parameters.map(\.name) == ["name"])
+        #expect(HeaderParameters.parse("form-data; filename=ro\u{7F}ot; name=files").parameters.isEmpty)
+        #expect(HeaderParameters.parse("form-data; name=files; filename=ro\tot").parameters.map(\.value) == ["files", "ro\tot"])
+    }
+
+    /// Parameters are split scalar by scalar: U+0600 before `;` or `=` forms one grapheme cluster with it,
+    /// and a Character-based split read `name=a\u{0600};filename=x` as one parameter.
+    @Test func separatorsAfterAPrependCharacterStillSeparate() {
+        let parsed = HeaderParameters.parse("form-data\u{0600}; name=a\u{0600}; filename=\"x\"")
+        #expect(Array(parsed.value.utf8) == Array("form-data\u{0600}".utf8))
+        #expect(parsed.parameters.map(\.name) == ["name", "filename"])
+        #expect(parsed.parameters.map { Array($0.value.utf8) } == [Array("a\u{0600}".utf8), Array("x".utf8)])
+    }
 }

@@ -137,31 +137,34 @@ public enum Multipart {
 }
 
 /// Parses `value; name=token; name="quoted \" string"` header values (RFC 9110 §5.6.6); the
-/// quoted-strings through `QuotedString`. A parameter without `=` is skipped; a quoted-string that
-/// is unterminated or holds a control character ends the list there (it and what follows are
-/// dropped); text between a closing quote and the next `;` is ignored.
+/// quoted-strings through `QuotedString`. A parameter without `=` is skipped; a value (quoted or a
+/// token) that is unterminated or holds a control character other than HTAB ends the list there (it
+/// and what follows are dropped, as Go's `mime.ParseMediaType` refuses them); text between a
+/// closing quote and the next `;` is ignored. Read scalar by scalar: as `Character`s, a `;` or `=`
+/// after U+0600 is part of one grapheme cluster and goes unseen.
 enum HeaderParameters {
     static func parse(_ header: String) -> (value: String, parameters: [(name: String, value: String)]) {
-        var rest = Substring(header)
+        var rest = Substring(header).unicodeScalars
         let value = rest.prefix { $0 != ";" }
-        rest = rest.dropFirst(value.count)
+        rest = rest[value.endIndex...]
         var parameters: [(name: String, value: String)] = []
         while rest.first == ";" {
             rest = rest.dropFirst()
-            let name = rest.prefix { $0 != "=" && $0 != ";" }
-            rest = rest.dropFirst(name.count)
+            let name = Substring(rest.prefix { $0 != "=" && $0 != ";" }).trimmingHTTPWhitespace()
+            rest = rest.drop { $0 != "=" && $0 != ";" }
             guard rest.first == "=" else { continue }
             rest = rest.dropFirst().drop { $0 == " " || $0 == "\t" }
             if rest.first == "\"" {
-                guard let (quoted, after) = QuotedString.read(rest) else { break }
-                parameters.append((String(name.trimmingHTTPWhitespace()), quoted))
-                rest = after.drop { $0 != ";" }
+                guard let (quoted, after) = QuotedString.read(Substring(rest)) else { break }
+                parameters.append((String(name), quoted))
+                rest = after.unicodeScalars.drop { $0 != ";" }
             } else {
                 let raw = rest.prefix { $0 != ";" }
-                parameters.append((String(name.trimmingHTTPWhitespace()), String(raw.trimmingHTTPWhitespace())))
-                rest = rest.dropFirst(raw.count)
+                guard !raw.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) else { break }
+                parameters.append((String(name), String(Substring(raw).trimmingHTTPWhitespace())))
+                rest = rest[raw.endIndex...]
             }
         }
-        return (String(value.trimmingHTTPWhitespace()), parameters)
+        return (String(Substring(value).trimmingHTTPWhitespace()), parameters)
     }
 }
