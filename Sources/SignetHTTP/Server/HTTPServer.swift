@@ -73,7 +73,7 @@ public final class HTTPServer: @unchecked Sendable {
         signal(SIGPIPE, SIG_IGN)
 
         let host = configuration.host
-        let where_ = host.contains(":") ? "[\(host)]:\(configuration.port)" : "\(host):\(configuration.port)"
+        let address = host.contains(":") ? "[\(host)]:\(configuration.port)" : "\(host):\(configuration.port)"
         let addresses = try Socket.resolve(host: host, port: configuration.port, passive: true).get()
         var lastError = "no usable address"
         var listenFD: Int32 = -1
@@ -94,7 +94,7 @@ public final class HTTPServer: @unchecked Sendable {
             listenFD = fd
             break
         }
-        guard listenFD >= 0 else { throw HTTPError(.bind, "cannot listen on \(where_): \(lastError)") }
+        guard listenFD >= 0 else { throw HTTPError(.bind, "cannot listen on \(address): \(lastError)") }
         let connectionLimit = FileDescriptorLimit.raise(toFit: configuration.maxConnections, logger: logger)
         let loop: ServerLoop
         do {
