@@ -26,3 +26,28 @@ import Testing
         #expect(over.first == .rejected(status: 431), "one byte over the limit, pieces of \(readSize)")
     }
 }
+
+/// Field lists (`Transfer-Encoding`, `Content-Length`, `Connection`) are split at "," bytes and their
+/// tokens compared as ASCII (RFC 9110 §5.6.1, §5.6.2), not as Swift `Character`s with Unicode case
+/// mapping. `"chun\u{212A}ed".lowercased()` is `"chunked"` (U+212A KELVIN SIGN lowercases to `k`), so
+/// the server took a coding no ASCII-comparing proxy calls chunked as chunked: the disagreement request
+/// smuggling is made of. And U+0600 before "," forms one grapheme cluster with it, hiding the comma.
+@Suite struct FieldListTests {
+    @Test func kelvinSignInTransferCodingIsNotChunked() {
+        let request = "POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chun\u{212A}ed\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+        let outcomes = MessageReading.readRequests(Array(request.utf8), readSize: 1 << 16, configuration: HTTPServerConfiguration())
+        #expect(outcomes.first == .rejected(status: 501), "\(outcomes)")
+        let plain = "POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: ChunKed\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+        guard case .request = MessageReading.readRequests(Array(plain.utf8), readSize: 1 << 16, configuration: HTTPServerConfiguration()).first else {
+            Issue.record("ASCII case-insensitive chunked must still be read")
+            return
+        }
+    }
+
+    @Test func commaAfterAPrependCharacterSeparatesListElements() {
+        let headers: HTTPHeaders = ["Connection": "x\u{0600},close"]
+        #expect(headers.hasToken("close", in: "Connection"))
+        #expect(HTTPHeaders.listElements("a\u{0600}, b ,,c").map { Array($0.utf8) }
+            == [Array("a\u{0600}".utf8), Array("b".utf8), Array("c".utf8)])
+    }
+}

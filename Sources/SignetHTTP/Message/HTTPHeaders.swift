@@ -61,7 +61,7 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable, ExpressibleByDictionar
     /// True when a comma-separated field (such as `Connection`) lists `token`, compared case-insensitively.
     public func hasToken(_ token: String, in name: String) -> Bool {
         values(for: name).contains { value in
-            value.split(separator: ",").contains { Self.namesMatch($0.trimmingHTTPWhitespace(), token) }
+            Self.listElements(value).contains { Self.namesMatch($0, token) }
         }
     }
 
@@ -82,6 +82,18 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable, ExpressibleByDictionar
     }
 
     /// ASCII case-insensitive comparison without allocating.
+    /// The elements of a comma-separated field value (RFC 9110 §5.6.1): split at "," bytes, zero-length
+    /// pieces omitted, each trimmed of SP and HTAB bytes. Bytes, not `Character`s: U+0600 before a ","
+    /// forms one grapheme cluster with it.
+    static func listElements(_ value: String) -> [String] {
+        value.utf8.split(separator: UInt8(ascii: ",")).map { piece in
+            var bytes = piece[...]
+            while let first = bytes.first, first == 0x20 || first == 0x09 { bytes.removeFirst() }
+            while let last = bytes.last, last == 0x20 || last == 0x09 { bytes.removeLast() }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
     static func namesMatch<A: StringProtocol, B: StringProtocol>(_ a: A, _ b: B) -> Bool {
         let x = a.utf8, y = b.utf8
         guard x.count == y.count else { return false }

@@ -72,8 +72,9 @@ enum BodyFraming: Equatable {
         let lengths = headers.values(for: "Content-Length")
         if !transferEncodings.isEmpty {
             guard lengths.isEmpty else { throw HTTPError(.malformed, "both Transfer-Encoding and Content-Length") }
-            let codings = transferEncodings.flatMap { $0.split(separator: ",") }.map { $0.trimmingHTTPWhitespace().lowercased() }
-            guard codings == ["chunked"] else { throw unsupportedTransferCoding }
+            // Compared as ASCII bytes: `lowercased()` maps U+212A KELVIN SIGN to "k" (FieldListTests).
+            let codings = transferEncodings.flatMap(HTTPHeaders.listElements)
+            guard codings.count == 1, HTTPHeaders.namesMatch(codings[0], "chunked") else { throw unsupportedTransferCoding }
             return .chunked
         }
         guard !lengths.isEmpty else { return absent }
