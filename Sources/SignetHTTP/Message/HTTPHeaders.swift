@@ -81,19 +81,14 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable, ExpressibleByDictionar
         "[" + fields.map { "\($0.name): \($0.value)" }.joined(separator: ", ") + "]"
     }
 
-    /// ASCII case-insensitive comparison without allocating.
     /// The elements of a comma-separated field value (RFC 9110 §5.6.1): split at "," bytes, zero-length
-    /// pieces omitted, each trimmed of SP and HTAB bytes. Bytes, not `Character`s: U+0600 before a ","
-    /// forms one grapheme cluster with it.
+    /// pieces omitted, each trimmed of SP and HTAB (`trimmingHTTPWhitespace`). Bytes, not
+    /// `Character`s: U+0600 before a "," forms one grapheme cluster with it.
     static func listElements(_ value: String) -> [String] {
-        value.utf8.split(separator: UInt8(ascii: ",")).map { piece in
-            var bytes = piece[...]
-            while let first = bytes.first, first == 0x20 || first == 0x09 { bytes.removeFirst() }
-            while let last = bytes.last, last == 0x20 || last == 0x09 { bytes.removeLast() }
-            return String(decoding: bytes, as: UTF8.self)
-        }
+        value.utf8.split(separator: UInt8(ascii: ",")).map { String(Substring($0).trimmingHTTPWhitespace()) }
     }
 
+    /// ASCII case-insensitive comparison without allocating.
     static func namesMatch<A: StringProtocol, B: StringProtocol>(_ a: A, _ b: B) -> Bool {
         let x = a.utf8, y = b.utf8
         guard x.count == y.count else { return false }
@@ -107,11 +102,12 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable, ExpressibleByDictionar
 }
 
 extension StringProtocol {
-    /// The string without leading and trailing spaces and tabs (HTTP's OWS).
+    /// The string without leading and trailing spaces and tabs (HTTP's OWS), trimmed scalar by scalar:
+    /// as a `Character`, a space followed by a combining mark is not `" "`.
     func trimmingHTTPWhitespace() -> Substring {
-        let scalars = Substring(self)
+        let scalars = Substring(self).unicodeScalars
         guard let first = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
         let last = scalars.lastIndex(where: { $0 != " " && $0 != "\t" })!
-        return scalars[first...last]
+        return Substring(scalars[first...last])
     }
 }
