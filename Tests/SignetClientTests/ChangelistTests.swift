@@ -51,6 +51,69 @@ import Testing
         #expect(try list.entries().isEmpty)
     }
 
+    /// Bulk entries (issue 18): many changes, one `.changes` file, read in order among one-change
+    /// files; removing some rewrites the file under its name, removing the rest deletes it.
+    @Test func bulkEntryHoldsManyChangesInOneFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cl-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let list = Changelist(directory: directory)
+        func changes(_ prefix: String, _ count: Int) -> [Change] {
+            (0..<count).map { Change(action: .create, role: "targets", type: .target, path: "\(prefix)\($0)", data: Array("{\"n\":\($0)}".utf8)) }
+        }
+        try list.add(changes("single", 1), bulk: true)        // one change: still Notary's one-change file
+        try list.add(changes("bulk", 1000), bulk: true)
+        try list.add(changes("after", 2))                      // not bulk: one file each
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+        #expect(files.filter { $0.hasSuffix(".change") }.count == 3)
+        #expect(files.filter { $0.hasSuffix(".changes") }.count == 1)
+        let entries = try list.entries()
+        #expect(entries.map(\.change.path) == ["single0"] + (0..<1000).map { "bulk\($0)" } + ["after0", "after1"])
+        #expect(entries[1...1000].allSatisfy { $0.file == entries[1].file && $0.indexInBulk != nil })
+        #expect(entries[1...1000].map(\.change) == changes("bulk", 1000)[...].map { $0 })
+
+        // Drop some of the bulk entry: the file keeps its name (its place in the order) and the rest.
+        let bulkFile = entries[1].file
+        try list.remove([entries[1], entries[500], entries[1000], entries[1001]])
+        let left = try list.entries()
+        #expect(left.map(\.change.path) == ["single0"] + (1..<1000).filter { $0 != 499 && $0 != 999 }.map { "bulk\($0)" } + ["after1"])
+        #expect(left[1].file == bulkFile)
+        // Drop the rest of it: the file goes.
+        try list.remove(left.filter { $0.indexInBulk != nil })
+        #expect(!FileManager.default.fileExists(atPath: bulkFile.path))
+        #expect(try list.entries().map(\.change.path) == ["single0", "after1"])
+    }
+
+    /// A bulk entry larger than one file's share is split into several, still in order.
+    @Test func bulkEntriesSplitAtTheirLimit() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cl-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let list = Changelist(directory: directory)
+        let count = Changelist.maxChangesPerBulkFile + 3
+        try list.add((0..<count).map { Change(action: .delete, role: "targets", type: .target, path: "t\($0)", data: nil) }, bulk: true)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".changes") }.count == 2)
+        let entries = try list.entries()
+        #expect(entries.count == count)
+        #expect(entries.map(\.change.path) == (0..<count).map { "t\($0)" })
+        try list.remove()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
+
+    /// A damaged bulk file is refused naming the file and the change, never half read.
+    @Test(arguments: [
+        ("{\"action\":\"create\"}", "is not a JSON array of changes"),
+        ("[{\"action\":\"create\",\"role\":\"targets\",\"type\":\"target\",\"path\":\"a\",\"data\":null},{\"action\":\"nope\"}]", "(change 1) lacks a valid action, role or type"),
+        ("[{\"action\":\"create\",\"role\":\"targets\",\"type\":\"target\",\"path\":\"a\",\"data\":\"!!\"}]", "(change 0): data is not base64"),
+        ("[", "is not JSON"),
+    ])
+    func damagedBulkEntryIsRefused(_ text: String, _ reason: String) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cl-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: directory.appendingPathComponent("00000000000000000001_x.changes"))
+        let error = #expect(throws: ClientError.self) { try Changelist(directory: directory).entries() }
+        #expect(error?.message.contains("00000000000000000001_x.changes") == true && error?.message.contains(reason) == true, "\(String(describing: error))")
+    }
+
     @Test func gunIsValidatedBeforeItBecomesAPath() {
         let dir = TrustDirectory(url: URL(fileURLWithPath: "/tmp/x"))
         let dotDot = #expect(throws: TUFError.self) { try dir.collectionDirectory("../etc") }

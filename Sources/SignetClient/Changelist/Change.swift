@@ -31,6 +31,11 @@ package struct Change: Sendable, Equatable {
         do { value = try JSONParser.parse(bytes, what: "change \(file)") } catch {
             throw ClientError(.usage, "change file \(file) is not JSON: \(error)")
         }
+        try self.init(json: value, file: file)
+    }
+
+    /// Reads one change object. Throws `ClientError(.usage)` naming `file` when a field is missing or wrong.
+    init(json value: JSONValue, file: String) throws {
         guard let action = value["action"]?.stringValue.flatMap(Action.init(rawValue:)),
               let role = value["role"]?.stringValue,
               let type = value["type"]?.stringValue.flatMap(Kind.init(rawValue:)) else {
@@ -56,6 +61,29 @@ package struct Change: Sendable, Equatable {
         out += ",\"path\":" + GoJSON.string(path)
         out += ",\"data\":" + (data.map { GoJSON.string(Base64.encode($0)) } ?? "null") + "}"
         return Array(out.utf8)
+    }
+
+    /// A bulk entry file's bytes (`Changelist`): a JSON array of `encoded()` objects, one per line.
+    package static func encodeBulk(_ changes: ArraySlice<Change>) -> [UInt8] {
+        var out: [UInt8] = Array("[\n".utf8)
+        for (offset, change) in changes.enumerated() {
+            if offset > 0 { out += Array(",\n".utf8) }
+            out += change.encoded()
+        }
+        return out + Array("\n]\n".utf8)
+    }
+
+    /// Parses a bulk entry file: a JSON array of change objects, each read as `init(bytes:file:)` reads one.
+    /// - Throws: `ClientError(.usage)` naming `file` (and the change's position) for anything else.
+    package static func decodeBulk(_ bytes: [UInt8], file: String) throws -> [Change] {
+        let value: JSONValue
+        do { value = try JSONParser.parse(bytes, what: "bulk change \(file)") } catch {
+            throw ClientError(.usage, "bulk change file \(file) is not JSON: \(error)")
+        }
+        guard let items = value.arrayValue else { throw ClientError(.usage, "bulk change file \(file) is not a JSON array of changes") }
+        return try items.enumerated().map { index, item in
+            try Change(json: item, file: "\(file) (change \(index))")
+        }
     }
 
     // MARK: - Data payloads

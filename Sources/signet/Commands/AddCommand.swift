@@ -11,7 +11,7 @@ struct AddCommand: ParsableCommand {
         commandName: "add",
         abstract: "Stage targets of GUN: from a file, by digest, from a list (NAME sha256:HEX SIZE per line) or from an OCI image layout.",
         discussion: """
-        Without --role, targets are staged into targets/releases when it is delegated and a key of it is held here (Docker Content Trust's default), else into targets; this is judged from the cached trust data with the staged changes applied, or, when nothing is cached, from the server's (a verified update; when the server cannot be reached, targets, with a warning). With --role targets/<name>, every name must lie inside the role's paths when the trust dir knows the role (refused otherwise, exit 2); publish checks the same.
+        Without --role, targets are staged into targets/releases when it is delegated and a key of it is held here (Docker Content Trust's default), else into targets; this is judged from the cached trust data with the staged changes applied, or, when nothing is cached, from the server's (a verified update; when the server cannot be reached, targets, with a warning). With --role targets/<name>, every name must lie inside the role's paths when the trust dir knows the role (refused otherwise, exit 2); publish checks the same. --from-file and --oci-layout stage their targets as one bulk changelist entry (one file for all of them), which signet status, reset and publish read and the notary client does not (docs/migrating-from-notary.md).
 
         Examples:
           signet add registry.example.com/team/app v1 ./payload.bin
@@ -73,7 +73,7 @@ struct AddCommand: ParsableCommand {
                 changes.append(Change(action: .create, role: scope, type: .target, path: target, data: try Change.targetData(meta)))
             }
         }
-        try context.changelist(gun).add(changes)
+        try context.changelist(gun).add(changes, bulk: fromFile != nil || ociLayout != nil)
         if global.json {
             Output.json(["gun": gun, "staged": targets.map(\.0), "roles": roles])
         } else {
