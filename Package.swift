@@ -26,12 +26,12 @@ let package = Package(
         // Support layer: what every module needs that is not crypto (atomic file writes, locks, path and string
         // text, HTTP dates, quoted strings, JSON string escaping). Imports no C library but Glibc.
         .target(name: "SignetSupport"),
-        // libpq (Debian libpq-dev) through pkg-config; used only by SignetServer/Storage/Postgres (`internal import`).
-        .systemLibrary(
-            name: "CLibPQ",
-            pkgConfig: "libpq",
-            providers: [.apt(["libpq-dev"])]
-        ),
+        // libpq's headers (Debian libpq-dev, <postgresql/libpq-fe.h>); used only by SignetServer/Storage/Postgres
+        // (`internal import`). Not linked: CLibPQLoader loads libpq.so.5 on the first PostgreSQL connection.
+        .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
+        // libpq's functions forwarded through dlopen/dlsym, so commands without PostgreSQL storage start
+        // without loading libpq and its ~20 libraries (issue 18).
+        .target(name: "CLibPQLoader"),
         // <sys/epoll.h>, <sys/eventfd.h> and accept4 for SignetHTTP's event loop (not in the Glibc module).
         .systemLibrary(name: "CEpoll"),
         // Crypto layer: the only module that imports COpenSSL.
@@ -45,7 +45,7 @@ let package = Package(
         ]),
         // Trust server: Notary routes, publish validation, file store and PostgreSQL store, server-held keys.
         .target(name: "SignetServer", dependencies: [
-            "SignetTUF", "SignetCrypto", "SignetHTTP", "SignetSupport", "CCrypt", "CLibPQ",
+            "SignetTUF", "SignetCrypto", "SignetHTTP", "SignetSupport", "CCrypt", "CLibPQ", "CLibPQLoader",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Client: trust dir, key store, changelist, remote, verified update.

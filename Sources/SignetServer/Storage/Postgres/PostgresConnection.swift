@@ -19,9 +19,19 @@ final class PostgresConnection: @unchecked Sendable {
     /// selects more than one role file or one page of changefeed rows at a time.
     static let maxResultBytes = 256 * 1024 * 1024
 
+    /// Loads libpq.so.5 the first time (CLibPQLoader; commands without PostgreSQL never load it).
+    /// - Throws: `PostgresFailure(.unavailable)` naming what is missing (the library or a function).
+    static func loadLibrary() throws {
+        var reason = [CChar](repeating: 0, count: 512)
+        guard signet_pq_load(&reason, UInt(reason.count)) == 1 else {
+            throw PostgresFailure(.unavailable, "cannot load libpq: \(String(decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")
+        }
+    }
+
     /// Connects (blocking, at most `connectTimeoutSeconds`).
     /// - Throws: `PostgresFailure(.unavailable)` with libpq's message when the connection fails.
     init(_ parameters: PostgresConnectionParameters) throws {
+        try Self.loadLibrary()
         let pairs = parameters.keywords
         let keywords = pairs.map { strdup($0.0) } + [nil]
         let values = pairs.map { strdup($0.1) } + [nil]
