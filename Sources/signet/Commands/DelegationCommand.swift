@@ -15,7 +15,7 @@ struct DelegationCommand: ParsableCommand {
     )
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stage a delegation create/update: keys (PEM certificates or public keys) and paths.",
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Stage a delegation create/update: keys (PEM certificates or public keys) and paths.",
                                                         discussion: "Example:\n  signet delegation add registry.example.com/team/app targets/releases releases.crt --all-paths")
         @Argument(help: "The collection's GUN.") var gun: String
         @Argument(help: "The delegation role, targets/<name>.") var role: String
@@ -58,7 +58,7 @@ struct DelegationCommand: ParsableCommand {
     }
 
     struct Remove: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "remove",
             abstract: "Stage removal of a delegation, or of some of its keys or paths.",
             discussion: """
             With only GUN and ROLE the whole role goes, with its keys, paths and the targets it signs: on a terminal this asks first, as notary does; otherwise pass -y. Key IDs (canonical, as `delegation add` prints them, or TUF key IDs) and paths must be the role's own, as the cached trust data shows with the staged changes applied (or the server's when nothing is cached): others are refused (exit 1), naming the role's real ones.
@@ -137,7 +137,7 @@ struct DelegationCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the published delegations of GUN (ROLE PATHS KEY IDS THRESHOLD).",
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the published delegations of GUN (ROLE PATHS KEY IDS THRESHOLD).",
                                                         discussion: "Example:\n  signet delegation list registry.example.com/team/app")
         @Argument(help: "The collection's GUN.") var gun: String
         @OptionGroup var trust: TrustOptions

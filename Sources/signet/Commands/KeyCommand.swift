@@ -14,7 +14,7 @@ struct KeyCommand: ParsableCommand {
     )
 
     struct Generate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Generate an ECDSA P-256 key, into the trust dir or to PREFIX-key.pem / PREFIX.pem.",
+        static let configuration = CommandConfiguration(commandName: "generate", abstract: "Generate an ECDSA P-256 key, into the trust dir or to PREFIX-key.pem / PREFIX.pem.",
                                                         discussion: "Example:\n  signet key generate --role targets/releases -o ./releases")
         @Argument(help: "Algorithm (only ecdsa).") var algorithm = "ecdsa"
         @Option(name: .long, help: "The key's role (default root).") var role = "root"
@@ -43,7 +43,7 @@ struct KeyCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the private keys in the trust dir (ROLE GUN KEY ID LOCATION).",
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the private keys in the trust dir (ROLE GUN KEY ID LOCATION).",
                                                         discussion: "Example:\n  signet key list -d ~/.docker/trust")
         @OptionGroup var global: GlobalOptions
 
@@ -64,7 +64,7 @@ struct KeyCommand: ParsableCommand {
     }
 
     struct Import: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Import PEM private keys into the trust dir.",
+        static let configuration = CommandConfiguration(commandName: "import", abstract: "Import PEM private keys into the trust dir.",
                                                         discussion: "Example:\n  signet key import releases-key.pem --role targets/releases")
         @Argument(help: "PEM files.") var files: [String]
         @Option(name: [.customShort("g"), .long], help: "GUN for targets/snapshot/timestamp keys.") var gun: String?
@@ -104,7 +104,7 @@ struct KeyCommand: ParsableCommand {
     }
 
     struct Export: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Export stored PEM keys (with a path header).",
+        static let configuration = CommandConfiguration(commandName: "export", abstract: "Export stored PEM keys (with a path header).",
                                                         discussion: "Example:\n  signet key export --gun registry.example.com/team/app -o keys.pem")
         @Option(name: .long, help: "Key IDs to export (repeatable).") var key: [String] = []
         @Option(name: .long, help: "Export the keys of these GUNs (repeatable).") var gun: [String] = []
@@ -135,7 +135,7 @@ struct KeyCommand: ParsableCommand {
     }
 
     struct Rotate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Rotate the root, targets, snapshot or timestamp key of GUN and publish that change at once.",
+        static let configuration = CommandConfiguration(commandName: "rotate", abstract: "Rotate the root, targets, snapshot or timestamp key of GUN and publish that change at once.",
                                                         discussion: "Examples:\n  signet key rotate registry.example.com/team/app targets\n  signet key rotate registry.example.com/team/app snapshot --server-managed")
         @Argument(help: "The collection's GUN.") var gun: String
         @Argument(help: "root, targets, snapshot or timestamp.") var role: String
@@ -154,7 +154,7 @@ struct KeyCommand: ParsableCommand {
     }
 
     struct Passwd: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Re-encrypt a stored key with a new passphrase (SIGNET_NEW_PASSPHRASE, or a prompt).",
+        static let configuration = CommandConfiguration(commandName: "passwd", abstract: "Re-encrypt a stored key with a new passphrase (SIGNET_NEW_PASSPHRASE, or a prompt).",
                                                         discussion: "Example:\n  export SIGNET_ROOT_PASSPHRASE=old-passphrase\n  export SIGNET_NEW_PASSPHRASE=new-passphrase\n  signet key passwd 7d631e9")
         @Argument(help: "Key ID (or a unique prefix).") var keyID: String
         @OptionGroup var global: GlobalOptions
