@@ -27,6 +27,10 @@ public final class HostileServer: @unchecked Sendable {
         /// Reads the request, answers with `response` verbatim, half-closes and reads until the
         /// client closes.
         case reply(String)
+        /// Reads the request and answers with what `answer` returns for its bytes (as text), then
+        /// half-closes as `.reply` does: a scripted peer, such as a token realm that checks the
+        /// credentials it is sent.
+        case respond(@Sendable (String) -> String)
 
         public var description: String {
             switch self {
@@ -38,6 +42,7 @@ public final class HostileServer: @unchecked Sendable {
             case .dripBody: "body dripped"
             case .dripTLSRecord: "TLS record dripped"
             case .reply: "reply"
+            case .respond: "scripted reply"
             }
         }
     }
@@ -131,7 +136,7 @@ public final class HostileServer: @unchecked Sendable {
             while !isStopped, write([byte]) { usleep(UInt32(seconds * 1_000_000)) }
         }
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        _ = recv(fd, &buffer, buffer.count, 0)
+        let received = recv(fd, &buffer, buffer.count, 0)
         switch behaviour {
         case .silentListener, .backlogFull:
             return  // never accepted
@@ -151,6 +156,10 @@ public final class HostileServer: @unchecked Sendable {
             dripForever([0x16, 0x03, 0x03, 0x40, 0x00], byte: 0x02, every: every)
         case .reply(let response):
             _ = write(Array(response.utf8))
+            Glibc.shutdown(fd, Int32(SHUT_WR))
+            while recv(fd, &buffer, buffer.count, 0) > 0 {}
+        case .respond(let answer):
+            _ = write(Array(answer(String(decoding: buffer.prefix(max(0, received)), as: UTF8.self)).utf8))
             Glibc.shutdown(fd, Int32(SHUT_WR))
             while recv(fd, &buffer, buffer.count, 0) > 0 {}
         }

@@ -5,21 +5,31 @@ import SignetSupport
 import SignetTUF
 import Synchronization
 
-/// Authentication state shared by the requests of one `RemoteServer`: Basic credentials and the
-/// bearer tokens fetched for each scope, Docker-registry style (docs/access-control.md).
+/// Authentication state shared by the requests of one `RemoteServer` (or one `RegistryClient`):
+/// Basic credentials and the bearer tokens fetched for each scope, Docker-registry style
+/// (docs/access-control.md; the distribution spec's token authentication).
 ///
 /// On a `401` the server's challenge says what to do: `Basic` → resend with the credentials;
 /// `Bearer realm=…,service=…,scope=…` → `GET realm?service=…&scope=…` (with Basic credentials when
 /// there are any), then resend with `Authorization: Bearer <token>`. Tokens are cached per scope
 /// until `expires_in` (default 60 s) runs out. Credentials are only sent to a realm that is
-/// `https://` or on the trust server's own host. Tokens and passwords never appear in errors.
+/// `https://` or on the server's own host. Tokens and passwords never appear in errors.
 package final class AuthSession: Sendable {
     package let credentials: Credentials?
+    /// What the server is, in messages: `trust server` or `registry`.
+    let serverKind: String
+    /// Where credentials come from, in messages: `SIGNET_AUTH` or `SIGNET_REGISTRY_AUTH`.
+    let credentialsSource: String
     /// Bearer tokens by scope, and whether the server asked for Basic credentials.
     private let state = Mutex<(tokens: [ExactName.Key: (token: String, expires: Date)], useBasic: Bool)>((tokens: [:], useBasic: false))
 
-    package init(credentials: Credentials?) {
+    /// - Parameters:
+    ///   - serverKind: how messages name the server (`trust server`, `registry`).
+    ///   - credentialsSource: how messages say to give credentials (`SIGNET_AUTH`, …).
+    package init(credentials: Credentials?, serverKind: String = "trust server", credentialsSource: String = "SIGNET_AUTH") {
         self.credentials = credentials
+        self.serverKind = serverKind
+        self.credentialsSource = credentialsSource
     }
 
     /// The `Authorization` header to send for `scope`, from what earlier challenges taught.
@@ -58,7 +68,7 @@ package final class AuthSession: Sendable {
 
     private func fetchToken(realm: String, service: String?, scope: String, serverURL: String, tls: TLSClientContext?, timeout: Double) throws -> (token: String, expires: Date) {
         guard var components = URLComponents(string: realm), let scheme = components.scheme, scheme == "http" || scheme == "https" else {
-            throw ClientError(.rejected, "the trust server's token realm \(realm) is not an http(s) URL")
+            throw ClientError(.rejected, "the \(serverKind)'s token realm \(realm) is not an http(s) URL")
         }
         var items = components.queryItems ?? []
         if let service { items.append(URLQueryItem(name: "service", value: service)) }
@@ -73,7 +83,7 @@ package final class AuthSession: Sendable {
         if let credentials {
             let serverHost = URLComponents(string: serverURL)?.host
             guard scheme == "https" || components.host == serverHost else {
-                throw ClientError(.rejected, "refusing to send credentials to the token realm \(realm) over plain HTTP on another host than the trust server")
+                throw ClientError(.rejected, "refusing to send credentials to the token realm \(realm) over plain HTTP on another host than the \(serverKind)")
             }
             headers.add("Authorization", credentials.basicHeader)
         }
@@ -90,7 +100,7 @@ package final class AuthSession: Sendable {
             throw ClientError(.rejected, "wrong user name or password for \(realm)")
         }
         guard response.status == 200 else {
-            let who = credentials.map { " as \($0.user)" } ?? " without credentials (set SIGNET_AUTH)"
+            let who = credentials.map { " as \($0.user)" } ?? " without credentials (set \(credentialsSource))"
             throw ClientError(.rejected, "the token realm \(realm) refused to issue a token for \(scope)\(who): HTTP \(response.status)")
         }
         guard let json = try? JSONParser.parse(response.body, what: "token response"),

@@ -19,14 +19,22 @@ package struct Credentials: Sendable, CustomStringConvertible {
     package static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Credentials? {
         for name in ["SIGNET_AUTH", "NOTARY_AUTH"] {
             guard let value = environment[name]?.trimmingWhitespaceAndNewlines(), !value.isEmpty else { continue }
-            guard let data = Data(base64Encoded: value), let text = String(data: data, encoding: .utf8),
-                  let colon = text.firstIndex(of: ":"), colon != text.startIndex else {
-                throw ClientError(.usage, "\(name) must be base64 of user:password")
-            }
-            // notary trims the password; do the same so one value works for both clients.
-            return Credentials(user: String(text[..<colon]), password: String(text[text.index(after: colon)...]).trimmingWhitespaceAndNewlines())
+            return try decode(value, source: name)
         }
         return nil
+    }
+
+    /// Base64 of `user:password` (`SIGNET_AUTH`, `SIGNET_REGISTRY_AUTH`, Docker's config.json
+    /// `auths.<host>.auth`); the password is trimmed as notary trims it.
+    /// - Throws: `ClientError(.usage)` naming `source` (never the value) when `value` is not
+    ///   base64 of `user:password` with a non-empty user.
+    package static func decode(_ value: String, source: String) throws -> Credentials {
+        guard let data = Data(base64Encoded: value.trimmingWhitespaceAndNewlines()), let text = String(data: data, encoding: .utf8),
+              let colon = text.firstIndex(of: ":"), colon != text.startIndex else {
+            throw ClientError(.usage, "\(source) must be base64 of user:password")
+        }
+        // notary trims the password; do the same so one value works for both clients.
+        return Credentials(user: String(text[..<colon]), password: String(text[text.index(after: colon)...]).trimmingWhitespaceAndNewlines())
     }
 
     /// The `Authorization` header value for Basic auth (RFC 7617).

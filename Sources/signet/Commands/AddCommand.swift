@@ -9,27 +9,33 @@ import SignetTUF
 struct AddCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
-        abstract: "Stage targets of GUN: from a file, by digest, from a list (NAME sha256:HEX SIZE per line) or from an OCI image layout.",
+        abstract: "Stage targets of GUN: from a file, by digest, from a list (NAME sha256:HEX SIZE per line), from an OCI image layout or from a registry.",
         discussion: """
         Without --role, targets are staged into targets/releases when it is delegated and a key of it is held here (Docker Content Trust's default), else into targets; this is judged from the cached trust data with the staged changes applied, or, when nothing is cached, from the server's (a verified update; when the server cannot be reached, targets, with a warning). With --role targets/<name>, every name must lie inside the role's paths when the trust dir knows the role (refused otherwise, exit 2); publish checks the same. --from-file and --oci-layout stage their targets as one bulk changelist entry (one file for all of them), which signet status, reset and publish read and the notary client does not (docs/migrating-from-notary.md).
+
+        With --from-registry, TAG's manifest is read from the OCI distribution registry GUN names (https://HOST, or http:// for a loopback host), or from the registry URL given after TAG: the target is the sha256 and size of the manifest bytes (an image index for a multi-platform image), as docker push signs it; a Docker-Content-Digest that is not those bytes' sha256 is refused. Credentials: SIGNET_REGISTRY_AUTH (base64 of user:password), else Docker's config.json auths ($DOCKER_CONFIG or ~/.docker). A tag the registry does not have exits 1.
 
         Examples:
           signet add registry.example.com/team/app v1 ./payload.bin
           signet add registry.example.com/team/app 1.0 --digest sha256:4f53… --size 528
           signet add registry.example.com/team/app --from-file tags.txt
           signet add registry.example.com/team/app --oci-layout ./layout --ref 1.0
+          signet add registry.example.com/team/app 1.0 --from-registry
+          signet add registry.example.com/team/app 1.0 --from-registry http://127.0.0.1:5000
         """
     )
 
     @Argument(help: "The collection's GUN.") var gun: String
     @Argument(help: "The target name (an image tag).") var name: String?
-    @Argument(help: "A file whose bytes are the target.") var file: String?
+    @Argument(help: "A file whose bytes are the target; with --from-registry, the registry's URL (default: from GUN).") var file: String?
 
     @Option(name: .long, help: ArgumentHelp("The target's digest, sha256:<64 hex>.", valueName: "digest")) var digest: String?
     @Option(name: .long, help: ArgumentHelp("The target's size in bytes (with --digest).", valueName: "bytes")) var size: String?
     @Option(name: .long, help: ArgumentHelp("A file of JSON to store as the target's custom data.", valueName: "file")) var custom: String?
     @Option(name: .long, help: ArgumentHelp("Stage many targets from this list (- for stdin): lines NAME sha256:HEX SIZE.", valueName: "list")) var fromFile: String?
     @Option(name: .long, help: ArgumentHelp("Stage the manifests of this OCI image layout (index.json).", valueName: "dir")) var ociLayout: String?
+    @Flag(name: .long, help: "Stage NAME (a tag) as its manifest in the registry: the GUN's host, or the URL given as the third argument.")
+    var fromRegistry = false
     @Option(name: .long, help: ArgumentHelp("With --oci-layout: only this ref name (org.opencontainers.image.ref.name); also the target name.", valueName: "name")) var ref: String?
     @Option(name: [.customShort("r"), .long], help: ArgumentHelp("Stage into this role (targets or targets/<name>), repeatable; default targets/releases when it is delegated and its key is held, else targets (from the cached trust data, or the server's when nothing is cached).", valueName: "role"))
     var role: [String] = []
@@ -41,7 +47,20 @@ struct AddCommand: ParsableCommand {
         for name in role { try RoleName.validate(name) }
         let context = ClientContext(global: global)
         var targets: [(String, FileMeta)] = []
-        if let fromFile {
+        var fromRegistryManifest: (repository: RegistryRepository, manifest: RegistryManifest)?
+        if fromRegistry {
+            guard let name, digest == nil, size == nil, fromFile == nil, ociLayout == nil else {
+                throw ClientError(.usage, "--from-registry takes GUN TAG [URL], without --digest, --size, --from-file or --oci-layout")
+            }
+            let repository = try RegistryRepository(gun: gun, url: file)
+            var client = RegistryClient(repository: repository, credentials: try RegistryCredentials.find(host: repository.host))
+            if let timeout = try global.resolvedTimeout() { client.timeout = timeout }
+            let manifest = try client.manifest(tag: name)
+            fromRegistryManifest = (repository: repository, manifest: manifest)
+            var meta = FileMeta(length: manifest.length, hashes: ["sha256": manifest.sha256])
+            if let custom { meta.custom = try Self.customData(custom) }
+            targets = [(name, meta)]
+        } else if let fromFile {
             guard name == nil, digest == nil, ociLayout == nil else { throw ClientError(.usage, "--from-file takes no NAME, FILE, --digest or --oci-layout") }
             targets = try BulkList.parse(fromFile)
         } else if let ociLayout {
@@ -58,12 +77,7 @@ struct AddCommand: ParsableCommand {
                 guard size == nil else { throw ClientError(.usage, "--size goes with --digest") }
                 meta = try FileDigest.describe(file, what: "target file")
             }
-            if let custom {
-                let bytes = try BoundedFile.readInput(custom, maxLength: 1 << 20, what: "custom data")
-                do { meta.custom = try JSONParser.parse(bytes, what: "custom data") } catch {
-                    throw ClientError(.usage, "--custom \(custom) is not JSON: \(error)")
-                }
-            }
+            if let custom { meta.custom = try Self.customData(custom) }
             targets = [(name, meta)]
         }
         let roles = try Self.roles(role, targets: targets.map(\.0), gun: gun, context: context)
@@ -75,8 +89,16 @@ struct AddCommand: ParsableCommand {
         }
         try context.changelist(gun).add(changes, bulk: fromFile != nil || ociLayout != nil)
         if global.json {
-            Output.json(["gun": gun, "staged": targets.map(\.0), "roles": roles])
+            var document: [String: Any] = ["gun": gun, "staged": targets.map(\.0), "roles": roles]
+            if let found = fromRegistryManifest {
+                document["registry"] = ["url": found.repository.baseURL, "repository": found.repository.name, "digest": found.manifest.digest,
+                                        "length": found.manifest.length, "mediaType": found.manifest.mediaType] as [String: Any]
+            }
+            Output.json(document)
         } else {
+            if let found = fromRegistryManifest, let target = targets.first?.0 {
+                Output.line("\(found.repository.name):\(target) at \(found.repository.baseURL) is \(found.manifest.digest) (\(found.manifest.length) bytes, \(found.manifest.mediaType)).")
+            }
             for (target, _) in targets {
                 Output.line("Addition of target \"\(target)\" to role \(roles.map { "\"\($0)\"" }.joined(separator: ", ")) of repository \"\(gun)\" staged for next publish.")
             }
@@ -85,6 +107,15 @@ struct AddCommand: ParsableCommand {
 }
 
 extension AddCommand {
+    /// `--custom FILE`'s JSON (at most 1 MiB).
+    /// - Throws: `ClientError(.usage)` when the file cannot be read or is not JSON.
+    static func customData(_ path: String) throws -> JSONValue {
+        let bytes = try BoundedFile.readInput(path, maxLength: 1 << 20, what: "custom data")
+        do { return try JSONParser.parse(bytes, what: "custom data") } catch {
+            throw ClientError(.usage, "--custom \(path) is not JSON: \(error)")
+        }
+    }
+
     /// The roles to stage `names` into. Without `--role`: Docker Content Trust's default
     /// (`StagedCollection.defaultRole`), from the cache or, when nothing is cached, from a verified
     /// update; when the server cannot be reached either, `targets`, with a warning. With `--role`:
