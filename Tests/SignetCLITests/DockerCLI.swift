@@ -77,7 +77,7 @@ enum DockerImages {
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
             try Data("signet test image \(name)\n".utf8).write(to: root.appendingPathComponent("image.txt"))
             let tarball = work.appendingPathComponent("image.tar").path
-            let tar = try CLI.run("/usr/bin/tar", ["-C", root.path, "-cf", tarball, "."])
+            let tar = try CLI.run("/bin/tar", ["-C", root.path, "-cf", tarball, "."])
             try #require(tar.status == 0, "tar: \(tar.stderr)")
             let result = try CLI.run(DockerDaemon.client, ["-H", daemon.host, "import", tarball, "signet-test/\(name):latest"])
             try #require(result.status == 0, "docker import: \(result.stderr)")

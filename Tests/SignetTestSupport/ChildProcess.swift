@@ -88,7 +88,7 @@ public final class ChildProcess: @unchecked Sendable {
         }
         for point in points.sorted(by: { $0.count > $1.count }) {
             let umount = Process()
-            umount.executableURL = URL(fileURLWithPath: "/usr/bin/umount")
+            umount.executableURL = URL(fileURLWithPath: "/bin/umount")
             umount.arguments = ["--lazy", point]
             umount.standardOutput = FileHandle.nullDevice
             umount.standardError = FileHandle.nullDevice
