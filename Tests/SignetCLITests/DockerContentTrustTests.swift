@@ -29,7 +29,7 @@ import Testing
             print("DockerContentTrustTests: the scenario against \(kind.rawValue) took \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         }
         let notary = try #require(answers[.notary]), signet = try #require(answers[.signet])
-        #expect(notary.count == 8 && Set(notary.keys) == Set(signet.keys), "checkpoints: \(notary.keys.sorted()) and \(signet.keys.sorted())")
+        #expect(notary.count == 10 && Set(notary.keys) == Set(signet.keys), "checkpoints: \(notary.keys.sorted()) and \(signet.keys.sorted())")
         for checkpoint in notary.keys.sorted() {
             let differences = Self.differences(notary[checkpoint], signet[checkpoint], path: checkpoint)
             #expect(differences.isEmpty, "docker trust inspect differs between notary-server and signet serve:\n\(differences.joined(separator: "\n"))")
@@ -87,6 +87,20 @@ import Testing
         for (tag, image) in [("1.0", "one"), ("2.0", "two"), ("4.0", "four"), ("unsigned", "unsigned")] {
             try admin.succeed(["tag", try #require(images[image]), "\(gun):\(tag)"])
         }
+
+        // 0. Before any trust data: inspect and a trusted pull say so, in the same words.
+        func refusal(_ result: CLI.Result) -> String {
+            let server = serverURL.replacingOccurrences(of: "https://", with: "")
+            return "exit \(result.status): " + (result.stdout + result.stderr).replacingOccurrences(of: gun, with: "<gun>")
+                .replacingOccurrences(of: server, with: "<server>")
+        }
+        try admin.succeed(["tag", try #require(images["one"]), "\(gun):none"])
+        let inspectedEmpty = try admin.run(["trust", "inspect", gun])
+        answers["0 inspect before any trust data"] = refusal(inspectedEmpty)
+        let pulledEmpty = try admin.run(["pull", "\(gun):none"], trust: true)
+        #expect(pulledEmpty.status != 0, "\(pulledEmpty.stdout)")
+        answers["0 trusted pull before any trust data"] = refusal(pulledEmpty)
+        try admin.succeed(["rmi", "\(gun):none"])
 
         // 1. A trusted push initialises the collection.
         let pushed = try admin.succeed(["push", "\(gun):1.0"], trust: true)
