@@ -64,6 +64,29 @@ import Testing
         #expect(result.stderr.contains("is larger than 4194304 bytes; nothing staged"), "\(result.stderr)")
     }
 
+    /// A registry that names a token realm on another host over plain HTTP does not get the
+    /// registry credentials sent there (they would cross the network in the clear to a host the
+    /// user never named): refused before the realm is asked.
+    @Test func aPlainHTTPRealmOnAnotherHostGetsNoCredentials() throws {
+        let seen = RequestLog()
+        let realm = try HostileServer(.respond { request in
+            seen.append(request)
+            return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\nConnection: close\r\n\r\n{\"token\":\"abc\"}"
+        })
+        defer { realm.stop() }
+        let challenge = "Bearer realm=\"http://localhost:\(realm.port)/token\",service=\"registry\",scope=\"repository:lying/app:pull\""
+        let registry = try HostileServer(.reply("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: \(challenge)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
+        defer { registry.stop() }
+        let trust = try CLI.temporaryDirectory().path
+        let secret = Data("ci:realm-secret".utf8).base64EncodedString()
+        let result = try SignetBinary.run(["add", "registry.example.com/lying/app", "1.0", registry.url, "--from-registry", "--role", "targets", "-d", trust],
+                                          environment: ["SIGNET_REGISTRY_AUTH": secret])
+        #expect(result.status == 1, "\(result.stdout) \(result.stderr)")
+        #expect(result.stderr.contains("refusing to send credentials to the token realm http://localhost:\(realm.port)/token over plain HTTP on another host than the registry"), "\(result.stderr)")
+        #expect(seen.requests.isEmpty, "the realm was asked: \(seen.requests)")
+        #expect(!result.stderr.contains("realm-secret") && !result.stderr.contains(secret))
+    }
+
     /// A tag is checked against the distribution grammar before it reaches a URL: `../` cannot
     /// turn the manifest request into another repository's (or another route's).
     @Test func aTagThatLeavesTheRepositoryPathIsRefusedBeforeAnyRequest() throws {
@@ -76,4 +99,14 @@ import Testing
             #expect(result.stderr.contains("is not a registry tag"), "\(tag): \(result.stderr)")
         }
     }
+}
+
+/// The requests a scripted server received.
+final class RequestLog: @unchecked Sendable {
+    // @unchecked Sendable: `entries` is touched only while holding `lock`.
+    private let lock = NSLock()
+    private var entries: [String] = []
+
+    func append(_ request: String) { lock.withLock { entries.append(request) } }
+    var requests: [String] { lock.withLock { entries } }
 }
