@@ -84,9 +84,10 @@ package final class AccessControl: Sendable {
     }
 
     /// nil when `request` may proceed; otherwise the response to send instead.
-    package func check(_ request: HTTPRequest) -> HTTPResponse? {
-        let requirement = AccessRequirement.of(method: request.method, path: request.path)
-        if request.path == BuiltInTokenService.path, let builtInTokens {
+    /// - Parameter route: the request's path as `TrustRoute.parse` reads it (the router's parse).
+    package func check(_ request: HTTPRequest, route: TrustRoute) -> HTTPResponse? {
+        let requirement = AccessRequirement.of(method: request.method, route: route)
+        if route == .token, let builtInTokens {
             return tokenEndpoint(request, builtInTokens)
         }
         if requirement == .none { return nil }

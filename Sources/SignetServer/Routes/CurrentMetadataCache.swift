@@ -64,12 +64,9 @@ extension TrustServer {
     /// cached response to a `GET` of current metadata, or nil to let `handle` serve the request. Only
     /// without access control (checking credentials may be slow, and belongs to `handle`).
     package func cachedResponse(_ request: HTTPRequest) -> HTTPResponse? {
-        guard settings.accessControl == nil, request.method == "GET", request.path.hasPrefix("/v2/") else { return nil }
-        let rest = request.path.dropFirst(4)
-        guard let marker = rest.lastRange(ofLiteral: "/_trust/tuf/"),
-              case .current(let role)? = MetadataRoute(String(rest[marker.upperBound...])) else { return nil }
-        let gun = String(rest[..<marker.lowerBound])
-        guard Self.isRouteGUN(gun), allows(gun: gun), (try? Self.checkNames(gun: gun, role: role)) != nil,
+        guard settings.accessControl == nil, request.method == "GET",
+              case .metadata(let gun, .current(let role)) = TrustRoute.parse(request.path),
+              allows(gun: gun), (try? Self.checkNames(gun: gun, role: role)) != nil,
               let revision = try? store.revision(gun: gun),
               let response = currentMetadata.response(gun: gun, role: role, revision: revision, now: TUFTime(settings.clock()))
         else { return nil }
