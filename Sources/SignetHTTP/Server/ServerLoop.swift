@@ -165,8 +165,16 @@ final class ServerLoop: @unchecked Sendable {
 
     // MARK: - Accepting
 
+    /// Accepts what the listen queue holds, paced by how busy the loop is: up to 256 when the last
+    /// `epoll_wait` reported few events, down to one per wait when it reported a full batch. A loop
+    /// that is behind (at 10,000 TLS connections, thousands of handshakes queued) would otherwise
+    /// admit connections faster than it can serve them: every accepted handshake joins the round of
+    /// handshakes ahead of the ones nearly done, so none completes for many seconds. Paced, the
+    /// rest wait in the kernel's listen queue (nginx, accepting one per wait, behaves the same), and
+    /// the handshakes already started finish first.
     private func acceptConnections() {
-        for _ in 0..<256 {
+        let budget = max(1, (poller.capacity - poller.batchSize) / 2)
+        for _ in 0..<budget {
             var storage = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let fd = withUnsafeMutablePointer(to: &storage) {
