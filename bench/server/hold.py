@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Holds many connections open against an HTTP server, for bench/server/idle.sh and slowloris.sh.
+"""Holds many connections open against an HTTP server, for bench/server/crowd.sh.
 
   hold.py idle HOST PORT PATH N SECONDS
       N keep-alive connections, each sends one GET for PATH and reads the whole answer, then stays
