@@ -128,7 +128,7 @@ bench_hold() {
 
 # bench_hold_stop: stops hold.py and prints its summary (answers, status counts, cuts).
 bench_hold_stop() {
-  kill -INT "$HOLD_PID" 2>/dev/null || true
+  kill -TERM "$HOLD_PID" 2>/dev/null || true
   wait "$HOLD_PID" 2>/dev/null || true
   echo "holder: $(tail -1 "$WORK/hold.err" 2>/dev/null) $(cat "$WORK/hold.out" 2>/dev/null)"
 }

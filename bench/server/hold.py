@@ -17,6 +17,7 @@ connections are TLS, verified against that CA. Loopback only; nothing is written
 import asyncio
 import collections
 import os
+import signal
 import ssl
 import sys
 import time
@@ -112,9 +113,14 @@ async def main():
     await asyncio.gather(*tasks)
 
 
+def stop(*_):
+    raise KeyboardInterrupt
+
+
+signal.signal(signal.SIGTERM, stop)  # bench_hold_stop (a background job ignores SIGINT)
 try:
     asyncio.run(main())
-except KeyboardInterrupt:  # bench_hold_stop: the summary still counts
+except KeyboardInterrupt:  # the summary still counts
     pass
 print(f"opened={stats['opened']} answered={stats['answered']} cut={stats['cut']} connect_errors={stats['connect_errors']} "
       f"status={dict(statuses)}")
