@@ -42,12 +42,13 @@ bench_certs() {
 }
 
 # bench_start_signet NAME tls|plain  → sets SIGNET_URL_<NAME>, SIGNET_PID_<NAME>
+# (SIGNET_SERVE_ARGS: more `signet serve` arguments, e.g. "--config FILE")
 bench_start_signet() {
   local name=$1 mode=$2 port tlsargs=()
   [[ $mode == tls ]] && { bench_certs; tlsargs=(--tls-cert "$WORK/server.crt" --tls-key "$WORK/server.key"); }
   port=$(bench_free_port)
   SIGNET_SERVER_KEY_PASSPHRASE=bench "$SIGNET" serve --listen "127.0.0.1:$port" --storage "$WORK/signet-data-$name" \
-    "${tlsargs[@]}" --log-level warning > "$WORK/signet-$name.out" 2> "$WORK/signet-$name.err" &
+    "${tlsargs[@]}" ${SIGNET_SERVE_ARGS:-} --log-level warning > "$WORK/signet-$name.out" 2> "$WORK/signet-$name.err" &
   local pid=$!
   BENCH_PIDS+=("$pid")
   bench_wait_port "$port" || { cat "$WORK/signet-$name.err" >&2; return 1; }
@@ -75,8 +76,65 @@ EOF
   printf -v "NOTARY_PID_$name" '%s' "$pid"
 }
 
+# bench_publish URL SIZE: example.com/bench/tSIZE with SIZE targets (app/target-00001 …), published
+# by the signet client to the server at URL (signet serve or notary-server, CA $WORK/ca.crt).
+bench_publish() {
+  local list="$WORK/targets-$2.txt"
+  [[ -f $list ]] || python3 - "$2" > "$list" <<'PY'
+import hashlib, sys
+for i in range(1, int(sys.argv[1]) + 1):
+    print("app/target-%05d" % i, "sha256:" + hashlib.sha256(("target-%d" % i).encode()).hexdigest(), 1000 + i)
+PY
+  local P=(-s "$1" -d "$WORK/publisher-$(bench_free_port)" --tls-ca "$WORK/ca.crt")
+  "$SIGNET" init "example.com/bench/t$2" "${P[@]}" > /dev/null
+  "$SIGNET" add "example.com/bench/t$2" --from-file "$list" "${P[@]}" > /dev/null
+  "$SIGNET" publish "example.com/bench/t$2" "${P[@]}" > /dev/null
+}
+
 bench_rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }   # current RSS of PID, kB
 bench_hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }   # peak RSS of PID, kB
+
+# run_wrk LABEL URL CONNS → one result line: LABEL CONNS 2xx-req/s p99-ms non-2xx socket-errors
+# (wrk -t2 for SECS seconds; 2xx req/s = (requests − non-2xx) / seconds, as wrk counts 503s as requests).
+# socket errors: connect/read/write/timeout as wrk counts them.
+run_wrk() {
+  local out total secs non2xx sockerr good p99
+  out=$(wrk -t"${WRK_THREADS:-2}" -c"$3" -d"${SECS}s" --timeout 10s --latency "$2" 2>&1)
+  total=$(awk '/requests in/ { print $1 }' <<<"$out")
+  secs=$(awk '/requests in/ { sub(/s,$/, "", $4); print $4 }' <<<"$out")
+  non2xx=$(awk '/Non-2xx/ { print $NF }' <<<"$out"); non2xx=${non2xx:-0}
+  sockerr=$(awk '/Socket errors/ { gsub(/,/, ""); print $4 "/" $6 "/" $8 "/" $10 }' <<<"$out"); sockerr=${sockerr:-0/0/0/0}
+  good=$(awk -v t="$total" -v n="$non2xx" -v s="$secs" 'BEGIN { printf "%.0f", (t - n) / s }')
+  p99=$(awk '$1 == "99%" { v = $2; n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }' <<<"$out")
+  printf '%-22s c=%-6s %9s 2xx req/s  p99 %9s ms  non-2xx %-7s socket errors %s\n' "$1" "$3" "$good" "${p99:-n/a}" "$non2xx" "$sockerr"
+}
+
+# bench_hold idle|slowloris plain|tls PORT PATH N SECONDS: starts bench/server/hold.py in the
+# background against 127.0.0.1:PORT and returns once its N connections are first open (HOLD_PID).
+bench_hold() {
+  local tls=()
+  [[ $2 == tls ]] && tls=(HOLD_TLS_CA="$WORK/ca.crt")
+  env "${tls[@]}" python3 bench/server/hold.py "$1" 127.0.0.1 "$3" "$4" "$5" "$6" > "$WORK/hold.out" 2> "$WORK/hold.err" &
+  HOLD_PID=$!
+  BENCH_PIDS+=("$HOLD_PID")
+  local _
+  for _ in $(seq 1 600); do
+    grep -q '^open ' "$WORK/hold.err" && { echo "$1: $(grep '^open ' "$WORK/hold.err") connections held ($(bench_established "$3") established at the server port)"; return 0; }
+    kill -0 "$HOLD_PID" 2>/dev/null || { cat "$WORK/hold.err" >&2; return 1; }
+    sleep 0.5
+  done
+  echo "$1: not all $5 connections opened within 300 s: $(tail -1 "$WORK/hold.err")"
+}
+
+# bench_hold_stop: stops hold.py and prints its summary (answers, status counts, cuts).
+bench_hold_stop() {
+  kill -TERM "$HOLD_PID" 2>/dev/null || true
+  wait "$HOLD_PID" 2>/dev/null || true
+  echo "holder: $(tail -1 "$WORK/hold.err" 2>/dev/null) $(cat "$WORK/hold.out" 2>/dev/null)"
+}
+
+# bench_established PORT: TCP connections established to 127.0.0.1:PORT (server side).
+bench_established() { ss -Htn state established "( sport = :$1 )" | wc -l; }
 
 bench_now() { date +%s.%N; }
 bench_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }

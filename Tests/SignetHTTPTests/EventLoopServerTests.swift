@@ -40,6 +40,32 @@ import Testing
         #expect(try slow.readResponse().bodyText == "hi")
     }
 
+    /// A client whose first request arrived in time, while the loop was busy past that client's
+    /// first-byte deadline (at 10,000 TLS connections: thousands of handshakes queued ahead of it;
+    /// here a responder that holds the loop for 4 s), is served, not cut: the deadline judges the
+    /// client, not the loop. Before the fix such connections were closed unread, which wrk counted
+    /// as socket errors.
+    @Test func requestThatArrivedWhileTheLoopWasBusyIsNotCutAtTheFirstByteDeadline() throws {
+        var configuration = HTTPServerConfiguration(port: 0)
+        configuration.firstByteTimeout = 2
+        let server = HTTPServer(configuration: configuration, logger: testLogger, cachedResponder: { request in
+            guard request.path == "/hold-the-loop" else { return nil }
+            usleep(4_000_000)
+            return HTTPResponse(status: 200)
+        }, handler: echoHandler)
+        try server.start()
+        defer { server.shutdown(gracePeriod: 1) }
+        let onTime = try RawConnection(port: server.boundPort, readTimeout: 15)
+        #expect(eventually(timeout: 5) { server.connectionCount == 1 }, "admitted: its first-byte deadline runs from now")
+        let holder = try RawConnection(port: server.boundPort, readTimeout: 15)
+        try holder.send("GET /hold-the-loop HTTP/1.1\r\nHost: x\r\n\r\n")
+        usleep(500_000)  // the loop is inside the responder
+        try onTime.send("GET /on-time HTTP/1.1\r\nHost: x\r\n\r\n")  // well within its 2 s
+        #expect(try holder.readResponse().status == 200)
+        let response = try #require(try? onTime.readResponse(), "the connection was cut although its request had arrived in time")
+        #expect(response.bodyText == "hello /on-time")
+    }
+
     /// Shutdown with 100 idle keep-alive connections and 10 requests in their handlers: the idle ones
     /// are closed at once, new connects are refused, each in-flight request is answered with
     /// `Connection: close`, and `shutdown` returns once they are.

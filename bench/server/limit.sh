@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Connection-count sweep (issue 12): `signet serve`, notary-server 0.7 (memory storage) and nginx
-# (1 worker, static files) serving targets.json of the same collection, at 32, 256, 1,000 and 10,000
+# (1 worker, static files) serving timestamp.json and targets.json of the same collection, at 32, 256, 1,000 and 10,000
 # keep-alive connections, plain HTTP and TLS. Reports only 2xx req/s (wrk counts 503s and other
 # non-2xx answers as requests), p99 latency and each server's RSS.
 #
@@ -10,7 +10,8 @@
 # its own signature and expiry (checked: 200 and the same target count), as notary-server holds
 # other server keys.
 #
-# Usage: SECS=8 CONNS="32 256 1000 10000" SIZES="200 10000" MODES="plain tls" bench/server/limit.sh [signet]
+# Usage: SECS=8 CONNS="32 256 1000 10000" SIZES="200 10000" MODES="plain tls" ROLES="timestamp targets" \
+#        bench/server/limit.sh [signet]
 # Needs nginx (`apt-get install -y nginx`; a benchmark tool, not in CI), wrk, notary-server, curl, jq.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,27 +20,13 @@ SECS=${SECS:-8}
 CONNS=${CONNS:-32 256 1000 10000}
 SIZES=${SIZES:-200 10000}
 MODES=${MODES:-plain tls}
+ROLES=${ROLES:-timestamp targets}
 command -v nginx > /dev/null || { echo "nginx is missing: apt-get install -y nginx" >&2; exit 2; }
 ulimit -n "$(ulimit -Hn)"
 WORK=$(mktemp -d /tmp/signet-bench-limit.XXXXXX)
 source bench/lib.sh
 trap bench_cleanup EXIT
 bench_certs
-
-for size in $SIZES; do
-  python3 - "$size" > "$WORK/targets-$size.txt" <<'PY'
-import hashlib, sys
-for i in range(1, int(sys.argv[1]) + 1):
-    print("app/target-%05d" % i, "sha256:" + hashlib.sha256(("target-%d" % i).encode()).hexdigest(), 1000 + i)
-PY
-done
-
-publish() {  # publish URL SIZE : example.com/bench/tN with SIZE targets, by the signet client
-  local P=(-s "$1" -d "$WORK/publisher-$(bench_free_port)" --tls-ca "$WORK/ca.crt")
-  "$SIGNET" init "example.com/bench/t$2" "${P[@]}" > /dev/null
-  "$SIGNET" add "example.com/bench/t$2" --from-file "$WORK/targets-$2.txt" "${P[@]}" > /dev/null
-  "$SIGNET" publish "example.com/bench/t$2" "${P[@]}" > /dev/null
-}
 
 start_nginx() {  # start_nginx MODE → NGINX_URL, NGINX_PID; serves $WORK/www
   local port; port=$(bench_free_port)
@@ -70,19 +57,6 @@ CONF
 
 fetch() { curl -sf --cacert "$WORK/ca.crt" "$1"; }
 
-# run_wrk LABEL URL CONNS → one result line: LABEL CONNS 2xx-req/s p99-ms non-2xx socket-errors
-run_wrk() {
-  local out total secs non2xx sockerr good p99
-  out=$(wrk -t2 -c"$3" -d"${SECS}s" --timeout 10s --latency "$2" 2>&1)
-  total=$(awk '/requests in/ { print $1 }' <<<"$out")
-  secs=$(awk '/requests in/ { sub(/s,$/, "", $4); print $4 }' <<<"$out")
-  non2xx=$(awk '/Non-2xx/ { print $NF }' <<<"$out"); non2xx=${non2xx:-0}
-  sockerr=$(awk '/Socket errors/ { gsub(/,/, ""); print $4 + $6 + $8 + $10 }' <<<"$out"); sockerr=${sockerr:-0}
-  good=$(awk -v t="$total" -v n="$non2xx" -v s="$secs" 'BEGIN { printf "%.0f", (t - n) / s }')
-  p99=$(awk '$1 == "99%" { v = $2; n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }' <<<"$out")
-  printf '%-22s c=%-6s %9s 2xx req/s  p99 %9s ms  non-2xx %-7s socket errors %s\n' "$1" "$3" "$good" "${p99:-n/a}" "$non2xx" "$sockerr"
-}
-
 echo "signet $("$SIGNET" --version), notary-server $(dpkg-query -W -f '${Version}' notary), $(nginx -v 2>&1); wrk -t2 -d${SECS}s; load $(bench_load)"
 for mode in $MODES; do
   bench_start_signet "$mode" "$mode"
@@ -90,26 +64,40 @@ for mode in $MODES; do
   s_url_var="SIGNET_URL_$mode"; n_url_var="NOTARY_URL_$mode"; s_pid_var="SIGNET_PID_$mode"; n_pid_var="NOTARY_PID_$mode"
   S_URL=${!s_url_var}; N_URL=${!n_url_var}; S_PID=${!s_pid_var}; N_PID=${!n_pid_var}
   for size in $SIZES; do
-    publish "$S_URL" "$size"
-    publish "$N_URL" "$size"
-    path="/v2/example.com/bench/t$size/_trust/tuf/targets.json"
-    mkdir -p "$WORK/www/$(dirname "$path")"
-    fetch "$S_URL$path" > "$WORK/www/$path"
+    bench_publish "$S_URL" "$size"
+    bench_publish "$N_URL" "$size"
+    for role in timestamp targets; do
+      path="/v2/example.com/bench/t$size/_trust/tuf/$role.json"
+      mkdir -p "$WORK/www/$(dirname "$path")"
+      fetch "$S_URL$path" > "$WORK/www/$path"
+    done
   done
   start_nginx "$mode"
+  first_size=${SIZES%% *}
   for size in $SIZES; do
-    path="/v2/example.com/bench/t$size/_trust/tuf/targets.json"
-    s_sum=$(fetch "$S_URL$path" | sha256sum | cut -d' ' -f1)
-    x_sum=$(fetch "$NGINX_URL$path" | sha256sum | cut -d' ' -f1)
-    [[ $s_sum == "$x_sum" ]] || { echo "nginx and signet serve different bytes for $path" >&2; exit 1; }
-    s_count=$(fetch "$S_URL$path" | jq '.signed.targets | length')
-    n_count=$(fetch "$N_URL$path" | jq '.signed.targets | length')
-    [[ $s_count == "$size" && $n_count == "$size" ]] || { echo "target counts: signet $s_count, notary $n_count, want $size" >&2; exit 1; }
-    echo "== $mode, targets.json with $size targets ($(fetch "$S_URL$path" | wc -c) bytes; signet = nginx bytes, sha256 $s_sum)"
-    for conns in $CONNS; do
-      run_wrk "signet $mode" "$S_URL$path" "$conns"
-      run_wrk "notary $mode" "$N_URL$path" "$conns"
-      run_wrk "nginx $mode" "$NGINX_URL$path" "$conns"
+    for role in $ROLES; do
+      # timestamp.json is the same size whatever the collection: measured on the first size only.
+      [[ $role == timestamp && $size != "$first_size" ]] && continue
+      path="/v2/example.com/bench/t$size/_trust/tuf/$role.json"
+      s_sum=$(fetch "$S_URL$path" | sha256sum | cut -d' ' -f1)
+      x_sum=$(fetch "$NGINX_URL$path" | sha256sum | cut -d' ' -f1)
+      [[ $s_sum == "$x_sum" ]] || { echo "nginx and signet serve different bytes for $path" >&2; exit 1; }
+      if [[ $role == targets ]]; then
+        s_count=$(fetch "$S_URL$path" | jq '.signed.targets | length')
+        n_count=$(fetch "$N_URL$path" | jq '.signed.targets | length')
+        [[ $s_count == "$size" && $n_count == "$size" ]] || { echo "target counts: signet $s_count, notary $n_count, want $size" >&2; exit 1; }
+        what="$role.json with $size targets"
+      else
+        n_type=$(fetch "$N_URL$path" | jq -r '.signed._type')
+        [[ $n_type == Timestamp ]] || { echo "notary's $path is not a timestamp: $n_type" >&2; exit 1; }
+        what="$role.json"
+      fi
+      echo "== $mode, $what ($(fetch "$S_URL$path" | wc -c) bytes; signet = nginx bytes, sha256 $s_sum)"
+      for conns in $CONNS; do
+        run_wrk "signet $mode" "$S_URL$path" "$conns"
+        run_wrk "notary $mode" "$N_URL$path" "$conns"
+        run_wrk "nginx $mode" "$NGINX_URL$path" "$conns"
+      done
     done
   done
   echo "$mode RSS now / peak (kB): signet $(bench_rss_kb "$S_PID") / $(bench_hwm_kb "$S_PID"), notary $(bench_rss_kb "$N_PID") / $(bench_hwm_kb "$N_PID"), nginx $(bench_rss_kb "$NGINX_PID") / $(bench_hwm_kb "$NGINX_PID")"

@@ -80,13 +80,16 @@ public final class TLSConnection: @unchecked Sendable {  // SSL is used by one t
     }
 
     /// Prepares a server session on a non-blocking `fd` for an event loop: nothing is sent or read
-    /// until `acceptStep()`. Writes may complete partially and be retried from a moved buffer.
+    /// until `acceptStep()`. Writes may complete partially and be retried from a moved buffer. The
+    /// session's record buffers (about 34 KiB together) are freed whenever they are empty
+    /// (`SSL_MODE_RELEASE_BUFFERS`, as nginx sets), so an idle keep-alive connection costs the
+    /// session state only, not its buffers.
     /// - Throws: `CryptoError(.tls)` when OpenSSL cannot create the session.
     public convenience init(acceptingNonBlocking fd: Int32, context: TLSServerContext) throws {
         let ssl = try OpenSSLCall.check(SSL_new(context.ctx), .tls, "SSL_new failed")
         try self.init(ssl: ssl, fd: fd, context: context, wait: nil)
         SSL_set_accept_state(ssl)
-        _ = shim_SSL_set_mode(ssl, Int(SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER))
+        _ = shim_SSL_set_mode(ssl, Int(SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS))
     }
 
     /// Advances the server handshake (`SSL_do_handshake`) as far as the bytes received allow.

@@ -15,7 +15,10 @@ final class EventPoller: @unchecked Sendable {
     private let epollFD: Int32
     private let wakeFD: Int32
     private let events: UnsafeMutablePointer<epoll_event>
-    private let capacity = 512
+    /// Most events one `wait` reports.
+    let capacity = 512
+    /// How many events the current (or last) `wait` reported: `capacity` when the loop is behind.
+    private(set) var batchSize = 0
 
     /// - Throws: `HTTPError(.bind)` when the epoll instance or the eventfd cannot be created (out of
     ///   descriptors).
@@ -58,6 +61,7 @@ final class EventPoller: @unchecked Sendable {
     /// the wake eventfd is drained and reported as `wakeToken`.
     func wait(milliseconds: Int32, _ body: (UInt64, UInt32) -> Void) {
         let count = epoll_wait(epollFD, events, Int32(capacity), milliseconds)
+        batchSize = max(0, Int(count))
         guard count > 0 else { return }  // timeout, or EINTR
         for index in 0..<Int(count) {
             let token = shim_epoll_event_token(events + index)

@@ -84,6 +84,10 @@ extension ServerLoop {
             connection.parser.append(UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
             processInput(connection)
             guard isOpen(connection), Self.isReading(connection.phase) else { return }
+            // A short plain read emptied the socket: epoll (level-triggered) reports the next bytes,
+            // so no second recv just to see EAGAIN. (A TLS read returns one record, which says
+            // nothing about what is left.)
+            if connection.tls == nil && count < scratch.count { return }
         }
     }
 
@@ -167,8 +171,10 @@ extension ServerLoop {
         connection.isHTTP10 = request.version == "HTTP/1.0"
         connection.requestMethod = request.method
         connection.requestPath = request.path
-        updateInterest(connection)
+        // Answered at once: the fd stays registered for reading, as it will be again after the
+        // response (no epoll_ctl to take it out and put it back per request).
         if let cached = server.cachedResponder?(request) { return respond(connection, cached) }
+        updateInterest(connection)
         let token = connection.token
         let handler = server.handler
         pool.submit { [self] in post(token, handler(request)) }

@@ -40,35 +40,32 @@ package enum AccessRequirement: Sendable, Equatable {
         }
     }
 
-    /// The requirement of a request, matching the router's parsing of the path (`Routes/Router.swift`).
+    /// The requirement of a request, from the path's one parse (`TrustRoute`), so it names the very
+    /// GUN the router serves.
     package static func of(method: String, path: String) -> AccessRequirement {
-        switch path {
-        case "/_notary_server/health", "/metrics", BuiltInTokenService.path: return .none
-        case "/v2/_trust/changefeed": return method == "GET" ? .catalog : .authenticated
-        default: break
-        }
-        guard path.hasPrefix("/v2/") else { return .authenticated }
-        let rest = path.dropFirst(4)
-        if rest.hasSuffix("/_trust/changefeed") {
-            let gun = String(rest.dropLast("/_trust/changefeed".count))
-            return gun.isEmpty ? .authenticated : .repository(gun: gun, actions: [.pull])
-        }
-        guard let marker = rest.lastRange(ofLiteral: "/_trust/tuf/") else { return .authenticated }
-        let gun = String(rest[..<marker.lowerBound])
-        let tail = rest[marker.upperBound...]
-        guard !gun.isEmpty else { return .authenticated }
-        if tail.isEmpty {
+        of(method: method, route: TrustRoute.parse(path))
+    }
+
+    /// The requirement of `method` on `route` (reference §2.1, with the issue's choice for POST
+    /// `*.key`): health, metrics and the token endpoint are open; the catalog changefeed needs `*`
+    /// on every GUN; a collection's routes need pull, push (publish, new server key) or `*`
+    /// (delete); anything else, any authenticated identity.
+    package static func of(method: String, route: TrustRoute) -> AccessRequirement {
+        switch route {
+        case .health, .metrics, .token: return .none
+        case .catalogChangefeed: return method == "GET" ? .catalog : .authenticated
+        case .ping, .unknown: return .authenticated
+        case .changefeed(let gun), .metadata(let gun, _), .unmatched(let gun): return .repository(gun: gun, actions: [.pull])
+        case .collection(let gun):
             switch method {
             case "POST": return .repository(gun: gun, actions: [.push])
             case "DELETE": return .repository(gun: gun, actions: [.all])
             default: return .repository(gun: gun, actions: [.pull])
             }
-        }
-        if tail == "timestamp.key" || tail == "snapshot.key" {
+        case .serverKey(let gun, _):
             // notary-server: GET needs push,pull (get-or-create); POST (a new key) needs `*` in the
             // reference, `push` in Signet's issue 6 — the issue wins.
             return .repository(gun: gun, actions: method == "POST" ? [.push] : [.push, .pull])
         }
-        return .repository(gun: gun, actions: [.pull])
     }
 }

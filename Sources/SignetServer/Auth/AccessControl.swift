@@ -84,9 +84,10 @@ package final class AccessControl: Sendable {
     }
 
     /// nil when `request` may proceed; otherwise the response to send instead.
-    package func check(_ request: HTTPRequest) -> HTTPResponse? {
-        let requirement = AccessRequirement.of(method: request.method, path: request.path)
-        if request.path == BuiltInTokenService.path, let builtInTokens {
+    /// - Parameter route: the request's path as `TrustRoute.parse` reads it (the router's parse).
+    package func check(_ request: HTTPRequest, route: TrustRoute) -> HTTPResponse? {
+        let requirement = AccessRequirement.of(method: request.method, route: route)
+        if route == .token, let builtInTokens {
             return tokenEndpoint(request, builtInTokens)
         }
         if requirement == .none { return nil }
@@ -124,11 +125,43 @@ package final class AccessControl: Sendable {
         }
     }
 
+    /// For the event loop (`TrustServer.cachedResponse`), which must not block: true when `request`
+    /// may proceed and that could be decided without slow work — a verified client certificate's
+    /// subject or a token this server issued, granted the route's actions by the policy, from an
+    /// address not blocked after failed logins. False otherwise, including every refusal, Basic
+    /// credentials (a bcrypt comparison takes milliseconds) and an external issuer's JWT (a
+    /// signature check): then the worker runs `check`, which answers, counts and logs as always.
+    package func allowsWithoutWaiting(_ request: HTTPRequest, route: TrustRoute) -> Bool {
+        let requirement = AccessRequirement.of(method: request.method, route: route)
+        guard case .repository = requirement, limiter.blocked(LoginRateLimiter.address(of: request.remoteAddress)) == nil,
+              let credential = credentialWithoutWaiting(request) else { return false }
+        switch credential {
+        case .certificate(let identity), .bearer(let identity?, nil): return granted(identity: identity, requirement)
+        case .anonymous, .basic, .bearer: return false
+        }
+    }
+
+    /// The credential when reading it is a table lookup: a token this server issued (valid and
+    /// not expired), or — without an `Authorization` header — the verified client certificate's
+    /// subject. nil when reading the credentials needs `authenticate`'s slow work or fails.
+    func credentialWithoutWaiting(_ request: HTTPRequest) -> Credential? {
+        if let header = request.headers["Authorization"] {
+            let (scheme, value) = Self.splitAuthorization(header)
+            guard scheme == "bearer", let identity = builtInTokens?.identity(of: value) else { return nil }
+            return .bearer(identity: identity, claims: nil)
+        }
+        if settings.tlsClientCAFile != nil, let subject = request.peerCertificateSubject, !subject.isEmpty {
+            return .certificate(subject)
+        }
+        return nil
+    }
+
     enum Outcome { case success(Credential), failure(String) }
 
     /// Reads the credentials; a failure is counted against the address and logged (user name
     /// only, never the password or token).
     func authenticate(_ request: HTTPRequest, address: String) -> Outcome {
+        if let quick = credentialWithoutWaiting(request) { return .success(quick) }
         if let header = request.headers["Authorization"] {
             let (scheme, value) = Self.splitAuthorization(header)
             switch scheme {
@@ -137,7 +170,6 @@ package final class AccessControl: Sendable {
                 guard htpasswd?.verify(user: user, password: password) == true else { return fail(address, user: user, why: "wrong user or password") }
                 return .success(.basic(user))
             case "bearer" where jwt != nil || builtInTokens != nil:
-                if let identity = builtInTokens?.identity(of: value) { return .success(.bearer(identity: identity, claims: nil)) }
                 if let jwt {
                     do {
                         let claims = try jwt.verify(value)
@@ -152,9 +184,6 @@ package final class AccessControl: Sendable {
             default:
                 return fail(address, user: nil, why: "unsupported authorization scheme")
             }
-        }
-        if settings.tlsClientCAFile != nil, let subject = request.peerCertificateSubject, !subject.isEmpty {
-            return .success(.certificate(subject))
         }
         return .success(.anonymous)
     }

@@ -61,15 +61,15 @@ final class CurrentMetadataCache: Sendable {
 
 extension TrustServer {
     /// For `HTTPServer`'s `cachedResponder` (answered on the event loop, so it must not block): the
-    /// cached response to a `GET` of current metadata, or nil to let `handle` serve the request. Only
-    /// without access control (checking credentials may be slow, and belongs to `handle`).
+    /// cached response to a `GET` of current metadata, or nil to let `handle` serve the request. With
+    /// access control, only when the check needs no slow work and allows the request
+    /// (`AccessControl.allowsWithoutWaiting`: a client certificate or a token this server issued);
+    /// everything else, refusals included, goes to `handle`.
     package func cachedResponse(_ request: HTTPRequest) -> HTTPResponse? {
-        guard settings.accessControl == nil, request.method == "GET", request.path.hasPrefix("/v2/") else { return nil }
-        let rest = request.path.dropFirst(4)
-        guard let marker = rest.lastRange(ofLiteral: "/_trust/tuf/"),
-              case .current(let role)? = MetadataRoute(String(rest[marker.upperBound...])) else { return nil }
-        let gun = String(rest[..<marker.lowerBound])
-        guard Self.isRouteGUN(gun), allows(gun: gun), (try? Self.checkNames(gun: gun, role: role)) != nil,
+        let route = TrustRoute.parse(request.path)
+        guard request.method == "GET", case .metadata(let gun, .current(let role)) = route,
+              settings.accessControl?.allowsWithoutWaiting(request, route: route) ?? true,
+              allows(gun: gun), (try? Self.checkNames(gun: gun, role: role)) != nil,
               let revision = try? store.revision(gun: gun),
               let response = currentMetadata.response(gun: gun, role: role, revision: revision, now: TUFTime(settings.clock()))
         else { return nil }

@@ -66,7 +66,8 @@ public enum GUN {
 
     /// Throws `TUFError(.invalidName)` naming the problem.
     public static func validate(_ gun: String) throws {
-        let shown = RoleName.printable(gun)
+        // Only for error messages: not built for the valid GUN of every request.
+        var shown: String { RoleName.printable(gun) }
         guard !gun.isEmpty else { throw TUFError(.invalidName, "the GUN is empty") }
         guard gun.utf8.count <= maxLength else {
             throw TUFError(.invalidName, "GUN \"\(shown)\" is \(gun.utf8.count) bytes, the limit is \(maxLength)")

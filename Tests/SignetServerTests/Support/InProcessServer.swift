@@ -22,7 +22,10 @@ final class InProcessServer: @unchecked Sendable {
 
     /// - Parameter assemble: builds the trust server from the settings (default: the file store in
     ///   `storage`, as `signet serve` does); tests that inject their own storage pass their own.
-    init(storage: String, maxBodyBytes: Int = 100 * 1024 * 1024, configure: (inout TrustServerSettings) -> Void = { _ in },
+    /// - Parameter answerFromMemory: also answer current metadata on the event loop
+    ///   (`TrustServer.cachedResponse`), as `signet serve` does (`ServeAssembly`).
+    init(storage: String, maxBodyBytes: Int = 100 * 1024 * 1024, answerFromMemory: Bool = false,
+         configure: (inout TrustServerSettings) -> Void = { _ in },
          assemble: (TrustServerSettings, Logger) throws -> TrustServer = { try TrustServer(settings: $0, logger: $1) }) throws {
         var settings = TrustServerSettings(storageDirectory: storage)
         settings.keyPassphrase = "in-process-test-passphrase"
@@ -33,8 +36,10 @@ final class InProcessServer: @unchecked Sendable {
         let logger = Logger(label: "signet.test", factory: { _ in SwiftLogNoOpLogHandler() })
         let trust = try assemble(settings, logger)
         self.trust = trust
+        var responder: (@Sendable (HTTPRequest) -> HTTPResponse?)?
+        if answerFromMemory { responder = { trust.cachedResponse($0) } }
         http = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes),
-                          logger: logger) { trust.handle($0) }
+                          logger: logger, cachedResponder: responder) { trust.handle($0) }
         try http.start()
     }
 
