@@ -41,7 +41,7 @@ package struct TrustServerSettings: Sendable {
 package final class TrustServer: Sendable {
     package let settings: TrustServerSettings
     let store: any MetadataStore
-    let keys: ServerKeyStore
+    let keys: any ServerKeyStore
     let logger: Logger
     let metrics = Metrics()
     let expiryCache = Mutex<[String: ParsedExpiry]>([:])
@@ -56,7 +56,7 @@ package final class TrustServer: Sendable {
     ///     `MetadataStore` such as a networked database).
     ///   - keys: the timestamp and snapshot keys the server holds for each GUN.
     ///   - logger: server log (never secrets).
-    package init(settings: TrustServerSettings, store: any MetadataStore, keys: ServerKeyStore, logger: Logger) {
+    package init(settings: TrustServerSettings, store: any MetadataStore, keys: any ServerKeyStore, logger: Logger) {
         self.settings = settings
         self.store = store
         self.keys = keys
@@ -65,12 +65,12 @@ package final class TrustServer: Sendable {
 
     /// The embedded default: a `FileStore` in `settings.storageDirectory` (created, mode 0700) and
     /// the server's keys in `<storage>/keys`, encrypted with the passphrase
-    /// `ServerKeyStore.open(storageDirectory:settings:logger:)` resolves.
+    /// `ServerKeySealing.resolvePassphrase` finds.
     /// - Throws: `NotaryError(.updating)` when the directories or the passphrase file cannot be
     ///   created; `NotaryError(.noStorage)` for an empty passphrase file.
     package convenience init(settings: TrustServerSettings, logger: Logger) throws {
         let fileStore = try FileStore(directory: settings.storageDirectory)
-        let keys = try ServerKeyStore.open(storageDirectory: fileStore.root, settings: settings, logger: logger)
+        let keys = try FileKeyStore.open(storageDirectory: fileStore.root, settings: settings, logger: logger)
         self.init(settings: settings, store: fileStore, keys: keys, logger: logger)
     }
 

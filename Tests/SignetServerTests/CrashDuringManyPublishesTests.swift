@@ -6,7 +6,7 @@ import Testing
 
 /// Reads a collection straight from a FileStore, as the server's routes would serve it.
 struct StoreFetcher: MetadataFetcher {
-    let store: FileStore
+    let store: any MetadataStore
     let gun: String
 
     func fetch(_ request: MetadataRequest) throws -> [UInt8]? {

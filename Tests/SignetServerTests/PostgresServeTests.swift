@@ -1,6 +1,7 @@
 import Foundation
 @testable import SignetServer
 import SignetTUF
+import SignetTestSupport
 import Testing
 
 /// `signet serve` on PostgreSQL: `--storage postgres://…` and the config file's `storage.backend`
@@ -37,7 +38,10 @@ import Testing
             #expect(try store.current(gun: gun, role: role) != nil, "\(role) is not in the database")
         }
         #expect(!FileManager.default.fileExists(atPath: keys + "/repos"), "collections went to the directory")
-        #expect(FileManager.default.fileExists(atPath: keys + "/keys"), "server keys stay in the storage directory")
+        // Server keys are in the database too (issue 13 item 3), not in the storage directory.
+        #expect(!FileManager.default.fileExists(atPath: keys + "/keys"), "server keys went to the storage directory")
+        let held = try PostgresConnection(database).execute(PostgresStatement(name: "count_keys", sql: "SELECT count(*)::int8 FROM signet_server_keys WHERE gun = $1"), [.text(gun)])
+        #expect(try held.int64(0, 0) == 1, "the timestamp key is not in the database")
         #expect(server.stop() == 0)
         #expect(!server.log.contains(cluster.password) && !server.log.contains(cluster.directory), "\(server.log)")
         #expect(server.log.contains("(storage PostgreSQL database)"), "\(server.log)")
@@ -103,7 +107,194 @@ import Testing
         process.waitUntilExit()
         #expect(process.terminationStatus == 3, "\(text)")
         #expect(text.contains("password authentication failed"), "\(text)")
+        // Said as what it is, not as an outage.
+        #expect(text.hasPrefix("signet: storage login refused: the PostgreSQL database refused the login:"), "\(text)")
+        #expect(text.contains("authentication failed for user \"signet\""), "\(text)")
         #expect(text.split(separator: "\n").count == 1, "\(text)")
         #expect(!text.contains(wrong) && !text.contains(cluster.password), "\(text)")
+    }
+}
+
+extension PostgresServeTests {
+    /// Runs `signet serve ARGUMENTS` to its exit (it must not start serving), password in the environment.
+    func serveExits(_ arguments: [String], password: String?, passphrase: String = "test-server-passphrase",
+                    in directory: String) throws -> CommandResult {
+        var environment = ["SIGNET_SERVER_KEY_PASSPHRASE": passphrase]
+        if let password { environment["SIGNET_STORAGE_PASSWORD"] = password }
+        return try runCommand(try Paths.signetBinary(), ["serve", "--listen", "127.0.0.1:0"] + arguments,
+                              environment: environment, directory: directory)
+    }
+
+    /// `--migrate-only` brings a new database to this build's schema and exits 0 without serving;
+    /// a database migrated by a newer Signet is refused, by it and by a plain start, with exit 2
+    /// and one line naming both migration numbers (not as an I/O failure); with the file store
+    /// there is nothing to migrate, which is bad usage.
+    @Test func migrateOnlyAndANewerSchema() throws {
+        let (cluster, parameters) = try database()
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        let migrated = try serveExits(["--migrate-only", "--storage", parameters.url], password: cluster.password, in: scratch.path)
+        #expect(migrated.status == 0, "\(migrated.stderr)")
+        #expect(migrated.stdout == "signet: PostgreSQL database schema at migration \(PostgresStore.schemaVersion)\n", "\(migrated.stdout)")
+        #expect(!migrated.stdout.contains("serving"))
+        let admin = try PostgresConnection(parameters)
+        #expect(try admin.execute(PostgresSchema.highestApplied).optionalInt64(0, 0) == Int64(PostgresStore.schemaVersion))
+        let json = try serveExits(["--migrate-only", "--json", "--storage", parameters.url], password: cluster.password, in: scratch.path)
+        #expect(json.status == 0 && json.stdout.contains("\"schema\":\(PostgresStore.schemaVersion)"), "\(json.stdout)")
+
+        let newer = PostgresStore.schemaVersion + 1
+        _ = try admin.execute(PostgresSchema.record, [.int64(Int64(newer))])
+        for arguments in [["--migrate-only", "--storage", parameters.url], ["--storage", parameters.url]] {
+            let refused = try serveExits(arguments, password: cluster.password, in: scratch.path)
+            #expect(refused.status == 2, "\(arguments): \(refused.status) \(refused.stderr)")
+            #expect(refused.stderr == "signet: the database's schema is at migration \(newer), newer than the \(PostgresStore.schemaVersion) this signet knows; run a newer signet\n",
+                    "\(refused.stderr)")
+        }
+        let files = try serveExits(["--migrate-only", "--storage", scratch.path + "/files"], password: nil, in: scratch.path)
+        #expect(files.status == 2 && files.stderr.contains("--migrate-only migrates a PostgreSQL database"), "\(files.stderr)")
+    }
+
+    /// A replica started with another key passphrase than the one the database's server keys are
+    /// encrypted with refuses to start (exit 2), naming the setting and not the passphrase.
+    @Test func anotherKeyPassphraseRefusesToStart() throws {
+        let (cluster, parameters) = try database()
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        let first = try ServedStorage(directory: scratch.path + "/a", database: parameters).startServer()
+        #expect(first.stop() == 0)
+        let refused = try serveExits(["--storage", parameters.url], password: cluster.password, passphrase: "another-passphrase-42",
+                                     in: scratch.path)
+        #expect(refused.status == 2, "\(refused.stderr)")
+        #expect(refused.stderr.contains("key passphrase does not decrypt the server keys") && refused.stderr.contains("SIGNET_SERVER_KEY_PASSPHRASE"),
+                "\(refused.stderr)")
+        #expect(!refused.stderr.contains("another-passphrase-42") && !refused.stderr.contains("test-server-passphrase"))
+    }
+
+    /// `storage.pool_size` and `storage.cache_staleness_ms` from the config file, in range only.
+    @Test func poolSizeAndStalenessFromTheConfig() throws {
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        let config = scratch.path + "/server.json"
+        try #"{"storage": {"backend": "postgres", "url": "postgres:///db", "pool_size": 4, "cache_staleness_ms": 0}}"#
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let loaded = try ServeConfiguration.load(file: config)
+        #expect(loaded.storagePoolSize == 4 && loaded.storageCacheStalenessMilliseconds == 0)
+        #expect(ServeConfiguration().storagePoolSize == ServeConfiguration.workerThreads)
+        for (text, message) in [(#"{"storage": {"pool_size": 0}}"#, "storage.pool_size must be an integer in 1…1000"),
+                                (#"{"storage": {"pool_size": "8"}}"#, "storage.pool_size must be an integer in 1…1000"),
+                                (#"{"storage": {"cache_staleness_ms": 60001}}"#, "storage.cache_staleness_ms must be an integer in 0…60000")] {
+            try text.write(toFile: config, atomically: true, encoding: .utf8)
+            let refused = #expect(throws: ServeConfiguration.Problem.self) { _ = try ServeConfiguration.load(file: config) }
+            #expect(refused?.description.contains(message) == true, "\(String(describing: refused))")
+        }
+    }
+
+    /// docs/operations.md's nginx `location` block in front of two `signet serve` replicas on one
+    /// database, each with its own storage directory: the real notary client initializes,
+    /// publishes and reads through nginx, both replicas answer part of the requests, and a
+    /// consumer through either replica directly sees the same collection.
+    @Test func nginxInFrontOfTwoServers() throws {
+        guard RequiredTool.isInstalled("/usr/sbin/nginx"), RequiredTool.isInstalled(NotaryCLI.binary) else { return }
+        let (_, parameters) = try database()
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        let storage = ServedStorage(directory: scratch.path + "/shared", database: parameters)
+        let replicas = [try storage.startServer(own: scratch.path + "/a"), try storage.startServer(own: scratch.path + "/b")]
+        defer { for replica in replicas { replica.stop() } }
+        let nginx = try NginxProxy(directory: scratch.path + "/nginx", upstreams: replicas.map(\.port))
+        defer { nginx.stop() }
+        let client = NotaryCLI(server: "http://127.0.0.1:\(nginx.port)", trustDir: scratch.path + "/trust")
+        for transcript in ["01-init", "03-publish-initial", "04-add-file", "09-publish-targets"] {
+            let loaded = try CLITranscript.load(transcript)
+            let result = try client.run(loaded.arguments, stdin: loaded.stdinData)
+            #expect(result.status == 0, "\(transcript): \(result.stderr)")
+        }
+        let gun = CrashAndConcurrencyTests.gun
+        let list = try client.run(["list", gun])
+        #expect(list.status == 0 && list.stdout.contains("hello "), "\(list.stdout) \(list.stderr)")
+        for (index, replica) in replicas.enumerated() {
+            #expect(replica.log.contains("path=/v2/\(gun)/"), "replica \(index) answered nothing through nginx")
+            let direct = try NotaryCLI(server: replica.baseURL, trustDir: scratch.path + "/consumer\(index)").run(["list", gun])
+            #expect(direct.status == 0 && direct.stdout.contains("hello "), "replica \(index): \(direct.stdout) \(direct.stderr)")
+        }
+    }
+}
+
+/// nginx in the foreground (`master_process off`, so it needs no user switch) listening on a free
+/// 127.0.0.1 port, proxying to `upstreams` with the `location /` block of docs/operations.md.
+final class NginxProxy: @unchecked Sendable {
+    // @unchecked Sendable: `process` is only started and stopped by the test's thread.
+    let process = Process()
+    let port: Int
+
+    init(directory: String, upstreams: [Int]) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let docs = try String(contentsOf: Paths.packageRoot.appendingPathComponent("docs/operations.md"), encoding: .utf8)
+        guard let start = docs.range(of: "    location / {\n"), let end = docs.range(of: "\n    }\n", range: start.upperBound..<docs.endIndex) else {
+            throw TestFailure("docs/operations.md has no nginx `location / {` block")
+        }
+        let location = String(docs[start.lowerBound..<end.upperBound])
+        port = try Self.freePort()
+        let servers = upstreams.map { "        server 127.0.0.1:\($0) max_fails=3 fail_timeout=10s;" }.joined(separator: "\n")
+        let config = """
+        daemon off;
+        master_process off;
+        pid \(directory)/nginx.pid;
+        error_log \(directory)/error.log warn;
+        events { worker_connections 256; }
+        http {
+            access_log off;
+            client_body_temp_path \(directory)/body;
+            proxy_temp_path \(directory)/proxy;
+            fastcgi_temp_path \(directory)/fastcgi;
+            uwsgi_temp_path \(directory)/uwsgi;
+            scgi_temp_path \(directory)/scgi;
+            upstream signet {
+        \(servers)
+                keepalive 32;
+            }
+            server {
+                listen 127.0.0.1:\(port);
+        \(location)
+            }
+        }
+        """
+        let path = directory + "/nginx.conf"
+        try config.write(toFile: path, atomically: true, encoding: .utf8)
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
+        process.arguments = ["-p", directory, "-c", path, "-e", directory + "/error.log"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, process.isRunning {
+            if (try? RawHTTP.send(port: port, method: "GET", target: "/_notary_server/health"))?.status == 200 { return }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let log = (try? String(contentsOfFile: directory + "/error.log", encoding: .utf8)) ?? ""
+        process.terminate()
+        throw TestFailure("nginx did not start: \(log)")
+    }
+
+    func stop() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+
+    /// A port nothing listens on now (bound to 0, read back, closed).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure("socket failed: errno \(errno)") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw TestFailure("bind failed: errno \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -141,7 +141,7 @@ import Testing
         let store = try PostgresStore(parameters: try cluster.makeDatabase())
         let server = try InProcessServer(storage: scratch.path, assemble: { settings, logger in
             TrustServer(settings: settings, store: store,
-                        keys: try ServerKeyStore.open(storageDirectory: scratch.path, settings: settings, logger: logger), logger: logger)
+                        keys: try FileKeyStore.open(storageDirectory: scratch.path, settings: settings, logger: logger), logger: logger)
         })
         defer { server.stop() }
         let targetsBytes = Array(#"{"signed":{"_type":"Targets"},"signatures":[]}"#.utf8)
@@ -214,11 +214,104 @@ import Testing
             _ = try PostgresStore(parameters: PostgresConnectionParameters(url: parameters.url, password: wrong))
             Issue.record("a wrong password logged in")
         } catch let error as StorageError {
-            #expect(error.kind == .unavailable && error.reason.contains("password authentication failed"), "\(error)")
+            #expect(error.kind == .loginRefused && error.reason.contains("password authentication failed"), "\(error)")
             #expect(!"\(error)".contains(wrong) && !"\(error)".contains(cluster.password))
         }
         #expect(!"\(parameters)".contains(cluster.password) && !"\(parameters)".contains(cluster.directory))
         _ = try PostgresStore(parameters: parameters)
+    }
+
+    /// Polls `condition` until it holds (true) or `seconds` pass (false); a condition that throws
+    /// does not hold yet. For what another server's listener learns asynchronously: the limit
+    /// only bounds a failing test.
+    static func eventually(_ seconds: Double = 30, _ condition: () throws -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if (try? condition()) == true { return true }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return (try? condition()) == true
+    }
+
+    /// A store's revision moves at once with its own commit (so a server never serves its own
+    /// publish stale), and with another store's commit when its listener hears the notification;
+    /// another GUN's commit leaves it alone.
+    @Test func revisionFollowsCommitsOfEveryServer() throws {
+        let parameters = try database()
+        let first = try PostgresStore(parameters: parameters), second = try PostgresStore(parameters: parameters)
+        #expect(Self.eventually { try first.revision(gun: Self.gun) != nil && second.revision(gun: Self.gun) != nil },
+                "the listeners never vouched for a revision")
+        let before = (try first.revision(gun: Self.gun), try second.revision(gun: Self.gun))
+        try first.commit(gun: Self.gun, updates: [MetadataUpdate(role: "timestamp", version: 1, bytes: Array("ts 1".utf8))])
+        #expect(try first.revision(gun: Self.gun) != before.0, "the committing store's revision did not move with its commit")
+        #expect(Self.eventually { try second.revision(gun: Self.gun).map { $0 != before.1 } ?? false }, "the other store never saw the commit")
+        let other = try second.revision(gun: "example.com/another")
+        try first.commit(gun: Self.gun, updates: [MetadataUpdate(role: "timestamp", version: 2, bytes: Array("ts 2".utf8))])
+        try first.delete(gun: Self.gun)
+        #expect(Self.eventually { try second.revision(gun: Self.gun).map { $0 != before.1 } ?? false })
+        #expect(try second.revision(gun: "example.com/another") == other)
+        // With no staleness allowed, nothing is ever answered from memory.
+        #expect(try PostgresStore(parameters: parameters, maxStaleness: .zero).revision(gun: Self.gun) == nil)
+    }
+
+    /// While the database is down no revision is vouched for (every GET reads the database, and
+    /// so answers 503); after it returns the revision is a new one, since notifications sent
+    /// meanwhile were lost.
+    @Test func noRevisionWhileTheListenerIsDisconnected() throws {
+        let cluster = try #require(PostgresCluster.current)
+        let store = try PostgresStore(parameters: try cluster.makeDatabase())
+        #expect(Self.eventually { try store.revision(gun: Self.gun) != nil })
+        let before = try store.revision(gun: Self.gun)
+        try cluster.stop()
+        var restarted = false
+        defer { if !restarted { try? cluster.start() } }
+        #expect(Self.eventually { try store.revision(gun: Self.gun) == nil }, "a revision was vouched for with the database down")
+        try cluster.start()
+        restarted = true
+        #expect(Self.eventually { try store.revision(gun: Self.gun) != nil }, "the listener did not reconnect")
+        #expect(try store.revision(gun: Self.gun) != before)
+    }
+
+    /// Two servers on one database (metadata and server keys): both hand out the same timestamp
+    /// key; a GET through B is answered from B's memory; after a publish through A, B's GETs return
+    /// the new bytes (within `PostgresChangeListener`'s bound) and never the old ones again.
+    @Test func cacheOfOneServerSeesPublishThroughAnother() throws {
+        let parameters = try database()
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        func server(_ name: String) throws -> InProcessServer {
+            let store = try PostgresStore(parameters: parameters)
+            return try InProcessServer(storage: scratch.path + "/" + name, assemble: { settings, logger in
+                let sealing = ServerKeySealing(algorithm: settings.keyAlgorithm, passphrase: settings.keyPassphrase ?? "", kdf: settings.keyDerivation)
+                return TrustServer(settings: settings, store: store, keys: try PostgresKeyStore(store: store, sealing: sealing), logger: logger)
+            })
+        }
+        let a = try server("a"), b = try server("b")
+        defer { a.stop(); b.stop() }
+        let helper = PublishValidationTests(), publisher = CurrentMetadataCacheTests()
+        let timestampKey = try helper.timestampKey(a)
+        #expect(try helper.timestampKey(b) == timestampKey, "the servers hand out different timestamp keys")
+        let repo = try PublishValidationTests.Repo(timestampKey: timestampKey)
+        let first = try publisher.publishCollection(a, repo)
+        let gun = CurrentMetadataCacheTests.gun
+        let path = "/v2/\(gun)/_trust/tuf/targets.json"
+        let request = HTTPRequest(method: "GET", target: path, path: path, remoteAddress: "test")
+        #expect(Self.eventually { try b.get(path).body == first.targets && b.trust.cachedResponse(request) != nil },
+                "B never answered from memory")
+        #expect(b.trust.cachedResponse(request)?.body == first.targets)
+        let second = try publisher.publishCollection(a, repo, version: 2, published: first.root)
+        var answers: [[UInt8]] = []
+        #expect(Self.eventually {
+            answers.append(try b.get(path).body)
+            return answers.last == second.targets
+        }, "B kept answering the targets before the publish through A")
+        for _ in 0..<20 {
+            #expect(try b.get(path).body == second.targets, "B went back to the old targets")
+            #expect(b.trust.cachedResponse(request).map { $0.body == second.targets } ?? true)
+        }
+        // The timestamp B serves is signed by the key both servers hand out.
+        let timestamp = try MetadataFile.parse(try b.get("/v2/\(gun)/_trust/tuf/timestamp.json").body, role: "timestamp")
+        #expect(timestamp.signatures.map(\.keyID) == [timestampKey.id])
     }
 
     /// Bytes go in and out in binary: every byte value, NUL included, comes back unchanged, and a

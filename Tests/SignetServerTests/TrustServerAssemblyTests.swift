@@ -18,8 +18,8 @@ import Testing
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let store = try FileStore(directory: scratch.path + "/elsewhere/store")
-        let keys = try ServerKeyStore(directory: scratch.path + "/elsewhere/keys", algorithm: .ed25519,
-                                      passphrase: "injected-test-passphrase", kdf: .pbkdf2SHA256(iterations: 1000))
+        let keys = try FileKeyStore(directory: scratch.path + "/elsewhere/keys", algorithm: .ed25519,
+                                    passphrase: "injected-test-passphrase", kdf: .pbkdf2SHA256(iterations: 1000))
         let targetsBytes = Array(#"{"signed":{"_type":"Targets"},"signatures":[]}"#.utf8)
         try store.withWriteLock(gun: Self.gun) {
             try store.commit(gun: Self.gun, updates: [MetadataUpdate(role: "targets", version: 1, bytes: targetsBytes)])

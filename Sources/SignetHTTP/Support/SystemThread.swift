@@ -2,12 +2,12 @@ import Glibc
 
 /// Detached POSIX threads with a chosen stack size (what the server did with full Foundation's
 /// `Thread`, which `FoundationEssentials` lacks).
-enum SystemThread {
+package enum SystemThread {
     /// Starts `body` on a new detached thread named `name` (at most 15 bytes are kept) with a stack
     /// of `stackSize` bytes.
     /// - Returns: false when `pthread_create` fails (out of threads or memory); `body` does not run.
     @discardableResult
-    static func detach(name: String? = nil, stackSize: Int, _ body: @escaping @Sendable () -> Void) -> Bool {
+    package static func detach(name: String? = nil, stackSize: Int, _ body: @escaping @Sendable () -> Void) -> Bool {
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }

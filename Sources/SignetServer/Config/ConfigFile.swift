@@ -35,6 +35,11 @@ struct ConfigFile: Decodable {
         case let other:
             throw ConfigProblem("storage.backend must be file or postgres, not \(other)")
         }
+        // Read with the file store too: a `--storage postgres://…` flag may select the database.
+        if let poolSize = try storage?.integer("pool_size", "storage.pool_size", in: 1...1000) { config.storagePoolSize = poolSize }
+        if let staleness = try storage?.integer("cache_staleness_ms", "storage.cache_staleness_ms", in: 0...60_000) {
+            config.storageCacheStalenessMilliseconds = staleness
+        }
         if let trust = file.section("trust_service") {
             if let algorithm = try trust.value("key_algorithm", as: String.self, "trust_service.key_algorithm must be a string") {
                 switch algorithm {

@@ -22,7 +22,8 @@ package struct ServeAssembly: Sendable {
     /// - Throws: `ServePolicy.Refusal` (a bad input file, exit 2) for an htpasswd, policy or token
     ///   key file that does not load; `CryptoError` for TLS certificate or key files;
     ///   `StorageError` / `NotaryError` when the storage or the server's key passphrase cannot be
-    ///   opened.
+    ///   opened; `ServePolicy.Refusal` for a database this server cannot use as configured (its
+    ///   schema is newer than this build's, or its server keys have another passphrase).
     package init(configuration: ServeConfiguration, plan: ServePolicy.Plan, clock: (@Sendable () -> Date)? = nil, logger: Logger) throws {
         self.configuration = configuration
         self.plan = plan
@@ -46,30 +47,53 @@ package struct ServeAssembly: Sendable {
             }
         }
         // The storage seam: the file store is the embedded default (docs/server.md, Storage layout),
-        // PostgreSQL when a URI is configured; server keys stay in the storage directory either way.
+        // PostgreSQL when a URI is configured, with the server keys in the same place as the metadata.
         let store: any MetadataStore
-        let keyDirectory: String
-        if let url = configuration.storageURL {
-            let password = ProcessInfo.processInfo.environment["SIGNET_STORAGE_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
-            store = try PostgresStore(parameters: PostgresConnectionParameters(url: url, password: password))
-            keyDirectory = PathText.standardizing(configuration.storageDirectory)
+        let keys: any ServerKeyStore
+        if let database = try Self.openDatabase(configuration) {
+            let keyDirectory = PathText.standardizing(configuration.storageDirectory)
             try StorageFile.makeDirectory(keyDirectory)
+            do {
+                keys = try PostgresKeyStore.open(store: database, storageDirectory: keyDirectory, settings: settings, logger: logger)
+            } catch let error as StorageError where error.kind == .incompatible {
+                throw ServePolicy.Refusal(error.reason)  // another passphrase than the database's keys: exit 2
+            }
+            store = database
         } else {
             let fileStore = try FileStore(directory: configuration.storageDirectory)
             store = fileStore
-            keyDirectory = fileStore.root
+            keys = try FileKeyStore.open(storageDirectory: fileStore.root, settings: settings, logger: logger)
         }
-        let keys = try ServerKeyStore.open(storageDirectory: keyDirectory, settings: settings, logger: logger)
         let trust = TrustServer(settings: settings, store: store, keys: keys, logger: logger)
         self.trust = trust
         let httpConfiguration = HTTPServerConfiguration(
             host: plan.host, port: plan.port, tls: tls, maxHeaderBytes: configuration.maxHeaderBytes,
             maxBodyBytes: configuration.maxBodyBytes, maxConnections: configuration.maxConnections,
-            readTimeout: configuration.readTimeout, firstByteTimeout: configuration.firstByteTimeout)
+            readTimeout: configuration.readTimeout, firstByteTimeout: configuration.firstByteTimeout,
+            workerThreads: ServeConfiguration.workerThreads)
         // Current metadata from memory is answered on the event loop (TrustServer.cachedResponse);
         // everything else runs on the worker pool.
         http = HTTPServer(configuration: httpConfiguration, logger: logger, cachedResponder: { trust.cachedResponse($0) }) { request in
             trust.handle(request)
+        }
+    }
+
+    /// The PostgreSQL store `configuration` selects (migrated to this build's schema), or nil for
+    /// the file store. The password comes from `SIGNET_STORAGE_PASSWORD` (else the URI or
+    /// `~/.pgpass`).
+    /// - Parameter pooled: false opens one connection and no change listener (`--migrate-only`).
+    /// - Throws: `ServePolicy.Refusal` (exit 2) naming both migration numbers for a database whose
+    ///   schema is newer than this build's; the storage error of a database that cannot be reached
+    ///   or refuses the login (exit 3).
+    package static func openDatabase(_ configuration: ServeConfiguration, pooled: Bool = true) throws -> PostgresStore? {
+        guard let url = configuration.storageURL else { return nil }
+        let password = ProcessInfo.processInfo.environment["SIGNET_STORAGE_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        do {
+            return try PostgresStore(parameters: PostgresConnectionParameters(url: url, password: password),
+                                     maxConnections: pooled ? configuration.storagePoolSize : 1,
+                                     maxStaleness: .milliseconds(pooled ? configuration.storageCacheStalenessMilliseconds : 0))
+        } catch let error as StorageError where error.kind == .incompatible {
+            throw ServePolicy.Refusal(error.reason)
         }
     }
 

@@ -6,14 +6,24 @@ import SignetCrypto
 package struct ServeConfiguration: Sendable {
     /// `HOST:PORT` (`[v6]:PORT` for IPv6). Config `server.listen` (or Notary's `server.http_addr`).
     package var listen = "127.0.0.1:4443"
-    /// The file store's directory, and the server keys' directory with either backend.
+    /// The file store's directory (collections and server keys); with PostgreSQL, only where a
+    /// generated key passphrase is kept.
     /// Config `storage.directory`; `--storage DIR`.
     package var storageDirectory = "./signet-data"
     /// A PostgreSQL database (libpq URI) to keep collections in instead of the file store (issue
     /// 13): config `storage.backend` `postgres` with `storage.url` (or Notary's `storage.db_url`),
     /// or `--storage postgres://…`. The password comes apart from it, from `SIGNET_STORAGE_PASSWORD`
-    /// or `~/.pgpass`, if not in the URI. Server keys stay under `storageDirectory`.
+    /// or `~/.pgpass`, if not in the URI. Server keys are then in the database too.
     package var storageURL: String?
+    /// Config `storage.pool_size`: PostgreSQL connections each server opens at most (1…1000),
+    /// default one per worker thread, since each request holds at most one.
+    package var storagePoolSize = ServeConfiguration.workerThreads
+    /// Config `storage.cache_staleness_ms`: with PostgreSQL, how long after another server's
+    /// publish a GET may still be answered from this server's memory with the bytes before it
+    /// (0…60000 ms; 0 = every GET reads the database). See `PostgresChangeListener`.
+    package var storageCacheStalenessMilliseconds = 1000
+    /// Threads that run requests (`HTTPServerConfiguration.workerThreads`).
+    package static let workerThreads = 16
     package var tlsCertificateFile: String?
     package var tlsKeyFile: String?
     package var keyAlgorithm: KeyAlgorithm = .ed25519

@@ -34,7 +34,8 @@ extension NotaryError {
                 self.init(.invalidGUN, detail: .text(storage.reason), log: log)
             }
         case .versionConflict: self.init(.version, log: log)
-        case .unavailable: self.init(.unavailable, log: log)
+        case .unavailable, .loginRefused: self.init(.unavailable, log: log)
+        case .incompatible: self.init(.unknown, log: log)
         case .io: self.init(.updating, log: log)
         case .corrupt: self.init(.unknown, log: log)
         }

@@ -16,6 +16,15 @@ package struct StorageError: Error, Sendable, CustomStringConvertible {
         /// The storage cannot be reached now (the storage directory is gone, the database is down):
         /// the same request may work later. Answered `503 UNAVAILABLE`.
         case unavailable
+        /// The storage refused this server's login (a database's password authentication failed, or
+        /// the user does not exist): not an outage, the configuration is wrong. Answered
+        /// `503 UNAVAILABLE` like an outage; `signet serve` stops at start with the reason (exit 3).
+        case loginRefused = "login refused"
+        /// The storage cannot be used by this server as configured: a database whose schema is
+        /// newer than this build knows, or whose server keys are encrypted with another passphrase.
+        /// Refused when the store opens (`signet serve` exits 2 naming both sides); answered
+        /// `500 UNKNOWN` if ever met while serving.
+        case incompatible
         /// A read or write failed while the storage was reachable (disk full, fsync, rename).
         /// Answered `500 UPDATING`.
         case io

@@ -10,7 +10,7 @@ import SignetTUF
 struct PublishValidator {
     let gun: String
     let store: MetadataStore
-    let keys: ServerKeyStore
+    let keys: any ServerKeyStore
     let now: TUFTime
 
     func validate(_ uploads: [String: UploadedRole]) throws -> [MetadataUpdate] {

@@ -15,9 +15,13 @@ struct ServeCommand: ParsableCommand {
         Stores collections under --storage, validates every publish, holds the timestamp (and, when \
         asked, snapshot) keys and re-signs expired timestamps. The real notary client and Docker \
         Content Trust work against it. Flags override the config file; see docs/server.md for every \
-        config key. The server's key files are encrypted with SIGNET_SERVER_KEY_PASSPHRASE, the \
+        config key. The server's keys are encrypted with SIGNET_SERVER_KEY_PASSPHRASE, the \
         config's trust_service.key_passphrase, or a passphrase generated into \
         <storage>/server-key-passphrase on first start. SIGTERM or SIGINT shuts down gracefully.
+
+        With --storage postgres://… several servers share one database: collections, changefeed \
+        and server keys are in it (every server needs the same key passphrase), and the schema is \
+        migrated at start (--migrate-only does only that). See docs/operations.md, "Scaling out".
 
         Access control (docs/access-control.md): --htpasswd (bcrypt entries, htpasswd -B), bearer \
         tokens from an external issuer (--token-realm/--token-service/--token-issuer/--token-key), \
@@ -71,6 +75,9 @@ struct ServeCommand: ParsableCommand {
     @Flag(name: .customLong("insecure-no-auth"), help: "Allow a non-loopback --listen address without any authentication.")
     var insecureNoAuth = false
 
+    @Flag(name: .customLong("migrate-only"), help: "Bring the PostgreSQL database's schema up to date (as every start does), then exit without serving.")
+    var migrateOnly = false
+
     @OptionGroup var output: JSONOption
 
     @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice, warning or error (default info).", valueName: "level"))
@@ -98,6 +105,17 @@ struct ServeCommand: ParsableCommand {
                   let issuer = tokenIssuer ?? configuration.auth.token?.issuer, let key = tokenKey ?? configuration.auth.token?.keyFile
             else { throw ValidationError("--token-realm, --token-service, --token-issuer and --token-key go together") }
             configuration.auth.token = AuthSettings.Token(realm: realm, service: service, issuer: issuer, keyFile: key)
+        }
+        if migrateOnly {
+            guard configuration.storageURL != nil else {
+                throw ValidationError("--migrate-only migrates a PostgreSQL database, but the storage is the directory \(configuration.storageDirectory); give --storage postgres://… or storage.backend postgres")
+            }
+            do { _ = try ServeAssembly.openDatabase(configuration, pooled: false) } catch let refusal as ServePolicy.Refusal {
+                throw ValidationError(refusal.description)
+            }
+            Output.result(["storage": configuration.storageDescription, "schema": PostgresStore.schemaVersion],
+                          "signet: \(configuration.storageDescription) schema at migration \(PostgresStore.schemaVersion)")
+            return
         }
         do { try configuration.resolveAuth() } catch { throw ValidationError("\(error)") }
         let plan: ServePolicy.Plan

@@ -29,7 +29,8 @@ final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Connects (blocking, at most `connectTimeoutSeconds`).
-    /// - Throws: `PostgresFailure(.unavailable)` with libpq's message when the connection fails.
+    /// - Throws: `PostgresFailure(.loginRefused)` when the server refuses the login (wrong password,
+    ///   unknown user), else `PostgresFailure(.unavailable)`, with libpq's message.
     init(_ parameters: PostgresConnectionParameters) throws {
         try Self.loadLibrary()
         let pairs = parameters.keywords
@@ -50,6 +51,9 @@ final class PostgresConnection: @unchecked Sendable {
         guard PQstatus(made) == CONNECTION_OK else {
             let message = Self.text(PQerrorMessage(made))
             PQfinish(made)
+            if PostgresFailure.isLoginRefusal(message) {
+                throw PostgresFailure(.loginRefused, "the \(parameters) refused the login: \(message)")
+            }
             throw PostgresFailure(.unavailable, "cannot connect to the \(parameters): \(message)")
         }
         signet_pq_silence_notices(made)
@@ -66,6 +70,25 @@ final class PostgresConnection: @unchecked Sendable {
         guard PQstatus(connection) == CONNECTION_OK else { return false }
         if PQconsumeInput(connection) == 0 { return false }
         return PQstatus(connection) == CONNECTION_OK && PQtransactionStatus(connection) == PQTRANS_IDLE
+    }
+
+    /// The socket libpq talks to the server on (to wait for notifications with `poll`), or -1.
+    var socketDescriptor: Int32 { PQsocket(connection) }
+
+    /// The notifications (`LISTEN`/`NOTIFY`) received so far, oldest first: what earlier statements'
+    /// answers carried plus what the socket holds now (read without blocking: libpq's socket is
+    /// non-blocking).
+    /// - Throws: `PostgresFailure(.unavailable)` when the connection is lost.
+    func notifications() throws -> [(channel: String, payload: String)] {
+        guard PQconsumeInput(connection) == 1 else {
+            throw PostgresFailure(.unavailable, "reading notifications: \(Self.text(PQerrorMessage(connection)))")
+        }
+        var received: [(channel: String, payload: String)] = []
+        while let notification = PQnotifies(connection) {
+            received.append((String(cString: notification.pointee.relname), String(cString: notification.pointee.extra)))
+            PQfreemem(notification)
+        }
+        return received
     }
 
     /// Runs one or more parameterless statements with the simple query protocol (`BEGIN`,

@@ -14,6 +14,11 @@ struct PostgresFailure: Error, Sendable, CustomStringConvertible {
         case statement
         /// A result did not have the shape the store expects (column count, type width, size bound).
         case malformedResult
+        /// The server refused the login: password authentication failed, no password was given, the
+        /// user does not exist, or `pg_hba.conf` has no entry for this client.
+        case loginRefused
+        /// The database's schema is newer than this build's migrations.
+        case newerSchema
     }
 
     var kind: Kind
@@ -34,6 +39,16 @@ struct PostgresFailure: Error, Sendable, CustomStringConvertible {
     /// recovery) and 53 (insufficient resources) mean the database is not usable right now.
     var isOutage: Bool {
         kind == .unavailable || sqlState.hasPrefix("08") || sqlState.hasPrefix("57P") || sqlState.hasPrefix("53")
+    }
+
+    /// Whether a failed connection attempt's message (libpq's, with the server's `FATAL` text) says
+    /// the login was refused rather than the server being unreachable. libpq gives no SQLSTATE for
+    /// connection failures, so this reads PostgreSQL's (untranslated, `lc_messages` C) wording of
+    /// SQLSTATE 28P01 / 28000; a translated message stays `.unavailable`.
+    static func isLoginRefusal(_ message: String) -> Bool {
+        ["password authentication failed", "authentication failed for user", "no password supplied",
+         "no pg_hba.conf entry", "pg_hba.conf rejects connection"].contains { message.contains($0) }
+            || (message.contains("FATAL:") && message.contains("role \"") && message.contains("\" does not exist"))
     }
 
     var description: String { sqlState.isEmpty ? message : "\(message) (SQLSTATE \(sqlState))" }

@@ -36,6 +36,26 @@ enum PostgresSchema {
         );
         CREATE INDEX signet_changefeed_by_gun ON signet_changefeed (gun, id);
         """,
+        // 2: the server-held timestamp and snapshot keys (`PostgresKeyStore`), encrypted PKCS#8 PEM;
+        // `serial` orders a role's keys (1 = the first, unique, so two servers cannot both store
+        // one), and the one row that tells whether a server's key passphrase is the database's.
+        """
+        CREATE TABLE signet_server_keys (
+            gun text COLLATE "C" NOT NULL,
+            role text COLLATE "C" NOT NULL,
+            serial bigint NOT NULL CHECK (serial >= 1),
+            key_id text COLLATE "C" NOT NULL,
+            created_at timestamptz NOT NULL,
+            private_key bytea NOT NULL,
+            PRIMARY KEY (gun, role, serial),
+            UNIQUE (gun, role, key_id)
+        );
+        CREATE TABLE signet_server_key_check (
+            id integer PRIMARY KEY CHECK (id = 1),
+            key_id text COLLATE "C" NOT NULL,
+            private_key bytea NOT NULL
+        );
+        """,
     ]
 
     static let highestApplied = PostgresStatement(name: "signet_schema_highest",
@@ -44,7 +64,7 @@ enum PostgresSchema {
         sql: "INSERT INTO signet_schema_migrations (version) VALUES ($1)")
 
     /// Brings the database to `migrations.count`.
-    /// - Throws: `PostgresFailure(.statement)` naming both numbers when the database's schema is
+    /// - Throws: `PostgresFailure(.newerSchema)` naming both numbers when the database's schema is
     ///   newer than this build knows; any failure of the connection or of a migration (nothing is
     ///   applied then: the transaction rolls back).
     static func migrate(_ connection: PostgresConnection) throws {
@@ -59,7 +79,7 @@ enum PostgresSchema {
                 """)
             let applied = try connection.execute(highestApplied).optionalInt64(0, 0) ?? 0
             guard applied <= Int64(migrations.count) else {
-                throw PostgresFailure(.statement, "the database's schema is at migration \(applied), newer than the \(migrations.count) this signet knows; run a newer signet")
+                throw PostgresFailure(.newerSchema, "the database's schema is at migration \(applied), newer than the \(migrations.count) this signet knows; run a newer signet")
             }
             for number in Int(applied)..<migrations.count {
                 try connection.run(migrations[number])

@@ -31,6 +31,39 @@ enum PostgresStatements {
     static let insertChange = PostgresStatement(name: "signet_insert_change",
         sql: "INSERT INTO signet_changefeed (gun, version, sha256, category) VALUES ($1, $2, $3, $4)")
 
+    /// $1 the GUN's lock key as decimal text: sent to every listener when the transaction commits
+    /// (`PostgresChangeListener`).
+    static let notifyChange = PostgresStatement(name: "signet_notify_change",
+        sql: "SELECT pg_notify('\(PostgresChangeListener.channel)', $1)")
+
+    // MARK: Server keys (`PostgresKeyStore`)
+
+    /// $1 GUN, $2 role: key IDs, oldest first.
+    static let keyIDs = PostgresStatement(name: "signet_key_ids",
+        sql: "SELECT key_id FROM signet_server_keys WHERE gun = $1 AND role = $2 ORDER BY serial")
+    /// $1 GUN, $2 role, $3 key ID.
+    static let storedKey = PostgresStatement(name: "signet_stored_key",
+        sql: "SELECT created_at, private_key FROM signet_server_keys WHERE gun = $1 AND role = $2 AND key_id = $3")
+    /// $1 GUN, $2 role, $3 key ID, $4 created, $5 encrypted PEM: the role's first key, or nothing
+    /// (0 rows) when it has one already.
+    static let addFirstKey = PostgresStatement(name: "signet_add_first_key",
+        sql: "INSERT INTO signet_server_keys (gun, role, serial, key_id, created_at, private_key) VALUES ($1, $2, 1, $3, $4, $5) ON CONFLICT DO NOTHING")
+    /// As `addFirstKey`, after the role's newest key; nothing when the key ID is stored already
+    /// (or a concurrent insert took the serial).
+    static let addNextKey = PostgresStatement(name: "signet_add_next_key",
+        sql: """
+        INSERT INTO signet_server_keys (gun, role, serial, key_id, created_at, private_key)
+        SELECT $1, $2, coalesce(max(serial), 0) + 1, $3, $4, $5 FROM signet_server_keys WHERE gun = $1 AND role = $2
+        ON CONFLICT DO NOTHING
+        """)
+    /// $1 GUN.
+    static let deleteKeys = PostgresStatement(name: "signet_delete_keys", sql: "DELETE FROM signet_server_keys WHERE gun = $1")
+    /// The passphrase check key: key ID, encrypted PEM.
+    static let keyCheck = PostgresStatement(name: "signet_key_check", sql: "SELECT key_id, private_key FROM signet_server_key_check WHERE id = 1")
+    /// $1 key ID, $2 encrypted PEM: stored unless one is.
+    static let addKeyCheck = PostgresStatement(name: "signet_add_key_check",
+        sql: "INSERT INTO signet_server_key_check (id, key_id, private_key) VALUES (1, $1, $2) ON CONFLICT DO NOTHING")
+
     private static let changeColumns = "id, created_at, gun, version, sha256, category"
 
     /// One page of the changefeed. Parameters: $1 change ID (exclusive), $2 limit, $3 GUN (with

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import SignetCrypto
 import SignetTUF
+import Synchronization
 
 /// A `MetadataStore` in PostgreSQL, for several `signet serve` instances sharing one database
 /// (issue 13; Notary's SQL storage, `server/storage/sqldb.go`, keeps the same rows).
@@ -27,10 +28,23 @@ package final class PostgresStore: MetadataStore {
     ///     reads or publishes).
     /// - Throws: the storage error for an unreachable database (`PostgresStore+Errors.swift`), or
     ///   one naming both migration numbers when the database's schema is newer than this build's.
-    package init(parameters: PostgresConnectionParameters, maxConnections: Int = 8) throws {
+    ///   - maxStaleness: how long after another server's commit a GET may still be answered from
+    ///     memory with the bytes before it (`PostgresChangeListener`); zero = never answer from
+    ///     memory (every GET reads the database).
+    package init(parameters: PostgresConnectionParameters, maxConnections: Int = 8, maxStaleness: Duration = .seconds(1)) throws {
         pool = PostgresPool(parameters: parameters, capacity: maxConnections)
+        listener = maxStaleness > .zero ? PostgresChangeListener(parameters: parameters, maxStaleness: maxStaleness) : nil
         try Self.mapped(gun: nil) { try pool.withConnection { try PostgresSchema.migrate($0) } }
     }
+
+    deinit { listener?.stop() }
+
+    /// The schema migration this build brings a database to (`PostgresSchema.migrations`).
+    package static var schemaVersion: Int { PostgresSchema.migrations.count }
+
+    /// Learns of other servers' commits (`PostgresChangeListener`), for `revision(gun:)`; nil when
+    /// nothing is answered from memory.
+    let listener: PostgresChangeListener?
 
     // MARK: The write transaction of the current thread
 
@@ -41,6 +55,8 @@ package final class PostgresStore: MetadataStore {
         let gun: String
         /// Used only on the thread running `withWriteLock`'s body.
         let connection: PostgresConnection
+        /// Set when the transaction stored or deleted metadata (the GUN's revision moves at COMMIT).
+        let changedMetadata = Atomic<Bool>(false)
 
         init(store: ObjectIdentifier, gun: String, connection: PostgresConnection) {
             self.store = store
@@ -62,7 +78,7 @@ package final class PostgresStore: MetadataStore {
     }
 
     /// Runs `body` on the GUN's open write transaction if there is one, else on a pooled connection.
-    private func reading<T>(gun: String, _ body: (PostgresConnection) throws -> T) throws -> T {
+    func reading<T>(gun: String, _ body: (PostgresConnection) throws -> T) throws -> T {
         try StorageNames.checkGUN(gun)
         return try Self.mapped(gun: gun) {
             if let connection = openTransaction(gun: gun) { return try body(connection) }
@@ -72,7 +88,7 @@ package final class PostgresStore: MetadataStore {
 
     /// Runs a step that changes nothing (a read, `BEGIN`); a lost connection there is reported as
     /// `PostgresPool.NothingDone`, so the pool may run it again on a new connection.
-    private static func nothingDone<T>(_ step: () throws -> T) throws -> T {
+    static func nothingDone<T>(_ step: () throws -> T) throws -> T {
         do { return try step() } catch let failure as PostgresFailure where failure.kind == .unavailable {
             throw PostgresPool.NothingDone(failure: failure)
         }
@@ -104,9 +120,12 @@ package final class PostgresStore: MetadataStore {
         return try Self.mapped(gun: gun) {
             try pool.withConnection { connection in
                 try Self.nothingDone { try connection.run("BEGIN") }
+                let transaction = WriteTransaction(store: ObjectIdentifier(self), gun: gun, connection: connection)
+                // After COMMIT (or a failure that may have committed), this server's next GET must
+                // not answer from memory; other servers learn it from the NOTIFY.
+                defer { if transaction.changedMetadata.load(ordering: .relaxed) { listener?.changed(gunKey: Self.lockKey(gun)) } }
                 do {
                     _ = try connection.execute(PostgresStatements.lockGUN, [.int64(Self.lockKey(gun))])
-                    let transaction = WriteTransaction(store: ObjectIdentifier(self), gun: gun, connection: connection)
                     let result = try Self.$writing.withValue(transaction) { try body() }
                     try connection.run("COMMIT")
                     return result
@@ -120,11 +139,18 @@ package final class PostgresStore: MetadataStore {
     }
 
     /// Runs `body` on the GUN's write transaction; outside `withWriteLock`, in one of its own.
-    private func writing(gun: String, _ body: (PostgresConnection) throws -> Void) throws {
+    func writing<T>(gun: String, _ body: (PostgresConnection) throws -> T) throws -> T {
         guard let connection = openTransaction(gun: gun) else {
             return try withWriteLock(gun: gun) { try writing(gun: gun, body) }
         }
-        try Self.mapped(gun: gun) { try body(connection) }
+        return try Self.mapped(gun: gun) { try body(connection) }
+    }
+
+    /// Marks the open write transaction of `gun` as changing metadata and queues the notification
+    /// every server's `PostgresChangeListener` receives when it commits.
+    private func notifyChange(_ connection: PostgresConnection, gun: String) throws {
+        Self.writing?.changedMetadata.store(true, ordering: .relaxed)
+        _ = try connection.execute(PostgresStatements.notifyChange, [.text(String(Self.lockKey(gun)))])
     }
 
     package func commit(gun: String, updates: [MetadataUpdate]) throws {
@@ -147,6 +173,7 @@ package final class PostgresStore: MetadataStore {
                                        "\(update.role) version \(update.version) is not newer than stored version \(previous)")
                 }
             }
+            try notifyChange(connection, gun: gun)
             for update in updates {
                 let sha256 = Hex.encode(Digest.sha256(update.bytes))
                 _ = try connection.execute(PostgresStatements.insertFile,
@@ -163,8 +190,17 @@ package final class PostgresStore: MetadataStore {
         try writing(gun: gun) { connection in
             let deleted = try connection.execute(PostgresStatements.deleteGUN, [.text(gun)])
             guard deleted.affected > 0 else { return }
+            try notifyChange(connection, gun: gun)
             try appendChange(connection, gun: gun, version: 0, sha256: "", category: "deletion")
         }
+    }
+
+    /// From memory, never a query (the event loop asks on every cached GET): nil while the
+    /// listener cannot vouch that it has seen every commit older than its staleness bound
+    /// (`PostgresChangeListener`); then nothing is answered from the cache.
+    package func revision(gun: String) throws -> StoreRevision? {
+        try StorageNames.checkGUN(gun)
+        return listener?.revision(gunKey: Self.lockKey(gun))
     }
 
     // MARK: Changefeed

@@ -6,13 +6,16 @@ enum PostgresValue: Sendable {
     case int64(Int64)
     case text(String)
     case bytes([UInt8])
+    /// A `timestamptz`, to the microsecond.
+    case timestamp(Date)
 
-    /// The parameter's type OID (`pg_type.oid`): int8 20, text 25, bytea 17.
+    /// The parameter's type OID (`pg_type.oid`): int8 20, text 25, bytea 17, timestamptz 1184.
     var typeOID: UInt32 {
         switch self {
         case .int64: return 20
         case .text: return 25
         case .bytes: return 17
+        case .timestamp: return 1184
         }
     }
 
@@ -22,6 +25,11 @@ enum PostgresValue: Sendable {
         case .int64(let value): return withUnsafeBytes(of: value.bigEndian) { Array($0) }
         case .text(let value): return Array(value.utf8)
         case .bytes(let value): return value
+        case .timestamp(let date):
+            // Binary timestamptz: microseconds since 2000-01-01 00:00:00 UTC, as `date(_:_:)` reads it.
+            let microseconds = ((date.timeIntervalSince1970 - PostgresRows.epoch2000) * 1_000_000).rounded()
+            let clamped = Int64(exactly: microseconds) ?? (microseconds < 0 ? Int64.min : Int64.max)
+            return withUnsafeBytes(of: clamped.bigEndian) { Array($0) }
         }
     }
 }
@@ -35,6 +43,9 @@ struct PostgresRows: Sendable {
     var affected: Int
 
     var count: Int { cells.count }
+
+    /// PostgreSQL's epoch, 2000-01-01 00:00:00 UTC, in seconds since 1970.
+    static let epoch2000: Double = 946_684_800
 
     private func cell(_ row: Int, _ column: Int) throws -> [UInt8] {
         guard row < cells.count, column < cells[row].count, let value = cells[row][column] else {
@@ -67,6 +78,6 @@ struct PostgresRows: Sendable {
     /// A `timestamptz` column: binary form is microseconds since 2000-01-01 00:00:00 UTC.
     func date(_ row: Int, _ column: Int) throws -> Date {
         let microseconds = try int64(row, column)
-        return Date(timeIntervalSince1970: 946_684_800 + Double(microseconds) / 1_000_000)
+        return Date(timeIntervalSince1970: Self.epoch2000 + Double(microseconds) / 1_000_000)
     }
 }
