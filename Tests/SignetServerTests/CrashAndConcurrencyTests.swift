@@ -113,13 +113,15 @@ import Testing
         #expect(refusals.count == 20 - outcomes.successes, "\(refusals.count) refusals for \(20 - outcomes.successes) failed publishes")
         #expect(refusals.allSatisfy { $0.contains("refused: VERSION") }, "\(refusals)")
         #expect(!logs.contains("UpdateTUF failed") && !logs.contains("GetRole failed"), "\(logs)")
-        // Versions strictly sequential: the initial publish, then one per publish that landed.
+        // Timestamp versions strictly sequential: the initial publish, then one per publish that
+        // landed, each storing one targets version (the client picks that number: only its order
+        // is the server's to keep).
         let store = try storage.open()
         let feed = try store.changes(gun: Self.gun, changeID: 0, records: 1000)
-        #expect(feed.map(\.version) == Array(1...Int64(feed.count)), "timestamp versions \(feed.map(\.version))")
+        #expect(feed.map(\.version) == Array(1...Int64(1 + outcomes.successes)), "timestamp versions \(feed.map(\.version))")
         let targetsVersion = try #require(try store.current(gun: Self.gun, role: "targets")).version
-        #expect(targetsVersion == Int64(1 + outcomes.successes), "targets v\(targetsVersion) after \(outcomes.successes) publishes")
-        for version in 1...targetsVersion { #expect(try store.version(gun: Self.gun, role: "targets", version: version) != nil, "targets v\(version) missing") }
+        let storedTargets = try (1...targetsVersion).filter { try store.version(gun: Self.gun, role: "targets", version: $0) != nil }
+        #expect(storedTargets.count == 1 + outcomes.successes, "targets versions \(storedTargets) after \(outcomes.successes) publishes")
         // The reader never went back, except within the documented bound after a newer version
         // was first seen, from a server whose listener had not heard of it yet (PostgreSQL).
         let bound = backend == .postgres ? 1.0 : 0
@@ -273,7 +275,9 @@ extension CrashAndConcurrencyTests {
         #expect(answers.failures.isEmpty, "requests failed outright: \(answers.failures.prefix(5))")
         #expect(answers.unexpected.isEmpty, "answers other than 200 or 503 with Notary's envelope: \(answers.unexpected.prefix(5))")
         #expect(answers.count(status: 200) > 0 && answers.count(status: 503) > 0)
-        #expect(!server.log.contains("GetRole failed") && !server.log.contains("UpdateTUF failed"), "\(server.log)")
+        // The only failures logged are the outage's (503 UNAVAILABLE), never a 500's UNKNOWN or UPDATING.
+        let failures = server.log.split(separator: "\n").filter { $0.contains(" failed: ") }
+        #expect(failures.allSatisfy { $0.contains("failed: UNAVAILABLE: storage unavailable") }, "\(failures.filter { !$0.contains("UNAVAILABLE") }.prefix(3))")
         // Everything published before is there, and the interrupted publish goes through now.
         #expect(try verifiedTargets(Self.gun, storage) == before)
         let retried = try publisher.run(["publish", Self.gun])

@@ -276,8 +276,10 @@ final class NginxProxy: @unchecked Sendable {
         throw TestFailure("nginx did not start: \(log)")
     }
 
+    /// SIGKILL: nginx inherits the test process's blocked signal mask and, without a master
+    /// process, never unblocks SIGTERM.
     func stop() {
-        if process.isRunning { process.terminate() }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 
