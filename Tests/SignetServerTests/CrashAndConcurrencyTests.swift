@@ -75,8 +75,9 @@ import Testing
         let storage = try ServedStorage(backend, scratch)
         let server = try storage.startServer()
         defer { server.stop() }
-        // PostgreSQL: a second server on the same database (and key directory), as two replicas.
-        let servers = backend == .postgres ? [server, try storage.startServer()] : [server]
+        // PostgreSQL: a second server on the same database, as two replicas (a storage directory of
+        // its own: the server keys are in the database).
+        let servers = backend == .postgres ? [server, try storage.startServer(own: scratch.path + "/replica")] : [server]
         defer { for other in servers.dropFirst() { other.stop() } }
         let base = NotaryCLI(server: server.baseURL, trustDir: scratch.path + "/trust")
         for transcript in ["01-init", "03-publish-initial"] {

@@ -18,6 +18,11 @@ import Synchronization
 ///   lock held to commit, so IDs grow in commit order; the semantics are `FileStore`'s.
 /// - Connections come from `PostgresPool` (reconnects with backoff). Every libpq failure becomes a
 ///   storage error in `PostgresStore+Errors.swift`; an outage is never a crash.
+/// - `revision(gun:)` comes from memory: `PostgresChangeListener` hears every server's commits
+///   (`NOTIFY` in each commit's transaction) within a documented staleness bound, so the current
+///   metadata cache works with several servers writing.
+/// - The server-held keys live next to the metadata (`PostgresKeyStore`, on this store's pool and
+///   write transactions).
 package final class PostgresStore: MetadataStore {
     let pool: PostgresPool
 
