@@ -43,13 +43,7 @@ import Testing
         for round in 0..<8 {
             _ = try publisher.run(["add", Self.gun, "t\(round)", input])
             // Start a publish and kill the server at a random moment during it.
-            let publish = Process()
-            publish.executableURL = URL(fileURLWithPath: NotaryCLI.binary)
-            publish.arguments = ["-s", server.baseURL, "-d", publisher.trustDir, "publish", Self.gun]
-            publish.environment = ProcessInfo.processInfo.environment.merging(NotaryCLI.environment) { $1 }
-            publish.standardOutput = FileHandle.nullDevice
-            publish.standardError = FileHandle.nullDevice
-            try publish.run()
+            let publish = try publisher.start(["publish", Self.gun])
             Thread.sleep(forTimeInterval: Double.random(in: 0...0.05))
             server.kill()
             publish.waitUntilExit()
@@ -184,13 +178,7 @@ extension CrashAndConcurrencyTests {
         }
         // A publish through the victim, which is killed at a random moment during it.
         #expect(try through[0].run(["add", guns[0], "interrupted", input]).status == 0)
-        let publish = Process()
-        publish.executableURL = URL(fileURLWithPath: NotaryCLI.binary)
-        publish.arguments = ["-s", victim.baseURL, "-d", trust, "publish", guns[0]]
-        publish.environment = ProcessInfo.processInfo.environment.merging(NotaryCLI.environment) { $1 }
-        publish.standardOutput = FileHandle.nullDevice
-        publish.standardError = FileHandle.nullDevice
-        try publish.run()
+        let publish = try through[0].start(["publish", guns[0]])
         Thread.sleep(forTimeInterval: Double.random(in: 0...0.1))
         victim.kill()
         publish.waitUntilExit()

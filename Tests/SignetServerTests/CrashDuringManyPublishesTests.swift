@@ -50,13 +50,7 @@ struct StoreFetcher: MetadataFetcher {
                 continue
             }
             // Publish in the background and SIGKILL the server at a random moment during it.
-            let publish = Process()
-            publish.executableURL = URL(fileURLWithPath: NotaryCLI.binary)
-            publish.arguments = ["-s", server.baseURL, "-d", publisher.trustDir, "publish", gun]
-            publish.environment = ProcessInfo.processInfo.environment.merging(NotaryCLI.environment) { $1 }
-            publish.standardOutput = FileHandle.nullDevice
-            publish.standardError = FileHandle.nullDevice
-            try publish.run()
+            let publish = try publisher.start(["publish", gun])
             Thread.sleep(forTimeInterval: Double.random(in: 0...0.08))
             server.kill()
             kills += 1

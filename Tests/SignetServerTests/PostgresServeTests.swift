@@ -234,7 +234,7 @@ final class NginxProxy: @unchecked Sendable {
             throw TestFailure("docs/operations.md has no nginx `location / {` block")
         }
         let location = String(docs[start.lowerBound..<end.upperBound])
-        port = try Self.freePort()
+        port = try FreePort.pick()
         let servers = upstreams.map { "        server 127.0.0.1:\($0) max_fails=3 fail_timeout=10s;" }.joined(separator: "\n")
         let config = """
         daemon off;
@@ -281,22 +281,5 @@ final class NginxProxy: @unchecked Sendable {
     func stop() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
-    }
-
-    /// A port nothing listens on now (bound to 0, read back, closed).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestFailure("socket failed: errno \(errno)") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw TestFailure("bind failed: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

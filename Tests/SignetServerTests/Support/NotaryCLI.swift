@@ -14,6 +14,19 @@ struct NotaryCLI {
     var trustDir: String
     var caFile: String?
 
+    /// Starts `notary ARGUMENTS` in the background (output discarded), for a test that kills the
+    /// server in the middle of it; the caller waits for it.
+    func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["-s", server, "-d", trustDir] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(Self.environment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     func run(_ arguments: [String], stdin: Data? = nil) throws -> CommandResult {
         var full = ["-s", server, "-d", trustDir]
         if let caFile { full += ["--tlscacert", caFile] }
