@@ -5,8 +5,9 @@ import SignetTUF
 import Synchronization
 
 /// The file store's changefeed (reference §2.7): `<storage>/changefeed.log`, append-only JSON
-/// lines, one record per line, whose ID is its line number, counted under an exclusive `flock` so
-/// that several server processes sharing the directory agree.
+/// lines, one record per line with its ID. A new record's ID is one above the highest so far (the
+/// line number, unless `restore` kept a copied changefeed's IDs, which may have gaps), counted
+/// under an exclusive `flock` so that several server processes sharing the directory agree.
 ///
 /// Reading never re-reads the whole log: an in-memory index holds each complete line's ID, offset,
 /// length and GUN; every call first reads only what was appended since it last looked (a tail
@@ -41,8 +42,12 @@ final class ChangefeedLog: Sendable {
         var inode: UInt64 = 0
         /// Bytes of complete lines indexed, from the start of the log.
         var indexedBytes: Int64 = 0
-        /// Complete lines, parsed or not (the next ID is this + 1).
+        /// Complete lines, parsed or not.
         var lineCount: Int64 = 0
+        /// The highest ID of a parsed line (0 for none).
+        var highestID: Int64 = 0
+        /// The ID a new record gets: above every line number and every recorded ID.
+        var nextID: Int64 { max(lineCount, highestID) + 1 }
         var entries: [Entry] = []
         /// Positions in `entries` per GUN, keyed by the GUN's bytes (names compare as bytes).
         var positionsByGUN: [[UInt8]: [Int]] = [:]
@@ -62,16 +67,55 @@ final class ChangefeedLog: Sendable {
             defer { close(fd) }
             while flock(fd, LOCK_EX) != 0 { guard errno == EINTR else { throw StorageFile.failure("locking", path) } }
             defer { flock(fd, LOCK_UN) }
-            // Under the flock no other process appends, so the indexed line count is the count.
+            // Under the flock no other process appends, so the indexed lines are all the lines.
             try refresh(fd, &state)
-            let line = try CanonicalJSON.encode(.object([
-                "id": .int(state.index.lineCount + 1), "created": .string(TUFTime(date).text), "gun": .string(gun),
-                "version": .int(version), "sha256": .string(sha256), "category": .string(category),
-            ])) + [0x0A]
-            let written = line.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            guard written == line.count else { throw StorageFile.failure("appending to", path) }
-            guard fsync(fd) == 0 else { throw StorageFile.failure("fsync", path) }
+            let record = ChangeRecord(id: state.index.nextID, createdAt: date, gun: gun, version: version, sha256: sha256, category: category)
+            try write(fd, Self.line(record))
         }
+    }
+
+    /// Appends `records` with their own IDs and times, in one write (`MetadataStore.restoreChanges`).
+    /// - Throws: `StorageError(.versionConflict)` when the IDs do not increase or the first is not
+    ///   above every line number and ID in the log; `NotaryError(.updating)` as for `append`.
+    func restore(_ records: [ChangeRecord]) throws {
+        try state.withLock { state in
+            let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw StorageFile.failure("opening", path) }
+            defer { close(fd) }
+            while flock(fd, LOCK_EX) != 0 { guard errno == EINTR else { throw StorageFile.failure("locking", path) } }
+            defer { flock(fd, LOCK_UN) }
+            try refresh(fd, &state)
+            var lowest = state.index.nextID
+            var lines: [UInt8] = []
+            for record in records {
+                guard record.id >= lowest else {
+                    throw StorageError(.versionConflict, gun: record.gun, "change ID \(record.id) is not above \(lowest - 1), the highest the changefeed holds or was given before it")
+                }
+                lowest = record.id + 1
+                lines += try Self.line(record)
+            }
+            try write(fd, lines)
+        }
+    }
+
+    /// One record as its log line (canonical JSON and a newline).
+    private static func line(_ record: ChangeRecord) throws -> [UInt8] {
+        try CanonicalJSON.encode(.object([
+            "id": .int(record.id), "created": .string(TUFTime(record.createdAt).text), "gun": .string(record.gun),
+            "version": .int(record.version), "sha256": .string(record.sha256), "category": .string(record.category),
+        ])) + [0x0A]
+    }
+
+    /// Writes `bytes` at the end of the log and fsyncs it.
+    private func write(_ fd: Int32, _ bytes: [UInt8]) throws {
+        var done = 0
+        while done < bytes.count {
+            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { throw StorageFile.failure("appending to", path) }
+            done += written
+        }
+        guard fsync(fd) == 0 else { throw StorageFile.failure("fsync", path) }
     }
 
     /// The records `MetadataStore.changes(gun:changeID:records:)` describes, oldest first; nil
@@ -144,6 +188,7 @@ final class ChangefeedLog: Sendable {
             index.lineCount += 1
             if let record = parse(bytes[start..<newline]) {
                 index.positionsByGUN[Array(record.gun.utf8), default: []].append(index.entries.count)
+                index.highestID = max(index.highestID, record.id)
                 index.entries.append(Entry(id: record.id, offset: offset + Int64(start), length: newline - start))
             }
             start = newline + 1

@@ -46,12 +46,12 @@ package final class FileStore: MetadataStore, Sendable {
 
     static func gunID(_ gun: String) -> String { Hex.encode(Digest.sha256(Array(gun.utf8))) }
 
-    private func repoDirectory(_ gun: String) throws -> String {
+    func repoDirectory(_ gun: String) throws -> String {
         try StorageNames.checkGUN(gun)
         return "\(root)/repos/\(FileStore.gunID(gun))"
     }
 
-    private static func fileName(gun: String, role: String, version: Int64) throws -> String {
+    static func fileName(gun: String, role: String, version: Int64) throws -> String {
         try StorageNames.checkRole(role, gun: gun)
         // Validated role names hold only [-a-z0-9_/]; "." never occurs in them, so "/" → "." is
         // reversible and the result is a single path component.
@@ -110,7 +110,7 @@ package final class FileStore: MetadataStore, Sendable {
         }
     }
 
-    private func loadManifest(_ gun: String) throws -> Manifest? {
+    func loadManifest(_ gun: String) throws -> Manifest? {
         let path = try repoDirectory(gun) + "/manifest.json"
         // The manifest is only ever replaced by rename, so (inode, size, mtime) identifies its
         // content; a stat per request replaces a read and a parse. Other processes' commits change
@@ -188,7 +188,7 @@ package final class FileStore: MetadataStore, Sendable {
 
     /// Runs one store operation; what the file system throws becomes a `StorageError` naming `gun`
     /// and `role`: `.unavailable` during an `outage`, `.io` otherwise.
-    private func guarded<T>(gun: String?, role: String? = nil, _ body: () throws -> T) throws -> T {
+    func guarded<T>(gun: String?, role: String? = nil, _ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as StorageError { throw error } catch {
             if let outage = outage(gun: gun, role: role) { throw outage }
             throw StorageError(.io, gun: gun, role: role, "\(error)")
@@ -198,7 +198,7 @@ package final class FileStore: MetadataStore, Sendable {
     /// `.unavailable` when `<root>/repos` cannot be reached (the storage directory was removed or
     /// unmounted, or its file system fails), else nil. Checked only on a failure or a miss, so that
     /// a store that is gone is never answered as an empty one.
-    private func outage(gun: String?, role: String? = nil) -> StorageError? {
+    func outage(gun: String?, role: String? = nil) -> StorageError? {
         var info = stat()
         guard stat(root + "/repos", &info) != 0 else { return nil }
         return StorageError(.unavailable, gun: gun, role: role, "storage directory \(root) cannot be reached: \(String(cString: strerror(errno)))")

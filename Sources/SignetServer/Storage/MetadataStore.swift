@@ -52,9 +52,50 @@ package struct ChangeRecord: Sendable, Equatable {
     }
 }
 
+/// One stored version of one role without its bytes: what `MetadataSource.history(gun:)` lists.
+package struct StoredVersion: Sendable, Equatable {
+    package var role: String
+    package var version: Int64
+    /// Lowercase hex SHA-256 of the version's bytes.
+    package var sha256: String
+    /// When this version was stored (served as `Last-Modified`).
+    package var created: Date
+
+    package init(role: String, version: Int64, sha256: String, created: Date) {
+        self.role = role
+        self.version = version
+        self.sha256 = sha256
+        self.created = created
+    }
+}
+
+/// The read half of a store: every collection, every version of every role, and the changefeed.
+/// `MetadataStore` adds the writes; a notary-server database (`NotaryDatabase`) is a source only.
+/// `signet storage copy` and `signet storage import-notary` read through it (`StorageCopy`).
+///
+/// Every method throws `StorageError` only (`Storage/StorageError.swift`): `.invalidName`,
+/// `.unavailable` when the storage cannot be reached, `.io`, `.corrupt`. Absent data is `nil` (or
+/// an empty list), never an error.
+package protocol MetadataSource: Sendable {
+    /// The newest committed version of `role`, or nil.
+    func current(gun: String, role: String) throws -> StoredMetadata?
+    /// A committed version of `role`, or nil.
+    func version(gun: String, role: String, version: Int64) throws -> StoredMetadata?
+    /// The committed version of `role` whose sha256 is `sha256Hex` (lowercase), or nil.
+    func byHash(gun: String, role: String, sha256Hex: String) throws -> StoredMetadata?
+    /// Changefeed records, oldest first. `gun` nil = all GUNs. `changeID` is exclusive; with
+    /// `records` negative, the records before `changeID` (or the last ones for `changeID` -1).
+    func changes(gun: String?, changeID: Int64, records: Int) throws -> [ChangeRecord]
+    /// Every GUN with at least one stored version, sorted by its UTF-8 bytes.
+    func collections() throws -> [String]
+    /// Every committed version of every role of `gun` (empty when there is none), sorted by role
+    /// (UTF-8 bytes), then version.
+    func history(gun: String) throws -> [StoredVersion]
+}
+
 /// Where the server keeps collections: every version of every role per GUN, a by-hash index, and
-/// the changefeed. The file store is the embedded default; a networked backend (PostgreSQL) can
-/// implement the same protocol.
+/// the changefeed. The file store is the embedded default; a networked backend (PostgreSQL)
+/// implements the same protocol.
 ///
 /// Callers validate GUNs (`GUN.validate`) and role names (`RoleName.validate`) before calling; the
 /// store checks again before anything touches a path.
@@ -63,13 +104,7 @@ package struct ChangeRecord: Sendable, Equatable {
 /// `.versionConflict`, `.unavailable` when the storage cannot be reached (answered 503), `.io`,
 /// `.corrupt`. Absent data is `nil` (or an empty list), never an error; `withWriteLock` passes
 /// what its body throws through unchanged.
-package protocol MetadataStore: Sendable {
-    /// The newest committed version of `role`, or nil.
-    func current(gun: String, role: String) throws -> StoredMetadata?
-    /// A committed version of `role`, or nil.
-    func version(gun: String, role: String, version: Int64) throws -> StoredMetadata?
-    /// The committed version of `role` whose sha256 is `sha256Hex` (lowercase), or nil.
-    func byHash(gun: String, role: String, sha256Hex: String) throws -> StoredMetadata?
+package protocol MetadataStore: MetadataSource {
     /// Runs `body` while holding the GUN's single-writer lock (in-process and across processes).
     func withWriteLock<T>(gun: String, _ body: () throws -> T) throws -> T
     /// Stores `updates` atomically: all become current together, or none does.
@@ -80,13 +115,24 @@ package protocol MetadataStore: Sendable {
     /// Removes every version of every role of `gun` (no error if there were none) and records a
     /// `deletion` change.
     func delete(gun: String) throws
-    /// Changefeed records, oldest first. `gun` nil = all GUNs. `changeID` is exclusive; with
-    /// `records` negative, the records before `changeID` (or the last ones for `changeID` -1).
-    func changes(gun: String?, changeID: Int64, records: Int) throws -> [ChangeRecord]
     /// A value that changes whenever `gun`'s committed metadata changes, in this process or another,
     /// read without loading any metadata (`CurrentMetadataCache` compares it on every GET). nil when
     /// the store cannot tell; then nothing of it is cached.
     func revision(gun: String) throws -> StoreRevision?
+    /// Stores `files` as committed versions of `gun` exactly as given (bytes, version, creation
+    /// time), all at once or none, with no changefeed record: how `signet storage copy` carries a
+    /// collection's history. Versions may come in any order and with gaps; each role's newest
+    /// stored version becomes its current one. Takes the GUN's write lock itself.
+    /// - Throws: `StorageError(.versionConflict)` when a (role, version) is already stored or given
+    ///   twice; `.corrupt` when a file's `sha256` is not that of its bytes; `.invalidName`,
+    ///   `.unavailable`, `.io` as for `commit`.
+    func restore(gun: String, files: [StoredMetadata]) throws
+    /// Appends changefeed records keeping their IDs, GUNs, versions, hashes, categories and times
+    /// (a changefeed reader's saved change ID stays valid after `signet storage copy`). Later
+    /// changes get IDs above the highest restored one.
+    /// - Throws: `StorageError(.versionConflict)` when the IDs do not increase or one is not above
+    ///   every stored ID; `.unavailable`, `.io` when they cannot be written.
+    func restoreChanges(_ records: [ChangeRecord]) throws
 }
 
 extension MetadataStore {

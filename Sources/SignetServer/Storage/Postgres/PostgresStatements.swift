@@ -25,6 +25,25 @@ enum PostgresStatements {
     /// $1 GUN, $2 role, $3 version, $4 sha256 hex, $5 bytes.
     static let insertFile = PostgresStatement(name: "signet_insert_file",
         sql: "INSERT INTO signet_tuf_files (gun, role, version, sha256, data) VALUES ($1, $2, $3, $4, $5)")
+    /// $1 GUN, $2 role, $3 version, $4 sha256 hex, $5 bytes, $6 creation time (microseconds since
+    /// 1970): a version copied with its history (`restore`).
+    static let restoreFile = PostgresStatement(name: "signet_restore_file",
+        sql: "INSERT INTO signet_tuf_files (gun, role, version, sha256, data, created_at) VALUES ($1, $2, $3, $4, $5, to_timestamp($6::float8 / 1000000))")
+    /// Every GUN with a stored version, in byte order (the columns are COLLATE "C").
+    static let collections = PostgresStatement(name: "signet_collections",
+        sql: "SELECT DISTINCT gun FROM signet_tuf_files ORDER BY gun")
+    /// $1 GUN: every stored version, without bytes, by role then version.
+    static let history = PostgresStatement(name: "signet_history",
+        sql: "SELECT role, version, sha256, created_at FROM signet_tuf_files WHERE gun = $1 ORDER BY role, version")
+    /// The highest changefeed ID (NULL when empty).
+    static let highestChangeID = PostgresStatement(name: "signet_highest_change_id", sql: "SELECT max(id) FROM signet_changefeed")
+    /// $1 ID, $2 creation time (microseconds since 1970), $3 GUN, $4 version, $5 sha256 hex, $6
+    /// category: a change copied with its ID (`restoreChanges`).
+    static let restoreChange = PostgresStatement(name: "signet_restore_change",
+        sql: "INSERT INTO signet_changefeed (id, created_at, gun, version, sha256, category) VALUES ($1, to_timestamp($2::float8 / 1000000), $3, $4, $5, $6)")
+    /// $1 the highest ID restored: later changes are numbered after it.
+    static let moveChangeSequence = PostgresStatement(name: "signet_move_change_sequence",
+        sql: "SELECT setval('signet_change_id', $1)")
     /// $1 GUN.
     static let deleteGUN = PostgresStatement(name: "signet_delete_gun", sql: "DELETE FROM signet_tuf_files WHERE gun = $1")
     /// $1 GUN, $2 version, $3 sha256 hex, $4 category.

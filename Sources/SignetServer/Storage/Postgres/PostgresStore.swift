@@ -153,7 +153,7 @@ package final class PostgresStore: MetadataStore {
 
     /// Marks the open write transaction of `gun` as changing metadata and queues the notification
     /// every server's `PostgresChangeListener` receives when it commits.
-    private func notifyChange(_ connection: PostgresConnection, gun: String) throws {
+    func notifyChange(_ connection: PostgresConnection, gun: String) throws {
         Self.writing?.changedMetadata.store(true, ordering: .relaxed)
         _ = try connection.execute(PostgresStatements.notifyChange, [.text(String(Self.lockKey(gun)))])
     }
