@@ -65,49 +65,8 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A real notary-server 0.7 with memory storage and a local signer on a free 127.0.0.1 port,
-/// over plain HTTP or, given a certificate and key, over TLS.
-final class NotaryServer {
-    let process = Process()
-    let url: String
-    /// `127.0.0.1:PORT`.
-    let hostPort: String
-    let directory: URL
-
-    init(tls: (cert: String, key: String)? = nil) throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/notary-server") else {
-            throw TestFailure(CLI.missingExecutableMessage("/usr/bin/notary-server"))
-        }
-        directory = try CLI.temporaryDirectory()
-        hostPort = "127.0.0.1:\(try Self.freePort())"
-        url = (tls == nil ? "http://" : "https://") + hostPort
-        let tlsFields = tls.map { #", "tls_cert_file": "\#($0.cert)", "tls_key_file": "\#($0.key)""# } ?? ""
-        let config = directory.appendingPathComponent("server.json")
-        try Data("""
-        {"server": {"http_addr": "\(hostPort)"\(tlsFields)}, "trust_service": {"type": "local"},
-         "storage": {"backend": "memory"}, "logging": {"level": "warn"}}
-        """.utf8).write(to: config)
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/notary-server")
-        process.arguments = ["-config", config.path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        for _ in 0..<50 {
-            if let result = try? CLI.run("/usr/bin/curl", ["-skf", "\(url)/v2/"]), result.status == 0 { return }
-            usleep(100_000)
-        }
-        process.terminate()
-        throw TestFailure("notary-server did not start on \(url)")
-    }
-
-    func stop() {
-        process.terminate()
-        process.waitUntilExit()
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    static func freePort() throws -> Int { try FreePort.pick() }
-}
+/// A real notary-server 0.7 with memory storage and a local signer (`SignetTestSupport`).
+typealias NotaryServer = NotaryServerProcess
 
 /// The two trust servers the client tests run against: a real notary-server 0.7 and `signet serve`.
 enum TrustServerKind: String, CaseIterable, CustomTestStringConvertible, Sendable {

@@ -2,6 +2,7 @@ import ArgumentParser
 import FoundationEssentials
 import SignetClient
 import SignetCrypto
+import SignetServer
 import SignetSupport
 import SignetTUF
 
@@ -60,6 +61,10 @@ enum ExitStatus {
             }
         case let error as ValidationError:
             return (usage, error.message)
+        case let error as StorageMoveError:
+            // `signet storage`: a copy that does not match its source is "not trusted"; a source or
+            // destination that cannot be used as given is bad input.
+            return (error.kind == .verificationFailed ? notTrusted : usage, error.message)
         default:
             return (io, "\(error)")
         }
