@@ -61,15 +61,8 @@ final class ChangefeedLog: Sendable {
     /// - Throws: `NotaryError(.updating)` (via `StorageFile.failure`) when the log cannot be opened,
     ///   locked, read, written or fsynced.
     func append(gun: String, version: Int64, sha256: String, category: String, at date: Date) throws {
-        try state.withLock { state in
-            let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw StorageFile.failure("opening", path) }
-            defer { close(fd) }
-            while flock(fd, LOCK_EX) != 0 { guard errno == EINTR else { throw StorageFile.failure("locking", path) } }
-            defer { flock(fd, LOCK_UN) }
-            // Under the flock no other process appends, so the indexed lines are all the lines.
-            try refresh(fd, &state)
-            let record = ChangeRecord(id: state.index.nextID, createdAt: date, gun: gun, version: version, sha256: sha256, category: category)
+        try appending { fd, index in
+            let record = ChangeRecord(id: index.nextID, createdAt: date, gun: gun, version: version, sha256: sha256, category: category)
             try write(fd, Self.line(record))
         }
     }
@@ -78,14 +71,8 @@ final class ChangefeedLog: Sendable {
     /// - Throws: `StorageError(.versionConflict)` when the IDs do not increase or the first is not
     ///   above every line number and ID in the log; `NotaryError(.updating)` as for `append`.
     func restore(_ records: [ChangeRecord]) throws {
-        try state.withLock { state in
-            let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw StorageFile.failure("opening", path) }
-            defer { close(fd) }
-            while flock(fd, LOCK_EX) != 0 { guard errno == EINTR else { throw StorageFile.failure("locking", path) } }
-            defer { flock(fd, LOCK_UN) }
-            try refresh(fd, &state)
-            var lowest = state.index.nextID
+        try appending { fd, index in
+            var lowest = index.nextID
             var lines: [UInt8] = []
             for record in records {
                 guard record.id >= lowest else {
@@ -95,6 +82,20 @@ final class ChangefeedLog: Sendable {
                 lines += try Self.line(record)
             }
             try write(fd, lines)
+        }
+    }
+
+    /// Runs `body` with the log open for appending under its exclusive `flock`, after indexing
+    /// every line: under the flock no other process appends, so the index holds all of them.
+    private func appending(_ body: (Int32, Index) throws -> Void) throws {
+        try state.withLock { state in
+            let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw StorageFile.failure("opening", path) }
+            defer { close(fd) }
+            while flock(fd, LOCK_EX) != 0 { guard errno == EINTR else { throw StorageFile.failure("locking", path) } }
+            defer { flock(fd, LOCK_UN) }
+            try refresh(fd, &state)
+            try body(fd, state.index)
         }
     }
 

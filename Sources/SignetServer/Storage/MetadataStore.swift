@@ -100,10 +100,8 @@ package protocol MetadataSource: Sendable {
 /// Callers validate GUNs (`GUN.validate`) and role names (`RoleName.validate`) before calling; the
 /// store checks again before anything touches a path.
 ///
-/// Every method throws `StorageError` only (`Storage/StorageError.swift`): `.invalidName`,
-/// `.versionConflict`, `.unavailable` when the storage cannot be reached (answered 503), `.io`,
-/// `.corrupt`. Absent data is `nil` (or an empty list), never an error; `withWriteLock` passes
-/// what its body throws through unchanged.
+/// Errors as `MetadataSource`'s, plus `.versionConflict` for writes (answered `400 VERSION`);
+/// `.unavailable` is answered 503. `withWriteLock` passes what its body throws through unchanged.
 package protocol MetadataStore: MetadataSource {
     /// Runs `body` while holding the GUN's single-writer lock (in-process and across processes).
     func withWriteLock<T>(gun: String, _ body: () throws -> T) throws -> T

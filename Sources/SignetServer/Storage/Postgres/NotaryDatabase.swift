@@ -49,24 +49,18 @@ package final class NotaryDatabase: MetadataSource {
         }
     }
 
-    private func file(_ rows: PostgresRows) throws -> StoredMetadata? {
-        guard rows.count > 0 else { return nil }
-        return StoredMetadata(role: try rows.text(0, 0), version: try rows.int64(0, 1), sha256: try rows.text(0, 2),
-                              created: try rows.date(0, 3), bytes: try rows.bytes(0, 4))
-    }
-
     // MARK: MetadataSource
 
     package func current(gun: String, role: String) throws -> StoredMetadata? {
-        try file(read(gun: gun, Statements.current, [.text(gun), .text(role)]))
+        try read(gun: gun, Statements.current, [.text(gun), .text(role)]).storedMetadata()
     }
 
     package func version(gun: String, role: String, version: Int64) throws -> StoredMetadata? {
-        try file(read(gun: gun, Statements.version, [.text(gun), .text(role), .int64(version)]))
+        try read(gun: gun, Statements.version, [.text(gun), .text(role), .int64(version)]).storedMetadata()
     }
 
     package func byHash(gun: String, role: String, sha256Hex: String) throws -> StoredMetadata? {
-        try file(read(gun: gun, Statements.byHash, [.text(gun), .text(role), .text(sha256Hex.lowercased())]))
+        try read(gun: gun, Statements.byHash, [.text(gun), .text(role), .text(sha256Hex.lowercased())]).storedMetadata()
     }
 
     package func collections() throws -> [String] {
@@ -83,17 +77,8 @@ package final class NotaryDatabase: MetadataSource {
 
     /// `MetadataSource`'s paging over notary's `changefeed` (its own IDs).
     package func changes(gun: String?, changeID: Int64, records: Int) throws -> [ChangeRecord] {
-        if records >= 0 && changeID < 0 { return [] }
-        let limit = records >= 0 ? Int64(records) : (records == Int.min ? Int64.max : Int64(-records))
-        var parameters: [PostgresValue] = [.int64(changeID), .int64(limit)]
-        if let gun { parameters.append(.text(gun)) }
-        let rows = try read(gun: gun, Statements.changes(after: records >= 0, forGUN: gun != nil), parameters)
-        var list: [ChangeRecord] = []
-        for row in 0..<rows.count {
-            list.append(ChangeRecord(id: try rows.int64(row, 0), createdAt: try rows.date(row, 1), gun: try rows.text(row, 2),
-                                     version: try rows.int64(row, 3), sha256: try rows.text(row, 4), category: try rows.text(row, 5)))
-        }
-        return records >= 0 ? list : list.reversed()
+        guard let query = ChangefeedQuery(gun: gun, changeID: changeID, records: records) else { return [] }
+        return query.ordered(try read(gun: gun, Statements.changes(query), query.parameters).changeRecords())
     }
 
     /// The SQL read from notary's tables. Every column is cast to what `PostgresRows` decodes (text,
@@ -125,13 +110,10 @@ package final class NotaryDatabase: MetadataSource {
         static let history = PostgresStatement(name: "notary_history",
             sql: "SELECT role::text, version::int8, \(sha256), \(utc("coalesce(created_at, updated_at)")) FROM tuf_files WHERE gun = $1 AND \(live)")
 
-        /// As `PostgresStatements.changes`, over notary's `changefeed`.
-        static func changes(after: Bool, forGUN: Bool) -> PostgresStatement {
-            let range = after ? "id > $1" : "($1 < 0 OR id < $1)"
-            let order = after ? "id" : "id DESC"
-            let columns = "id::int8, \(utc("created_at")), gun::text, version::int8, coalesce(rtrim(sha256::text), ''), category::text"
-            return PostgresStatement(name: "notary_changes_\(after ? "after" : "before")\(forGUN ? "_gun" : "")",
-                sql: "SELECT \(columns) FROM changefeed WHERE \(range)\(forGUN ? " AND gun = $3" : "") ORDER BY \(order) LIMIT $2")
+        /// One page of notary's `changefeed` (`ChangefeedQuery` gives the parameters).
+        static func changes(_ query: ChangefeedQuery) -> PostgresStatement {
+            query.statement(table: "changefeed", columns: "id::int8, \(utc("created_at")), gun::text, version::int8, coalesce(rtrim(sha256::text), ''), category::text",
+                            prefix: "notary")
         }
     }
 }

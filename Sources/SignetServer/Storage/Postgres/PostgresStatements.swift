@@ -85,13 +85,8 @@ enum PostgresStatements {
 
     private static let changeColumns = "id, created_at, gun, version, sha256, category"
 
-    /// One page of the changefeed. Parameters: $1 change ID (exclusive), $2 limit, $3 GUN (with
-    /// `forGUN`). `after`: the records after $1, oldest first; else the records before $1 (a
-    /// negative $1 = from the end), newest first.
-    static func changes(after: Bool, forGUN: Bool) -> PostgresStatement {
-        let range = after ? "id > $1" : "($1 < 0 OR id < $1)"
-        let order = after ? "id" : "id DESC"
-        return PostgresStatement(name: "signet_changes_\(after ? "after" : "before")\(forGUN ? "_gun" : "")",
-            sql: "SELECT \(changeColumns) FROM signet_changefeed WHERE \(range)\(forGUN ? " AND gun = $3" : "") ORDER BY \(order) LIMIT $2")
+    /// One page of the changefeed (`ChangefeedQuery` gives the parameters).
+    static func changes(_ query: ChangefeedQuery) -> PostgresStatement {
+        query.statement(table: "signet_changefeed", columns: changeColumns, prefix: "signet")
     }
 }

@@ -99,24 +99,18 @@ package final class PostgresStore: MetadataStore {
         }
     }
 
-    private func file(_ rows: PostgresRows) throws -> StoredMetadata? {
-        guard rows.count > 0 else { return nil }
-        return StoredMetadata(role: try rows.text(0, 0), version: try rows.int64(0, 1), sha256: try rows.text(0, 2),
-                              created: try rows.date(0, 3), bytes: try rows.bytes(0, 4))
-    }
-
     // MARK: MetadataStore
 
     package func current(gun: String, role: String) throws -> StoredMetadata? {
-        try reading(gun: gun) { try file($0.execute(PostgresStatements.current, [.text(gun), .text(role)])) }
+        try reading(gun: gun) { try $0.execute(PostgresStatements.current, [.text(gun), .text(role)]).storedMetadata() }
     }
 
     package func version(gun: String, role: String, version: Int64) throws -> StoredMetadata? {
-        try reading(gun: gun) { try file($0.execute(PostgresStatements.version, [.text(gun), .text(role), .int64(version)])) }
+        try reading(gun: gun) { try $0.execute(PostgresStatements.version, [.text(gun), .text(role), .int64(version)]).storedMetadata() }
     }
 
     package func byHash(gun: String, role: String, sha256Hex: String) throws -> StoredMetadata? {
-        try reading(gun: gun) { try file($0.execute(PostgresStatements.byHash, [.text(gun), .text(role), .text(sha256Hex.lowercased())])) }
+        try reading(gun: gun) { try $0.execute(PostgresStatements.byHash, [.text(gun), .text(role), .text(sha256Hex.lowercased())]).storedMetadata() }
     }
 
     package func withWriteLock<T>(gun: String, _ body: () throws -> T) throws -> T {
@@ -216,20 +210,11 @@ package final class PostgresStore: MetadataStore {
     }
 
     package func changes(gun: String?, changeID: Int64, records: Int) throws -> [ChangeRecord] {
-        // FileStore's rule: with records ≥ 0, a negative change ID starts after the end.
-        if records >= 0 && changeID < 0 { return [] }
-        let limit = records >= 0 ? Int64(records) : (records == Int.min ? Int64.max : Int64(-records))
-        let statement = PostgresStatements.changes(after: records >= 0, forGUN: gun != nil)
-        var parameters: [PostgresValue] = [.int64(changeID), .int64(limit)]
-        if let gun { parameters.append(.text(gun)) }
+        guard let query = ChangefeedQuery(gun: gun, changeID: changeID, records: records) else { return [] }
+        let statement = PostgresStatements.changes(query)
         let rows = try Self.mapped(gun: gun) {
-            try pool.withConnection { connection in try Self.nothingDone { try connection.execute(statement, parameters) } }
+            try pool.withConnection { connection in try Self.nothingDone { try connection.execute(statement, query.parameters) } }
         }
-        var list: [ChangeRecord] = []
-        for row in 0..<rows.count {
-            list.append(ChangeRecord(id: try rows.int64(row, 0), createdAt: try rows.date(row, 1), gun: try rows.text(row, 2),
-                                     version: try rows.int64(row, 3), sha256: try rows.text(row, 4), category: try rows.text(row, 5)))
-        }
-        return records >= 0 ? list : list.reversed()
+        return query.ordered(try rows.changeRecords())
     }
 }
