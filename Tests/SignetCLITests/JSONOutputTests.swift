@@ -102,6 +102,7 @@ import Testing
         let keyList = try #require(values["key list"] as? [[String: Any]])
         let rootID = try #require(keyList.first { $0["role"] as? String == "root" }?["id"] as? String)
         try success(["key", "passwd"], [rootID] + common)
+        try success(["storage", "copy"], ["--from", server.storage.path, "--to", work.appendingPathComponent("copy").path, "--json"])
         try success(["delete"], [gun, "--remote"] + common)
 
         // Failure: each with the exit code the contract gives it.
@@ -124,6 +125,8 @@ import Testing
         try failure(["key", "passwd"], ["ffffffffffff"] + common, exitCode: 1)
         try failure(["delete"], ["a/../b"] + common, exitCode: 2)
         try failure(["serve"], ["--listen", "not-an-address", "--json"], exitCode: 2)
+        try failure(["storage", "copy"], ["--from", work.appendingPathComponent("no-store").path, "--to", work.appendingPathComponent("copy2").path, "--json"], exitCode: 2)
+        try failure(["storage", "import-notary"], [work.path, "--to", work.appendingPathComponent("copy3").path, "--json"], exitCode: 2)
 
         // serve: its one document says where it serves.
         covered.insert(["serve"])
