@@ -114,13 +114,16 @@ import Testing
             }
             expectedList = try client.run(["list", Self.gun]).stdout
         }
-        let environment = ["SIGNET_STORAGE_PASSWORD": cluster.password, "SIGNET_SOURCE_STORAGE_PASSWORD": cluster.password]
+        // The passphrase ServerProcess gives signet serve: the server keys are copied sealed with it.
+        let environment = ["SIGNET_STORAGE_PASSWORD": cluster.password, "SIGNET_SOURCE_STORAGE_PASSWORD": cluster.password,
+                           "SIGNET_SERVER_KEY_PASSPHRASE": "test-server-passphrase"]
         let toDatabase = try runCommand(try Paths.signetBinary(), ["storage", "copy", "--from", original, "--to", database.url, "--json"], environment: environment)
         try #require(toDatabase.status == 0, "\(toDatabase.stdout) \(toDatabase.stderr)")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(toDatabase.stdout.utf8)) as? [String: Any])
         let collections = try #require(document["collections"] as? [[String: Any]])
         #expect(collections.count == 1 && collections.first?["gun"] as? String == Self.gun)
         #expect((collections.first?["verified"] as? String)?.contains("root v2") == true, "\(collections)")
+        #expect(collections.first?["serverKeysCopied"] as? Int == 1, "the timestamp key: \(collections)")
         #expect(!toDatabase.stdout.contains(cluster.password) && !toDatabase.stderr.contains(cluster.password))
 
         let copy = scratch.path + "/copy"
@@ -145,7 +148,13 @@ import Testing
             #expect(feed.map(\.id) == originalFeed.map(\.id) && feed.map(\.sha256) == originalFeed.map(\.sha256) && !feed.isEmpty)
         }
 
-        // Served from the copy, the publisher's client (with its cached metadata) and a new one read it unchanged.
+        let keys = try FileKeyStore(directory: original + "/keys", algorithm: .ed25519, passphrase: "test-server-passphrase").storedKeys(gun: Self.gun)
+        let copiedKeys = try FileKeyStore(directory: copy + "/keys", algorithm: .ed25519, passphrase: "test-server-passphrase").storedKeys(gun: Self.gun)
+        #expect(keys.count == 1 && copiedKeys.map { [$0.role, $0.keyID] } == keys.map { [$0.role, $0.keyID] }
+                && copiedKeys.map(\.encryptedPEM) == keys.map(\.encryptedPEM), "the key, sealed as it was")
+
+        // Served from the copy, the publisher's client (with its cached metadata) and a new one read
+        // it unchanged, and a publish is signed with the copied timestamp key.
         let server = try ServerProcess(storage: copy)
         defer { server.stop() }
         let publisher = NotaryCLI(server: server.baseURL, trustDir: trust)
@@ -154,6 +163,10 @@ import Testing
             let list = try client.run(["list", Self.gun])
             #expect(list.status == 0 && list.stdout == expectedList, "\(list.stdout) \(list.stderr)")
         }
+        #expect(try publisher.run(["add", Self.gun, "after-copy", "fixtures/notary-0.7/inputs/hello.txt"]).status == 0)
+        let published = try publisher.run(["publish", Self.gun])
+        #expect(published.status == 0, "\(published.stdout) \(published.stderr)")
+        #expect(try consumer.run(["list", Self.gun]).stdout.contains("after-copy"))
     }
 
     /// A destination that already holds data is refused (exit 2, one line saying so) and left as
@@ -181,6 +194,14 @@ import Testing
         #expect(first.status == 0, "\(first.stdout) \(first.stderr)")
         let again = try runCommand(signet, ["storage", "copy", "--from", source, "--to", database.url, "--json"], environment: environment)
         #expect(again.status == 2 && again.stdout.contains("\"exitCode\":2") && again.stdout.contains("already holds"), "\(again.stdout)")
+
+        // Server keys are copied sealed: a destination whose passphrase does not open them is refused.
+        _ = try FileKeyStore(directory: source + "/keys", algorithm: .ed25519, passphrase: "the-source-passphrase").create(gun: Self.gun, role: "timestamp")
+        let wrongPassphrase = try runCommand(signet, ["storage", "copy", "--from", source, "--to", scratch.path + "/keyed"],
+                                             environment: ["SIGNET_SERVER_KEY_PASSPHRASE": "another-passphrase"])
+        #expect(wrongPassphrase.status == 2 && wrongPassphrase.stderr.contains("does not open with the destination's key passphrase"), "\(wrongPassphrase.stderr)")
+        let noPassphrase = try runCommand(signet, ["storage", "copy", "--from", source, "--to", scratch.path + "/keyed2"])
+        #expect(noPassphrase.status == 2 && noPassphrase.stderr.contains("set SIGNET_SERVER_KEY_PASSPHRASE"), "\(noPassphrase.stderr)")
 
         let notAStore = try runCommand(signet, ["storage", "copy", "--from", scratch.path + "/typo", "--to", scratch.path + "/new"])
         #expect(notAStore.status == 2 && notAStore.stderr.contains("is not a Signet storage directory"), "\(notAStore.stderr)")

@@ -32,6 +32,62 @@ package enum StorageLocation: Sendable, CustomStringConvertible {
         }
     }
 
+    /// The server-key store that `signet serve` on this storage uses: `<dir>/keys`, or the database's
+    /// `signet_server_keys` next to `store` (which must be this location's `PostgresStore`), with
+    /// `passphrase` and the default key algorithm and derivation (`TrustServerSettings`).
+    /// - Throws: `StorageMoveError(.keyPassphrase)` when the database's keys were sealed with
+    ///   another passphrase; the storage error of an unreachable database or a directory that
+    ///   cannot be created.
+    package func openKeys(store: any MetadataStore, passphrase: String) throws -> any ServerKeyStore {
+        let settings = TrustServerSettings(storageDirectory: "")
+        let sealing = ServerKeySealing(algorithm: settings.keyAlgorithm, passphrase: passphrase, kdf: settings.keyDerivation)
+        switch (self, store) {
+        case (.database, let database as PostgresStore):
+            do { return try PostgresKeyStore(store: database, sealing: sealing) } catch let error as StorageError where error.kind == .incompatible {
+                throw StorageMoveError(.keyPassphrase, "\(self): \(error.reason)")
+            }
+        case (.directory(let path), _):
+            return try FileKeyStore(directory: PathText.standardizing(path) + "/keys", algorithm: settings.keyAlgorithm, passphrase: passphrase, kdf: settings.keyDerivation)
+        default:
+            throw StorageMoveError(.notAStore, "\(self) is not a PostgreSQL store")
+        }
+    }
+
+    /// The passphrase file `signet serve` generates in a storage directory (`ServerKeySealing`).
+    package var passphraseFile: String? {
+        if case .directory(let path) = self { return PathText.standardizing(path) + "/server-key-passphrase" }
+        return nil
+    }
+
+    /// Whether this is a directory without server keys (nothing to copy from it).
+    package var hasNoKeys: Bool {
+        guard case .directory(let path) = self else { return false }
+        return ((try? FileManager.default.contentsOfDirectory(atPath: PathText.standardizing(path) + "/keys")) ?? []).isEmpty
+    }
+
+    /// The passphrase of the server keys `signet storage copy` moves from `source` to
+    /// `destination`: copied encrypted, they need the same one on both sides.
+    /// - `SIGNET_SERVER_KEY_PASSPHRASE` when set (the servers on both sides must use it);
+    /// - else the source directory's `server-key-passphrase`, written into a destination directory
+    ///   that has none, so that `signet serve` there finds it (a database destination gets a
+    ///   `notice`: its servers must be given that passphrase).
+    /// - Throws: `StorageMoveError(.keyPassphrase)` when neither is there (a database keeps no
+    ///   passphrase file); the storage error of a file that cannot be read or written.
+    package static func keyPassphrase(source: StorageLocation, destination: StorageLocation) throws -> (passphrase: String, notice: String?) {
+        if let fromEnvironment = ProcessInfo.processInfo.environment["SIGNET_SERVER_KEY_PASSPHRASE"], !fromEnvironment.isEmpty {
+            return (fromEnvironment, nil)
+        }
+        guard let file = source.passphraseFile, let bytes = try StorageFile.read(file),
+              case let text = String(decoding: bytes, as: UTF8.self).trimmingWhitespaceAndNewlines(), !text.isEmpty else {
+            throw StorageMoveError(.keyPassphrase, "set SIGNET_SERVER_KEY_PASSPHRASE to the passphrase of the source's server keys (\(source) has no server-key-passphrase file)")
+        }
+        guard let target = destination.passphraseFile else {
+            return (text, "the server keys are sealed with the passphrase in \(file): give every signet serve on the destination that passphrase (SIGNET_SERVER_KEY_PASSPHRASE or trust_service.key_passphrase)")
+        }
+        if try StorageFile.read(target) == nil { try StorageFile.write(bytes, to: target, mode: 0o600) }
+        return (text, nil)
+    }
+
     /// Opens the store here to read from it: a directory must already be a file store (hold
     /// `repos/`), so a mistyped path is refused rather than read as an empty store.
     /// - Throws: `StorageMoveError(.notAStore)` for a directory without `repos/`; as `openStore`.

@@ -25,7 +25,10 @@ struct StorageCommand: ParsableCommand {
             discussion: """
             --from and --to are each a storage directory or a PostgreSQL URI. Every collection is \
             checked after copying: the same versions with the same hashes, and the client's \
-            verified update from its first root gives the same result as on the source.
+            verified update from its first root gives the same result as on the source. The \
+            server keys are copied sealed: both sides need one passphrase, \
+            SIGNET_SERVER_KEY_PASSPHRASE or else the source directory's server-key-passphrase \
+            (written into a destination directory that has none).
 
             Examples:
               signet storage copy --from /var/lib/signet --to postgres://signet@db.example.com/signet
@@ -43,8 +46,14 @@ struct StorageCommand: ParsableCommand {
 
         func run() throws {
             let source = StorageLocation(from), destination = StorageLocation(to)
-            let copy = StorageCopy(source: try source.openExistingStore(password: StoragePasswords.source),
-                                   destination: try destination.openStore(password: StoragePasswords.destination), now: Clock.tufNow())
+            let sourceStore = try source.openExistingStore(password: StoragePasswords.source)
+            let destinationStore = try destination.openStore(password: StoragePasswords.destination)
+            var copy = StorageCopy(source: sourceStore, destination: destinationStore, now: Clock.tufNow())
+            if !source.hasNoKeys {
+                let (passphrase, notice) = try StorageLocation.keyPassphrase(source: source, destination: destination)
+                if let notice { Output.warning(notice) }
+                copy.keys = (try source.openKeys(store: sourceStore, passphrase: passphrase), try destination.openKeys(store: destinationStore, passphrase: passphrase))
+            }
             let report = try copy.run { outcome in StorageReport.line(outcome) }
             StorageReport.finish(report, from: source.description, to: destination.description)
         }
@@ -109,7 +118,8 @@ enum StoragePasswords {
 /// What `signet storage` prints: a line per collection, then a summary or one JSON document.
 enum StorageReport {
     static func line(_ outcome: CollectionCheck.Outcome) {
-        let copied = "copied \(outcome.gun): \(outcome.versions) versions of \(outcome.roles) roles"
+        let keys = outcome.serverKeys.map { " and \($0) server key\($0 == 1 ? "" : "s")" } ?? ""
+        let copied = "copied \(outcome.gun): \(outcome.versions) versions of \(outcome.roles) roles\(keys)"
         if let verified = outcome.verified {
             Output.line("\(copied); verified \(verified)")
         } else {
@@ -126,6 +136,7 @@ enum StorageReport {
             var entry: [String: Any] = ["gun": outcome.gun, "versions": outcome.versions, "roles": outcome.roles]
             if let verified = outcome.verified { entry["verified"] = verified }
             if let reason = outcome.notVerifiedReason { entry["notVerified"] = reason }
+            if let count = outcome.serverKeys { entry["serverKeysCopied"] = count }
             if let text = advice(outcome.gun) { entry["serverKeys"] = text }
             return entry
         }

@@ -28,6 +28,9 @@ package struct CollectionCheck {
         package var verified: String?
         /// Why it does not verify, on the source as on the destination; nil when it verifies.
         package var notVerifiedReason: String?
+        /// Server-held keys copied (and opened with the destination's passphrase); nil when keys
+        /// were not copied (an import from notary-server).
+        package var serverKeys: Int?
     }
 
     /// - Throws: `StorageMoveError(.verificationFailed)` naming the difference; `StorageError`

@@ -32,10 +32,17 @@ package struct StorageCopy {
     /// Changefeed records read and written per call.
     package static let changePage = 1000
 
-    package init(source: any MetadataSource, destination: any MetadataStore, now: TUFTime) {
+    /// Server-held keys to copy with the collections (`signet storage copy`; a notary-server
+    /// database holds none): each GUN's keys are stored encrypted as they are, then every copied
+    /// key must open with the destination's passphrase.
+    package var keys: (from: any ServerKeyStore, to: any ServerKeyStore)?
+
+    package init(source: any MetadataSource, destination: any MetadataStore, now: TUFTime,
+                 keys: (from: any ServerKeyStore, to: any ServerKeyStore)? = nil) {
         self.source = source
         self.destination = destination
         self.now = now
+        self.keys = keys
     }
 
     /// What was copied.
@@ -65,9 +72,11 @@ package struct StorageCopy {
             histories[gun] = history
         }
         var report = Report()
+        var keyCounts: [String: Int] = [:]
         do {
             for gun in guns {
                 try copyCollection(gun: gun, history: histories[gun] ?? [])
+                if let keys { keyCounts[gun] = try Self.copyKeys(gun: gun, from: keys.from, to: keys.to) }
             }
             report.changes = try copyChangefeed()
         } catch {
@@ -78,7 +87,8 @@ package struct StorageCopy {
             throw error
         }
         for gun in guns {
-            let outcome = try CollectionCheck(source: source, destination: destination, now: now).check(gun: gun, expected: histories[gun] ?? [])
+            var outcome = try CollectionCheck(source: source, destination: destination, now: now).check(gun: gun, expected: histories[gun] ?? [])
+            outcome.serverKeys = keyCounts[gun]
             report.collections.append(outcome)
             copied(outcome)
         }
@@ -110,6 +120,29 @@ package struct StorageCopy {
         if !batch.isEmpty { try destination.restore(gun: gun, files: batch) }
     }
 
+    /// Copies `gun`'s server keys (encrypted, as stored) and checks that each opens on the
+    /// destination; returns how many.
+    /// - Throws: `StorageMoveError(.keyPassphrase)` for a key the destination's passphrase does
+    ///   not open; `.verificationFailed` when the destination then lists other keys.
+    static func copyKeys(gun: String, from: any ServerKeyStore, to: any ServerKeyStore) throws -> Int {
+        let keys = try from.storedKeys(gun: gun)
+        for key in keys {
+            try to.add(key, onlyIfNone: false)
+        }
+        let copied = try to.storedKeys(gun: gun)
+        guard copied.map({ "\($0.role) \($0.keyID)" }) == keys.map({ "\($0.role) \($0.keyID)" }),
+              zip(copied, keys).allSatisfy({ $0.encryptedPEM == $1.encryptedPEM }) else {
+            throw StorageMoveError(.verificationFailed, gun: gun, "the server keys of \(gun) differ after the copy")
+        }
+        for key in copied {
+            do { _ = try to.sealing.open(key) } catch {
+                throw StorageMoveError(.keyPassphrase, gun: gun,
+                                       "the \(key.role) key \(key.keyID) of \(gun) does not open with the destination's key passphrase; set SIGNET_SERVER_KEY_PASSPHRASE to the passphrase the source's server used")
+            }
+        }
+        return keys.count
+    }
+
     /// Copies the whole changefeed, oldest first; returns how many records.
     private func copyChangefeed() throws -> Int {
         var after: Int64 = 0
@@ -135,6 +168,8 @@ package struct StorageMoveError: Error, Sendable, CustomStringConvertible {
         case notNotaryDatabase
         /// The source directory is not a Signet storage directory (exit 2).
         case notAStore
+        /// The server keys' passphrase is missing or does not open the keys (exit 2).
+        case keyPassphrase
         /// A copied collection differs from its source, or the source's bytes do not match the
         /// hash it records (exit 1).
         case verificationFailed

@@ -35,6 +35,8 @@ extension PostgresStore {
             }
         }
         try writing(gun: gun) { connection in
+            // Servers already on this database drop what they cached of the GUN.
+            try notifyChange(connection, gun: gun)
             for file in files {
                 _ = try connection.execute(PostgresStatements.restoreFile, [
                     .text(gun), .text(file.role), .int64(file.version), .text(file.sha256), .bytes(file.bytes),
