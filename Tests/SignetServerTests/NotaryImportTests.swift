@@ -142,6 +142,15 @@ import Testing
         #expect(after.status == 0 && after.stdout.contains("after-import") && after.stdout.contains("release-1.1"), "\(after.stdout) \(after.stderr)")
         let verified = try runCommand(signet, ["verify", "\(Self.gun):after-import", "-s", server.baseURL, "-d", verifyTrust])
         #expect(verified.status == 0 && verified.stdout.contains("sha256:a948904f"), "\(verified.stdout) \(verified.stderr)")
+
+        // 5. A collection whose snapshot key notary-server held cannot be handed over on Signet (the
+        // rotation needs a new snapshot only that key signs): docs/operations.md has the owner take
+        // the snapshot key back while still on notary-server. It stays readable.
+        let ssmRotation = try publisher.run(["key", "rotate", Self.ssmGUN, "timestamp", "-r"])
+        #expect(ssmRotation.status == 1 && (ssmRotation.stdout + ssmRotation.stderr).contains("server does not hold current snapshot key"),
+                "\(ssmRotation.stdout) \(ssmRotation.stderr)")
+        let ssmList = try consumer.run(reads[2])
+        #expect(ssmList.status == 0 && ssmList.stdout == listed[reads[2]], "\(ssmList.stdout) \(ssmList.stderr)")
     }
 
     /// A row whose bytes do not match the sha256 notary-server recorded for it is refused (exit 1,
