@@ -21,6 +21,7 @@ struct StorageCommand: ParsableCommand {
 
     struct Copy: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "copy",
             abstract: "Copy every collection, its full history and the changefeed from one storage to another.",
             discussion: """
             --from and --to are each a storage directory or a PostgreSQL URI. Every collection is \
