@@ -91,4 +91,50 @@ import Testing
         let notTrusted = try CLI.run(CLI.signet, fresh() + ["verify", images[0].image, bad[0]])
         #expect(notTrusted.status == 1, "\(notTrusted.stderr)")
     }
+
+    /// GUNs are compared as bytes (`ExactName`): `café` written with U+00E9 and with `e` + U+0301
+    /// are two collections, so grouping the images by collection must not let one spelling's
+    /// verified collection answer for the other (Swift's `String` calls the two equal).
+    @Test func gunsThatOnlyUnicodeCallsEqualAreTwoCollections() throws {
+        let work = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let server = try SignetServe(directory: work.appendingPathComponent("server"))
+        defer { _ = server.stop() }
+        let composed = "example.com/many/caf\u{E9}", decomposed = "example.com/many/cafe\u{301}"
+        #expect(composed == decomposed && Array(composed.utf8) != Array(decomposed.utf8))
+        let publisher = ["-s", server.url, "-d", work.appendingPathComponent("publisher").path]
+        let digest = Self.digest(composed, 1)
+        for arguments in [["init", composed], ["add", composed, "t1", "--digest", digest, "--size", "7"], ["publish", composed]] {
+            let result = try CLI.run(CLI.signet, publisher + arguments, environment: CLI.passphrases)
+            try #require(result.status == 0, "signet \(arguments): \(result.stderr)")
+        }
+        let result = try CLI.run(CLI.signet, ["-s", server.url, "-d", work.appendingPathComponent("ci").path, "verify", "\(composed):t1", "\(decomposed):t1"])
+        #expect(result.status == 1, "\(result.stdout) \(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2, "\(lines)")
+        #expect(lines.first.map { Array($0.utf8) } == Array("\(composed):t1 \(digest)".utf8), "\(lines)")
+        #expect(lines.last.map { Array($0.utf8.prefix("\(decomposed):t1 NOT-TRUSTED: ".utf8.count)) } == Array("\(decomposed):t1 NOT-TRUSTED: ".utf8), "\(lines)")
+    }
+
+    /// The list is bounded: at most 4 MiB, at most 100,000 images, refused before anything is fetched.
+    @Test func theImageListIsBounded() throws {
+        let work = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let closed = "http://127.0.0.1:\(try NotaryServer.freePort())"
+        let big = work.appendingPathComponent("big.txt")
+        try Data(repeating: UInt8(ascii: "a"), count: 4 << 20 + 1).write(to: big)
+        let tooBig = try CLI.run(CLI.signet, ["-s", closed, "-d", work.path, "verify", "--from-file", big.path])
+        #expect(tooBig.status == 2, "\(tooBig.stderr)")
+        #expect(tooBig.stderr.contains("image list \(big.path) is larger than 4194304 bytes"), "\(tooBig.stderr)")
+        let many = work.appendingPathComponent("many.txt")
+        try Data(String(repeating: "a:b\n", count: 100_001).utf8).write(to: many)
+        let tooMany = try CLI.run(CLI.signet, ["-s", closed, "-d", work.path, "verify", "--from-file", many.path])
+        #expect(tooMany.status == 2, "\(tooMany.stderr)")
+        #expect(tooMany.stderr.contains("more than 100000 images"), "\(tooMany.stderr)")
+        let empty = work.appendingPathComponent("empty.txt")
+        try Data("# nothing\n\n".utf8).write(to: empty)
+        let none = try CLI.run(CLI.signet, ["-s", closed, "-d", work.path, "verify", "--from-file", empty.path])
+        #expect(none.status == 2, "\(none.stderr)")
+        #expect(none.stderr.contains("lists no image"), "\(none.stderr)")
+    }
 }

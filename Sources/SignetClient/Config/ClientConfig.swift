@@ -12,7 +12,7 @@ import SignetTUF
 /// - `remote_server.root_ca` — PEM CA bundle for the server's TLS certificate;
 /// - `remote_server.tls_client_cert`, `remote_server.tls_client_key` — mutual TLS, together;
 /// - `remote_server.skipTLSVerify` — only `false` is accepted (Signet never skips verification);
-/// - `remote_server.timeout` — Signet's own: seconds per request, a number in 0.001…86400;
+/// - `remote_server.timeout` — Signet's own: seconds per request (a number);
 /// - `trust_pinning` — per-GUN root pins (`TrustPinning`: `certs`, `ca`, `disable_tofu`).
 ///
 /// Relative paths are relative to the config file's directory (Notary's rule). Which source wins
@@ -40,8 +40,8 @@ package struct ClientConfig: Sendable {
     /// Reads and checks the config file at `path`.
     /// - Throws: `ClientError(.usage)` (exit 2) naming the file and the key when the file is
     ///   missing or unreadable, is not a JSON object, over `maxBytes`, or a key has the wrong type
-    ///   or value (`skipTLSVerify: true`, a client certificate without its key, a timeout out of
-    ///   range, a `trust_pinning` entry that is not a GUN or not 64 hex digits).
+    ///   or value (`skipTLSVerify: true`, a client certificate without its key, a `trust_pinning`
+    ///   entry that is not a GUN or not 64 hex digits).
     package static func load(path: String) throws -> ClientConfig {
         let bytes: [UInt8]
         do { bytes = try BoundedFile.readInput(path, maxLength: maxBytes, what: "client config") } catch let error as TUFError {
@@ -76,9 +76,8 @@ package struct ClientConfig: Sendable {
                 case .fractional(let text): Double(text)
                 default: nil
                 }
-                guard let seconds, seconds.isFinite, seconds >= 0.001, seconds <= 86_400 else {
-                    throw ClientError(.usage, "client config \(path): remote_server.timeout must be a number of seconds in 0.001…86400")
-                }
+                // Its range is judged with the flag's and the environment's (ClientSettings).
+                guard let seconds else { throw reader.wrongType("remote_server.timeout", "a number of seconds") }
                 config.timeout = seconds
             }
         }

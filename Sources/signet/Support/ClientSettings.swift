@@ -75,7 +75,7 @@ struct ClientSettings: Sendable {
         } else if let text = env("SIGNET_TIMEOUT") {
             timeoutText = (text, "SIGNET_TIMEOUT")
         } else if let seconds = config?.timeout {
-            timeoutText = (String(seconds), "remote_server.timeout in \(config?.path ?? "the client config")")
+            timeoutText = (String(seconds), "\(config?.path ?? "client config"): remote_server.timeout")
         }
     }
 
