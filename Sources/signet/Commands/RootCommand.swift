@@ -16,6 +16,7 @@ struct RootCommand: ParsableCommand {
     /// `signet root show GUN`: the root a full verified update trusts, for pinning it elsewhere.
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Print the trusted root of GUN after a full verified update: version, expiry, threshold, each root key's TUF and canonical key ID, and its certificate as PEM.",
             discussion: """
             --cert prints only the root certificates as PEM (for --root-cert or trust_pinning), \
