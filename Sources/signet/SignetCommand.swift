@@ -15,9 +15,16 @@ struct Signet: ParsableCommand {
           signet verify docker.io/library/alpine:3.8 --metadata-dir ./alpine-trust --at 2018-07-25T00:00:00Z
         """,
         version: SignetVersion.current,
-        subcommands: [VerifyCommand.self, ListCommand.self, LookupCommand.self]
+        subcommands: [VerifyCommand.self, ListCommand.self, LookupCommand.self, RootCommand.self]
             + ClientCommands.all + [ServeCommand.self, StorageCommand.self]
     )
+
+    /// The global options, before or after the subcommand (`GlobalOptions` says how they reach it).
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        GlobalOptions.recordAtRoot(global)
+    }
 }
 
 enum SignetVersion {
@@ -37,6 +44,12 @@ enum SignetMain {
         }
         JSONOutput.isEnabled = JSONOutput.requested(by: command) ?? JSONOutput.isEnabled
         do {
+            try GlobalOptions.refuseUnused(by: command)
+            // The client settings (flag > environment > config file > default), once, so that a
+            // bad config file is reported before the command does anything.
+            if let global = Mirror(reflecting: command).children.lazy.compactMap({ ($0.value as? OptionGroup<GlobalOptions>)?.wrappedValue }).first {
+                _ = try ClientSettings.resolve(global)
+            }
             try command.run()
             JSONOutput.writeSuccessIfNeeded()
             exit(ExitStatus.success)

@@ -12,7 +12,9 @@ final class SignetServe {
     let output: String
     private let outputFile: URL
 
-    init(directory: URL, arguments: [String] = [], environment: [String: String] = [:]) throws {
+    /// - Parameter standardError: a file for the server's log (else it is discarded); give
+    ///   `--log-level info` in `arguments` for one access-log line per request.
+    init(directory: URL, arguments: [String] = [], environment: [String: String] = [:], standardError: URL? = nil) throws {
         storage = directory.appendingPathComponent("data")
         outputFile = directory.appendingPathComponent("serve.out")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -21,7 +23,12 @@ final class SignetServe {
         process.arguments = ["serve", "--listen", "127.0.0.1:0", "--storage", storage.path, "--log-level", "warning"] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = try FileHandle(forWritingTo: outputFile)
-        process.standardError = FileHandle.nullDevice
+        if let standardError {
+            _ = FileManager.default.createFile(atPath: standardError.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: standardError)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         for _ in 0..<100 {
             let text = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""

@@ -8,7 +8,7 @@ public enum RequiredTool {
     /// Tool path → Debian package, for the packages scripts/test installs.
     public static let packages = [
         "/usr/bin/notary": "notary", "/usr/bin/notary-server": "notary", "/usr/bin/htpasswd": "apache2-utils",
-        "/usr/bin/openssl": "openssl", "/usr/bin/umoci": "umoci", "/usr/bin/curl": "curl", "/usr/sbin/nginx": "nginx",
+        "/usr/bin/openssl": "openssl", "/usr/bin/umoci": "umoci", "/usr/bin/curl": "curl", "/usr/sbin/nginx": "nginx", "/usr/bin/jq": "jq",
         "/usr/bin/docker": "docker.io", "/usr/sbin/dockerd": "docker.io", "/usr/bin/docker-registry": "docker-registry",
     ]
 

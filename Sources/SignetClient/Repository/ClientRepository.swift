@@ -104,15 +104,16 @@ package struct ClientRepository {
     /// The full verified update from the server (cached root as the trust anchor, cached versions
     /// as minimums), caching what verified. When the server cannot be reached, the same update
     /// runs against the cache, with a warning. `allowExpiredRoot` is for renewing root only
-    /// (`TrustUpdater.allowExpiredRoot`).
-    package func update(pin: RootPin?, now: TUFTime, allowCache: Bool = true, allowExpiredRoot: Bool = false) throws -> VerifiedCollection {
+    /// (`TrustUpdater.allowExpiredRoot`); `pinFollowsRotation` is `TrustUpdater.pinFollowsRotation`.
+    package func update(pin: RootPin?, now: TUFTime, allowCache: Bool = true, allowExpiredRoot: Bool = false,
+                        pinFollowsRotation: Bool = false) throws -> VerifiedCollection {
         // The cache is read once per update: trust anchor, rollback minimums, by-hash hits, and
         // which files need rewriting all come from this one read.
         let cached = trustDir.cachedFiles(gun)
         let trustedRoot = cached[RoleName.root]
         let updater = TrustUpdater(gun: gun, now: now, pin: pin, trustedRoot: trustedRoot,
                                    minimumVersions: TrustDirectory.versions(of: cached), trustedSnapshot: cached[RoleName.snapshot],
-                                   allowExpiredRoot: allowExpiredRoot)
+                                   allowExpiredRoot: allowExpiredRoot, pinFollowsRotation: pinFollowsRotation)
         do {
             let collection = try updater.update(from: CacheFirstFetcher(remote: server, cached: cached))
             try cache(collection, previous: cached)
@@ -120,7 +121,7 @@ package struct ClientRepository {
         } catch let error as ClientError where error.code == .unreachable && allowCache {
             guard trustedRoot != nil else { throw error }
             notice("\(error.message); using the cached trust data for \(gun)")
-            let offline = TrustUpdater(gun: gun, now: now, pin: pin, trustedRoot: trustedRoot)
+            let offline = TrustUpdater(gun: gun, now: now, pin: pin, trustedRoot: trustedRoot, pinFollowsRotation: pinFollowsRotation)
             return try offline.update(from: DirectoryFetcher(directory: try trustDir.metadataDirectory(gun)))
         }
     }

@@ -21,4 +21,25 @@ package enum CertificateFile {
             throw ClientError(.usage, "\(path): \(error.message)")
         }
     }
+
+    /// Largest number of certificates `readBundle` accepts.
+    package static let maxBundleCertificates = 16
+
+    /// Reads `path` (at most 1 MiB) as a bundle of CA certificates (a trust anchor set, e.g. the
+    /// client config's `trust_pinning.ca` files).
+    /// - Throws: `ClientError(.usage)` (exit 2) naming the file when it holds no certificate, one
+    ///   that does not parse, or more than `maxBundleCertificates`; read errors as
+    ///   `BoundedFile.readInput` throws them.
+    package static func readBundle(_ path: String, what: String) throws -> [Certificate] {
+        let bytes = try BoundedFile.readInput(path, maxLength: 1 << 20, what: what)
+        let certificates: [Certificate]
+        do { certificates = try Certificate.parsePEMBundle(bytes) } catch let error as CryptoError {
+            throw ClientError(.usage, "\(what) \(path) is not a PEM certificate bundle: \(error.message)")
+        }
+        guard !certificates.isEmpty else { throw ClientError(.usage, "\(what) \(path) holds no PEM certificate") }
+        guard certificates.count <= maxBundleCertificates else {
+            throw ClientError(.usage, "\(what) \(path) holds more than \(maxBundleCertificates) certificates")
+        }
+        return certificates
+    }
 }

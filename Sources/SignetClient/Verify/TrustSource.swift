@@ -28,14 +28,25 @@ package enum TrustSource {
     /// - Parameters:
     ///   - pin: the root pin (`RootPin.load`); nil = trust on first use (or the cached root).
     ///   - now: the instant expiry is judged at.
+    ///   - pinFollowsRotation: a pin met by an earlier root version is followed through the signed
+    ///     root chain to the current root (`TrustUpdater.pinFollowsRotation`); the CLI's pins do.
     /// - Throws: `TUFError` when verification fails (expired, rolled back, threshold, pin not
     ///   matched), `ClientError` for unreadable or missing files and unreachable servers.
-    package func load(gun: String, pin: RootPin?, now: TUFTime) throws -> VerifiedCollection {
+    package func load(gun: String, pin: RootPin?, now: TUFTime, pinFollowsRotation: Bool = false) throws -> VerifiedCollection {
         switch self {
         case .directory(let directory):
-            return try TrustUpdater(gun: gun, now: now, pin: pin).update(from: DirectoryFetcher(directory: directory))
+            return try TrustUpdater(gun: gun, now: now, pin: pin, pinFollowsRotation: pinFollowsRotation).update(from: DirectoryFetcher(directory: directory))
         case .server(let repository):
-            return try repository.update(pin: pin, now: now)
+            return try repository.update(pin: pin, now: now, pinFollowsRotation: pinFollowsRotation)
+        }
+    }
+
+    /// Whether this source has no trusted root of `gun` yet (a directory never has one: nothing is
+    /// cached), so that trust on first use would decide (`TrustPinning.disableTOFU`).
+    package func isFirstUse(gun: String) -> Bool {
+        switch self {
+        case .directory: return true
+        case .server(let repository): return repository.trustDir.cachedFiles(gun)[RoleName.root] == nil
         }
     }
 }

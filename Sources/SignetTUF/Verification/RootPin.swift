@@ -17,9 +17,14 @@ public enum RootPin: Sendable {
     case publicKey(PublicKey)
     /// A root key must have this key ID, either the TUF key ID or Notary's canonical key ID.
     case keyID(String)
+    /// A root key's leaf certificate must chain to one of these CA certificates (through the
+    /// intermediates of its own bundle), valid at the instant judged: Notary's `trust_pinning.ca`.
+    case certificateAuthority([Certificate])
+    /// Any one of these pins (Notary's `trust_pinning.certs` list of key IDs for a GUN).
+    indirect case anyOf([RootPin])
 
-    /// Whether `key` is the pinned key. Keys that do not decode never match.
-    func matches(_ key: TUFKey) -> Bool {
+    /// Whether `key` is the pinned key at `now`. Keys that do not decode never match.
+    func matches(_ key: TUFKey, at now: TUFTime) -> Bool {
         guard let material = try? key.material() else { return false }
         switch self {
         case .certificate(let pinned): return material.certificate?.der == pinned.der
@@ -27,6 +32,11 @@ public enum RootPin: Sendable {
         case .keyID(let pinned):
             let wanted = pinned.lowercased()
             return key.id == wanted || material.canonicalID == wanted
+        case .certificateAuthority(let authorities):
+            guard let leaf = material.certificate else { return false }
+            return (try? leaf.verifyChain(roots: authorities, intermediates: material.intermediates, at: now.date)) != nil
+        case .anyOf(let pins):
+            return pins.contains { $0.matches(key, at: now) }
         }
     }
 
@@ -37,7 +47,7 @@ public enum RootPin: Sendable {
     func check(_ root: Root, file: MetadataFile, gun: String, at now: TUFTime) throws {
         let listed = (try? root.roleKeys(RoleName.root).keys) ?? [:]
         let valid = RootRules.validRootKeys(root, gun: gun, at: now, checkExpiry: false).keys
-        let pinned = valid.filter { matches($0.value) }
+        let pinned = valid.filter { matches($0.value, at: now) }
         guard !pinned.isEmpty else {
             let ids = listed.keys.sorted().joined(separator: ", ")
             throw TUFError(.untrustedRoot, "root v\(root.version) does not match the pinned \(description) (root keys: \(ids))", role: RoleName.root)
@@ -54,6 +64,8 @@ public enum RootPin: Sendable {
         case .certificate(let cert): return "certificate \(cert.subjectDescription)"
         case .publicKey: return "public key"
         case .keyID(let id): return "key ID \(id)"
+        case .certificateAuthority(let authorities): return "CA \(authorities.map(\.subjectDescription).joined(separator: ", "))"
+        case .anyOf(let pins): return pins.map(\.description).joined(separator: " or ")
         }
     }
 }

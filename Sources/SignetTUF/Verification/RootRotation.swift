@@ -117,14 +117,22 @@ public struct RootRotation {
                 }
                 bytes = fetched
             }
-            let file = try MetadataFile.parse(bytes, role: RoleName.root, maxLength: MetadataLimits.maxRootBytes)
-            let next = try Self.verify(file, gun: gun, at: now, previous: current.root, checkExpiry: false)
-            guard next.version == version else {
-                throw TUFError(.rollback, "\(version).root.json has version \(next.version), expected \(version)", role: RoleName.root)
-            }
             // The predecessor (and its bytes) is dropped here: one root at a time.
-            current = TrustUpdater.TrustedRoot(root: next, bytes: bytes, walked: current.walked + [version])
+            current = try step(bytes, version: version, after: current)
         }
         return current
+    }
+
+    /// One step of a walk: `bytes` as root `version`, verified against its predecessor `current`
+    /// by `verify(_:gun:at:previous:checkExpiry:)` (certificates' validity dates not judged).
+    /// - Returns: the new trusted root, `version` appended to `walked`, the pin's version kept.
+    /// - Throws: what `verify` throws; `TUFError(.rollback)` when the file is not version `version`.
+    func step(_ bytes: [UInt8], version: Int64, after current: TrustUpdater.TrustedRoot) throws -> TrustUpdater.TrustedRoot {
+        let file = try MetadataFile.parse(bytes, role: RoleName.root, maxLength: MetadataLimits.maxRootBytes)
+        let next = try Self.verify(file, gun: gun, at: now, previous: current.root, checkExpiry: false)
+        guard next.version == version else {
+            throw TUFError(.rollback, "\(version).root.json has version \(next.version), expected \(version)", role: RoleName.root)
+        }
+        return TrustUpdater.TrustedRoot(root: next, bytes: bytes, walked: current.walked + [version], pinnedVersion: current.pinnedVersion)
     }
 }

@@ -22,7 +22,8 @@
 ///    `minimumVersions` has it (python-tuf: "Snapshot does not contain information for role") —
 ///    and otherwise skipped with a warning, as Notary does for a delegation with no file yet.
 /// Finally the trusted root itself must not be expired (the error says how its owner renews it)
-/// and must satisfy `pin`.
+/// and must satisfy `pin` (with `pinFollowsRotation`, itself or through its signed chain from an
+/// earlier version that does).
 public struct TrustUpdater {
     public var gun: String
     /// The instant expiry is judged at.
@@ -44,9 +45,16 @@ public struct TrustUpdater {
     /// Bytes of root metadata one update may read while walking a rotation; defaults to
     /// `MetadataLimits.maxRootChainBytes`.
     public var maxRootChainBytes: Int = MetadataLimits.maxRootChainBytes
+    /// How `pin` is met. Off (the default, Notary 0.7): a key of the root reached must match the
+    /// pin and sign it, so a pin breaks at every root rotation. On: the root reached may instead
+    /// descend from an earlier root version that meets the pin, through the signed chain
+    /// `N.root.json` → … → the root reached, each step signed by its predecessor's threshold and
+    /// its own (`PinnedRootChain`; TUF 1.0 §5.3's treatment of the initial root).
+    public var pinFollowsRotation = false
 
     public init(gun: String, now: TUFTime, pin: RootPin? = nil, trustedRoot: [UInt8]? = nil, minimumVersions: [String: Int64] = [:],
-                trustedSnapshot: [UInt8]? = nil, allowExpiredRoot: Bool = false) {
+                trustedSnapshot: [UInt8]? = nil, allowExpiredRoot: Bool = false, pinFollowsRotation: Bool = false) {
+        self.pinFollowsRotation = pinFollowsRotation
         self.gun = gun
         self.now = now
         self.pin = pin
@@ -63,7 +71,7 @@ public struct TrustUpdater {
         var anchor = try establishRoot(fetcher)
         let firstError: Error
         do {
-            return try finish(try updateRoles(root: anchor, fetcher: fetcher))
+            return try finish(try updateRoles(root: anchor, fetcher: fetcher), fetcher: fetcher)
         } catch let error as TUFError where error.code != .malformed && error.code != .tooLarge {
             firstError = error
         } catch let mismatch as RootMismatch {
@@ -74,7 +82,7 @@ public struct TrustUpdater {
         guard let newer = try rotation.walk(from: anchor, fetcher: fetcher) else { throw firstError }
         anchor = newer
         do {
-            return try finish(try updateRoles(root: anchor, fetcher: fetcher))
+            return try finish(try updateRoles(root: anchor, fetcher: fetcher), fetcher: fetcher)
         } catch let mismatch as RootMismatch {
             throw mismatch.error
         }
@@ -96,6 +104,9 @@ public struct TrustUpdater {
         var bytes: [UInt8]
         /// Root versions walked through in this update to reach this one.
         var walked: [Int64] = []
+        /// The root version that met the pin in this update, when one did: this root or an
+        /// ancestor it was verified to descend from (`PinnedRootChain`).
+        var pinnedVersion: Int64?
     }
 
     private struct RootMismatch: Error { var error: TUFError }
@@ -116,18 +127,37 @@ public struct TrustUpdater {
         // Certificate validity is judged in `finish`, after the other roles, so that a stale
         // collection reports its expired timestamp first (what changes most often).
         let root = try RootRules.verify(file, gun: gun, at: now, checkExpiry: false)
-        try pin?.check(root, file: file, gun: gun, at: now)
-        return TrustedRoot(root: root, bytes: bytes)
+        guard let pin else { return TrustedRoot(root: root, bytes: bytes) }
+        if pinFollowsRotation {
+            return try pinnedChain(pin).anchor(TrustedRoot(root: root, bytes: bytes), fetcher: fetcher)
+        }
+        try pin.check(root, file: file, gun: gun, at: now)
+        return TrustedRoot(root: root, bytes: bytes, pinnedVersion: root.version)
     }
 
-    private func finish(_ collection: VerifiedCollection) throws -> VerifiedCollection {
+    private func pinnedChain(_ pin: RootPin) -> PinnedRootChain {
+        PinnedRootChain(pin: pin, rotation: RootRotation(gun: gun, now: now, maxRootChainBytes: maxRootChainBytes))
+    }
+
+    private func finish(_ collection: VerifiedCollection, fetcher: some MetadataFetcher) throws -> VerifiedCollection {
+        var collection = collection
         let root = collection.root
         if let expired = rootExpiry(root) { throw expired }
         // The final root's own certificates must be valid now (the anchor may have been cached).
         _ = try RootRules.usableRootKeys(root, gun: gun, at: now, checkExpiry: !allowExpiredRoot)
         if let pin {
-            let file = try MetadataFile.parse(collection.rootBytes, role: RoleName.root, maxLength: MetadataLimits.maxRootBytes)
-            try pin.check(root, file: file, gun: gun, at: now)
+            if pinFollowsRotation {
+                // Met in this update (by this root, or by an ancestor it descends from through
+                // verified steps); a cached anchor was not judged yet.
+                if collection.rootPinnedVersion == nil {
+                    let anchored = try pinnedChain(pin).anchor(TrustedRoot(root: root, bytes: collection.rootBytes), fetcher: fetcher)
+                    collection.rootPinnedVersion = anchored.pinnedVersion
+                }
+            } else {
+                let file = try MetadataFile.parse(collection.rootBytes, role: RoleName.root, maxLength: MetadataLimits.maxRootBytes)
+                try pin.check(root, file: file, gun: gun, at: now)
+                collection.rootPinnedVersion = root.version
+            }
         }
         return collection
     }
@@ -138,6 +168,7 @@ public struct TrustUpdater {
         let root = anchor.root
         var collection = VerifiedCollection(gun: gun, root: root, rootBytes: anchor.bytes)
         collection.rootVersionsWalked = anchor.walked
+        collection.rootPinnedVersion = anchor.pinnedVersion
 
         // Timestamp.
         guard let timestampBytes = try fetcher.fetch(.current(role: RoleName.timestamp, maxLength: MetadataLimits.maxTimestampBytes)) else {

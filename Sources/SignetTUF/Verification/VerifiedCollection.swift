@@ -6,6 +6,9 @@ public struct VerifiedCollection: Sendable {
     /// Root versions walked through during this update, in order (each one's bytes are dropped
     /// once the next is verified, so the walk takes constant memory).
     public var rootVersionsWalked: [Int64] = []
+    /// The root version that met the update's pin: this root's own, or an earlier version it was
+    /// verified to descend from (`TrustUpdater.pinFollowsRotation`); nil without a pin.
+    public var rootPinnedVersion: Int64?
     public var timestamp: Timestamp!
     public var snapshot: Snapshot!
     /// Targets role name → its verified content (`targets` and each trusted delegation).

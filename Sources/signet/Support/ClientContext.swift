@@ -3,23 +3,26 @@ import SignetClient
 import SignetCrypto
 import SignetTUF
 
-/// Builds the client objects for a command from the global options.
+/// Builds the client objects for a command from the global options, through the settings in
+/// effect (`ClientSettings`: flag > environment > config file > default).
 struct ClientContext {
     var global: GlobalOptions
-    var trustDir: TrustDirectory { TrustDirectory(url: global.resolvedTrustDir) }
+    var settings: ClientSettings { ClientSettings.inEffect(for: global) }
+    var trustDir: TrustDirectory { TrustDirectory(url: settings.trustDir) }
     var keyStore: KeyStore { KeyStore(directory: trustDir) }
 
     func tls() throws -> TLSClientContext? {
-        guard (global.tlsClientCert == nil) == (global.tlsClientKey == nil) else {
+        let settings = settings
+        guard (settings.tlsClientCert == nil) == (settings.tlsClientKey == nil) else {
             throw ClientError(.usage, "--tls-client-cert and --tls-client-key go together")
         }
-        guard global.tlsCa != nil || global.tlsClientCert != nil else { return nil }
-        return try TLSClientContext(caFile: global.tlsCa, clientCertificateFile: global.tlsClientCert, clientKeyFile: global.tlsClientKey)
+        guard settings.tlsCA != nil || settings.tlsClientCert != nil else { return nil }
+        return try TLSClientContext(caFile: settings.tlsCA, clientCertificateFile: settings.tlsClientCert, clientKeyFile: settings.tlsClientKey)
     }
 
     func repository(_ gun: String) throws -> ClientRepository {
-        var server = try RemoteServer(baseURL: global.resolvedServer, gun: gun, tls: try tls(), credentials: try Credentials.fromEnvironment())
-        if let timeout = try global.resolvedTimeout() { server.timeout = timeout }
+        var server = try RemoteServer(baseURL: settings.server, gun: gun, tls: try tls(), credentials: try Credentials.fromEnvironment())
+        if let timeout = try settings.timeout() { server.timeout = timeout }
         var repository = try ClientRepository(gun: gun, trustDir: trustDir, keys: keyStore, server: server)
         repository.notice = Output.warning
         return repository

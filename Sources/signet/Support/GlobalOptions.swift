@@ -3,65 +3,96 @@ import FoundationEssentials
 import SignetClient
 import SignetCrypto
 import SignetSupport
+import Synchronization
 
-/// Options every command takes (DESIGN.md, CLI contract).
+/// Options every client command takes (DESIGN.md, CLI contract), accepted where Notary users type
+/// them: before the subcommand (`signet -s URL -d DIR publish GUN`, Notary's persistent flags) or
+/// after it (`signet publish GUN -s URL -d DIR`), with the same effect.
+///
+/// How: `Signet` (the root command) declares this group and so parses these options wherever they
+/// stand on the command line (swift-argument-parser's root parse scans every argument and takes
+/// the ones it knows); every subcommand declares the same `@OptionGroup var global: GlobalOptions`
+/// and receives the root's decoded value (swift-argument-parser hands an option group already
+/// decoded by a parent command down to a child's group of the same type). A new subcommand gets
+/// this by declaring the group, nothing else. No argument rewriting.
+///
+/// A command that takes only `--json` (`serve`, through `JSONOption`) refuses the client options
+/// instead of ignoring them (`refuseUnused(by:)`).
+///
+/// Values are resolved (flag > environment > config file > default) by `ClientSettings`.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: [.customShort("d"), .long], help: "Trust directory (default $SIGNET_TRUST_DIR, else ~/.signet).")
+    @Option(name: [.customShort("d"), .long], help: "Trust directory (default $SIGNET_TRUST_DIR, else the config file's trust_dir, else ~/.signet).")
     var trustDir: String?
 
-    @Option(name: [.customShort("s"), .long], help: "Trust server URL (default $SIGNET_SERVER, else http://127.0.0.1:4443).")
+    @Option(name: [.customShort("s"), .long], help: "Trust server URL (default $SIGNET_SERVER, else the config file's remote_server.url, else http://127.0.0.1:4443).")
     var server: String?
 
-    @Option(name: .long, help: "PEM file of CA certificates to trust for the server's TLS certificate.")
+    @Option(name: [.customShort("c"), .customLong("client-config")], help: ArgumentHelp("Client config file, Notary's config.json format (default <trust dir>/config.json when it exists).", valueName: "file"))
+    var clientConfig: String?
+
+    @Option(name: .long, help: "PEM file of CA certificates to trust for the server's TLS certificate (default $SIGNET_TLS_CA, else the config file's remote_server.root_ca).")
     var tlsCa: String?
 
-    @Option(name: .long, help: "PEM client certificate to present to the trust server (mutual TLS; with --tls-client-key).")
+    @Option(name: .long, help: "PEM client certificate to present to the trust server (mutual TLS; with --tls-client-key; default the config file's remote_server.tls_client_cert).")
     var tlsClientCert: String?
 
-    @Option(name: .long, help: "PEM private key of --tls-client-cert.")
+    @Option(name: .long, help: "PEM private key of --tls-client-cert (default the config file's remote_server.tls_client_key).")
     var tlsClientKey: String?
 
-    @Option(name: .long, help: ArgumentHelp("Seconds each request to the trust server (or its token realm) may take in all: connect, TLS, response head and body (default $SIGNET_TIMEOUT, else 30).", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp("Seconds each request to the trust server (or its token realm) may take in all: connect, TLS, response head and body (default $SIGNET_TIMEOUT, else the config file's remote_server.timeout, else 30).", valueName: "seconds"))
     var timeout: String?
 
-    @Flag(name: .long, help: "Machine-readable JSON output on stdout.")
-    var json = false
+    @OptionGroup var output: JSONOption
 
     @Flag(name: [.customShort("v"), .long], help: "Say more about what happens, on stderr.")
     var verbose = false
 
-    /// The trust directory in effect.
-    var resolvedTrustDir: URL {
-        if let trustDir { return URL(fileURLWithPath: PathText.expandingTilde(trustDir)) }
-        if let env = ProcessInfo.processInfo.environment["SIGNET_TRUST_DIR"], !env.isEmpty {
-            return URL(fileURLWithPath: PathText.expandingTilde(env))
-        }
-        // $HOME first: Foundation's home directory ignores it for root, and CI containers running
-        // as root set their own HOME.
-        if let home = ProcessInfo.processInfo.environment["HOME"], !home.isEmpty {
-            return URL(fileURLWithPath: home).appendingPathComponent(".signet")
-        }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".signet")
+    /// `--json`.
+    var json: Bool { output.json }
+
+    /// The client options given (by their long names), `--json` aside.
+    var givenClientOptions: [String] {
+        let options: [(String, Bool)] = [
+            ("--trust-dir", trustDir != nil), ("--server", server != nil), ("--client-config", clientConfig != nil),
+            ("--tls-ca", tlsCa != nil), ("--tls-client-cert", tlsClientCert != nil), ("--tls-client-key", tlsClientKey != nil),
+            ("--timeout", timeout != nil), ("--verbose", verbose),
+        ]
+        return options.filter(\.1).map(\.0)
     }
 
-    /// The server URL in effect.
-    var resolvedServer: String {
-        if let server { return server }
-        if let env = ProcessInfo.processInfo.environment["SIGNET_SERVER"], !env.isEmpty { return env }
-        return "http://127.0.0.1:4443"
+    /// The trust directory in effect (`ClientSettings`).
+    var resolvedTrustDir: URL { ClientSettings.inEffect(for: self).trustDir }
+
+    /// The server URL in effect (`ClientSettings`).
+    var resolvedServer: String { ClientSettings.inEffect(for: self).server }
+
+    /// The per-request deadline in seconds, or nil for the client's default (30 s).
+    func resolvedTimeout() throws -> Double? { try ClientSettings.inEffect(for: self).timeout() }
+}
+
+extension GlobalOptions {
+    /// The group as the root command parsed it (recorded by `Signet.validate()`), for commands
+    /// that do not declare it.
+    private static let atRoot = Mutex<[String]>([])
+
+    static func recordAtRoot(_ options: GlobalOptions) {
+        let given = options.givenClientOptions
+        atRoot.withLock { $0 = given }
     }
 
-    /// The per-request deadline in seconds: `--timeout`, else `$SIGNET_TIMEOUT`, else nil (the
-    /// client's default, `RemoteServer.timeout`: 30 s).
-    /// - Throws: `ClientError(.usage)` (exit 2) naming the source when it is not a number of
-    ///   seconds in 0.001…86400.
-    func resolvedTimeout() throws -> Double? {
-        let (text, source): (String?, String) = timeout != nil ? (timeout, "--timeout")
-            : (ProcessInfo.processInfo.environment["SIGNET_TIMEOUT"].flatMap { $0.isEmpty ? nil : $0 }, "SIGNET_TIMEOUT")
-        guard let text else { return nil }
-        guard let seconds = Double(text), seconds.isFinite, seconds >= 0.001, seconds <= 86_400 else {
-            throw ClientError(.usage, "\(source) \(text) is not a number of seconds in 0.001…86400")
+    /// Refuses client options given to a command that declares `JSONOption` but not
+    /// `GlobalOptions` (`serve`): they would be accepted anywhere on the line and then ignored.
+    /// - Throws: `ClientError(.usage)` (exit 2) naming the command and the options.
+    static func refuseUnused(by command: ParsableCommand) throws {
+        var hasGlobal = false, hasJSONOnly = false
+        for child in Mirror(reflecting: command).children {
+            if child.value is OptionGroup<GlobalOptions> { hasGlobal = true }
+            if child.value is OptionGroup<JSONOption> { hasJSONOnly = true }
         }
-        return seconds
+        guard hasJSONOnly, !hasGlobal else { return }
+        let given = atRoot.withLock { $0 }
+        guard !given.isEmpty else { return }
+        let name = type(of: command).configuration.commandName ?? "this command"
+        throw ClientError(.usage, "\(name) takes no client option (\(given.joined(separator: ", ")) given); those are for the client commands")
     }
 }

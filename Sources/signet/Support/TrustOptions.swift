@@ -40,13 +40,38 @@ struct TrustOptions: ParsableArguments {
 
     /// The verified collection `gun`, offline from `--metadata-dir` or online from the server
     /// (`TrustSource`, SignetClient); its warnings are printed with `--verbose`.
+    ///
+    /// The root pin is the flags' (`--root-cert`, `--root-key`, `--root-keyid`), else the client
+    /// config's `trust_pinning` for `gun` (`TrustPinning`), else none (trust on first use, which
+    /// the config's `disable_tofu` refuses for a collection with no trusted root yet). A pin met by
+    /// an earlier root version is followed through the signed root chain (`PinnedRootChain`), so
+    /// a pin survives `signet key rotate GUN root`.
+    /// - Throws: `ClientError(.notTrusted)` for `disable_tofu` without a pin; what the source's
+    ///   `load` throws.
     func loadCollection(gun: String, global: GlobalOptions) throws -> VerifiedCollection {
+        let context = ClientContext(global: global)
         // Errors in the order they always came: the server settings, then the pin, then the directory.
-        let repository = try metadataDir == nil ? ClientContext(global: global).repository(gun) : nil
-        let pin = try RootPin.load(keyID: rootKeyid, certificateFile: rootCert, keyFile: rootKey)
+        let repository = try metadataDir == nil ? context.repository(gun) : nil
+        let pinning = context.settings.config?.trustPinning
+        let pin = try RootPin.load(keyID: rootKeyid, certificateFile: rootCert, keyFile: rootKey) ?? pinning?.pin(for: gun)
         let source = try repository.map(TrustSource.server) ?? TrustSource.directory(path: metadataDir ?? "")
-        let collection = try source.load(gun: gun, pin: pin, now: try instant())
+        if pin == nil, let pinning, pinning.disableTOFU, source.isFirstUse(gun: gun) {
+            throw ClientError(.notTrusted, "invalid trust pinning specified: \(gun) has no trusted root yet, trust_pinning.disable_tofu is set in \(context.settings.config?.path ?? "the client config") and no pin matches \(gun) (trust_pinning.certs, trust_pinning.ca, or --root-cert/--root-key/--root-keyid)")
+        }
+        let collection = try source.load(gun: gun, pin: pin, now: try instant(), pinFollowsRotation: true)
         if global.verbose { collection.warnings.forEach(Output.warning) }
         return collection
+    }
+
+    /// The same for several collections at once (`verify --from-file`): each GUN updated once,
+    /// in the order given; a GUN that fails keeps its error instead of stopping the rest. Keyed
+    /// by the GUN's UTF-8 bytes (GUNs are compared as bytes, `ExactName`: two spellings that
+    /// Swift's `String` would call equal are two collections).
+    func loadCollections(guns: [String], global: GlobalOptions) -> [[UInt8]: Result<VerifiedCollection, Error>] {
+        var loaded: [[UInt8]: Result<VerifiedCollection, Error>] = [:]
+        for gun in guns where loaded[Array(gun.utf8)] == nil {
+            loaded[Array(gun.utf8)] = Result { try loadCollection(gun: gun, global: global) }
+        }
+        return loaded
     }
 }
