@@ -39,14 +39,16 @@ struct TrustOptions: ParsableArguments {
     }
 
     /// The verified collection `gun`, offline from `--metadata-dir` or online from the server
-    /// (`TrustSource`, SignetClient); its warnings are printed with `--verbose`.
-    func loadCollection(gun: String, global: GlobalOptions) throws -> VerifiedCollection {
+    /// (`TrustSource`, SignetClient); its warnings are printed with `--verbose`, and a role near
+    /// expiry (`RoleTree.nearExpiry`) is named on stderr unless `warnNearExpiry` is false.
+    func loadCollection(gun: String, global: GlobalOptions, warnNearExpiry: Bool = true) throws -> VerifiedCollection {
         // Errors in the order they always came: the server settings, then the pin, then the directory.
         let repository = try metadataDir == nil ? ClientContext(global: global).repository(gun) : nil
         let pin = try RootPin.load(keyID: rootKeyid, certificateFile: rootCert, keyFile: rootKey)
         let source = try repository.map(TrustSource.server) ?? TrustSource.directory(path: metadataDir ?? "")
         let collection = try source.load(gun: gun, pin: pin, now: try instant())
         if global.verbose { collection.warnings.forEach(Output.warning) }
+        if warnNearExpiry { RoleTreeOutput.warnNearExpiry(RoleTree(collection, heldKeyIDs: []), at: try instant()) }
         return collection
     }
 }
