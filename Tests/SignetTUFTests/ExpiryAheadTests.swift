@@ -33,5 +33,9 @@ import Testing
         #expect(Expiry.warningWindowSeconds(of: RoleName.timestamp) == 3 * 86400 + 43200)
         #expect(Expiry.warningWindowSeconds(of: RoleName.targets) == 30 * 86400)
         #expect(Expiry.warningWindowSeconds(of: "targets/releases") == 30 * 86400)
+        // `signet expiry --within`: the timestamp, which the server renews, only inside its own window.
+        #expect(Expiry.checkWindowSeconds(of: RoleName.timestamp, requested: 30 * 86400) == 3 * 86400 + 43200)
+        #expect(Expiry.checkWindowSeconds(of: RoleName.timestamp, requested: 86400) == 86400)
+        #expect(Expiry.checkWindowSeconds(of: RoleName.targets, requested: 60 * 86400) == 60 * 86400)
     }
 }

@@ -65,9 +65,10 @@ package struct RoleTree: Sendable {
         self.roles = roles
     }
 
-    /// The roles that expire within `seconds` of `now` (`Expiry.expiresWithin`), in tree order.
+    /// The roles that expire within `seconds` of `now` (`Expiry.expiresWithin`; the timestamp
+    /// within `Expiry.checkWindowSeconds`), in tree order.
     package func expiring(within seconds: Int64, at now: TUFTime) -> [Role] {
-        roles.filter { Expiry.expiresWithin($0.expires, seconds: seconds, at: now) }
+        roles.filter { Expiry.expiresWithin($0.expires, seconds: Expiry.checkWindowSeconds(of: $0.name, requested: seconds), at: now) }
     }
 
     /// The roles inside their warning window (`Expiry.warningWindowSeconds(of:)`: 30 days, or a

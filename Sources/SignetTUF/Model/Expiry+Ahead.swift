@@ -47,6 +47,14 @@ extension Expiry {
         min(warningSeconds, lifetimeSeconds(of: role) / 4)
     }
 
+    /// The window `signet expiry --within` judges `role` by: the requested one, except for the
+    /// timestamp, whose whole 14-day lifetime lies inside any window of two weeks or more — the
+    /// server renews it, so it counts only inside its warning window (`warningWindowSeconds(of:)`,
+    /// 3.5 days), where the server should already have renewed it.
+    public static func checkWindowSeconds(of role: String, requested seconds: Int64) -> Int64 {
+        role == RoleName.timestamp ? min(seconds, warningWindowSeconds(of: role)) : seconds
+    }
+
     /// True when the server should re-sign `role` (timestamp, or a snapshot whose key it holds)
     /// ahead of expiry: it expires within `percent`% of its lifetime from `now`. `percent` 0 means
     /// only once expired; it is clamped to 0…99.

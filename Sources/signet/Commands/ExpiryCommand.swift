@@ -12,7 +12,8 @@ struct ExpiryCommand: ParsableCommand {
         discussion: """
         Each collection is judged after a full verified update (online, or offline with --metadata-dir \
         for one GUN). A role that has already expired fails the update and counts as expiring. Every \
-        GUN is checked; the exit code is 1 when any role expires within the window (or a collection \
+        GUN is checked. The timestamp, which the server renews, counts only inside a quarter of its \
+        14-day lifetime. The exit code is 1 when any role expires within the window (or a collection \
         does not verify), 3 when a server cannot be reached, else 0.
 
         Example:

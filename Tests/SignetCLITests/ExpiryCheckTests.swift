@@ -9,7 +9,7 @@ import Testing
 ///
 /// Time is moved with the test-only `SIGNET_TEST_CLOCK_OFFSET` (seconds added to the clocks of
 /// `signet serve` and of the client), as `ExpiredRootRecoveryTests` does.
-@Suite(.serialized) struct ExpiryTests {
+@Suite(.serialized) struct ExpiryCheckTests {
     static let day: Int64 = 86400
     static let digest = "sha256:" + String(repeating: "e7", count: 32)
 
@@ -40,7 +40,7 @@ import Testing
         }
 
         func publish(_ gun: String) throws {
-            for arguments in [["init", gun], ["add", gun, "1.0", "--digest", ExpiryTests.digest, "--size", "10"], ["publish", gun]] {
+            for arguments in [["init", gun], ["add", gun, "1.0", "--digest", ExpiryCheckTests.digest, "--size", "10"], ["publish", gun]] {
                 let result = try signet(arguments, at: 0)
                 try #require(result.status == 0, "signet \(arguments.joined(separator: " ")): \(result.stderr)")
             }
