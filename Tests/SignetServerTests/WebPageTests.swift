@@ -51,6 +51,10 @@ import Testing
         defer { server.stop() }
         let notary = try ServerBehaviourTests().publishSample(server, scratch)
         try Self.addScriptTag(notary)
+        for transcript in ["16-delegation-add", "17-key-import-delegation", "19-publish-delegation", "21-add-to-delegation", "23-publish-delegated"] {
+            let result = try notary.run(try CLITranscript.load(transcript).arguments)
+            try #require(result.status == 0, "\(transcript): \(result.stdout) \(result.stderr)")
+        }
         // 11 days on: the timestamp (14 days) has 3 days left, inside its warning window.
         server.clock.advance(days: 11)
 
@@ -67,9 +71,14 @@ import Testing
         #expect(page.contains("&lt;script&gt;document.title='owned'&lt;/script&gt;"), "\(page)")
         #expect(!page.contains("<script"), "\(page)")
         #expect(!page.contains("owned</title>"), "\(page)")
+        // The delegation with its threshold, keys and paths; its tag signed in it.
+        #expect(page.contains("<td>targets/releases</td><td>1</td><td class=\"digest\">"), "\(page)")
+        #expect(page.contains("\"\" (all)"), "--all-paths: \(page)")
+        #expect(page.contains(">release-1.0</a>"), "\(page)")
+        #expect(page.range(of: #">release-1\.0</a></td><td class="digest">sha256:[0-9a-f]{64}</td><td>\d+</td><td>targets/releases</td>"#, options: .regularExpression) != nil, "\(page)")
         // The SVG timeline: a bar per role, the timestamp highlighted.
         #expect(page.contains("<svg") && page.contains("class=\"timeline\""), "\(page)")
-        for role in ["root", "targets", "snapshot", "timestamp"] { #expect(page.contains(">\(role) v"), "\(role): \(page)") }
+        for role in ["root", "targets", "snapshot", "timestamp", "targets/releases"] { #expect(page.contains(">\(role) v"), "\(role): \(page)") }
         #expect(page.contains("<g class=\"near\"><text x=\"0\" y=\"") && page.contains(">timestamp v"), "\(page)")
         #expect(page.contains("<g class=\"ok\"><text x=\"0\" y=\"19\">root v1</text>"), "\(page)")
         let shot = try Self.screenshot(collectionURL, name: "web-page-collection", scratch)
