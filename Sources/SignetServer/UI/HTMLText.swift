@@ -1,3 +1,5 @@
+import SignetSupport
+
 /// Text that goes into the web page (`UI/WebPages.swift`): the one place it is escaped. Every
 /// string from stored metadata or a request (GUNs, tags, role names, paths, key IDs) passes
 /// through `escape` before it reaches HTML, and through `queryValue` before it reaches a URL.
@@ -26,17 +28,6 @@ enum HTMLText {
     /// A query parameter value: every UTF-8 byte outside ASCII letters, digits and `-._~` as
     /// `%XX` (RFC 3986 unreserved), so a value never adds a parameter or leaves its attribute.
     static func queryValue(_ text: String) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.append(byte)
-            default:
-                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        PercentEncoding.encode(text)
     }
 }
