@@ -46,4 +46,30 @@ import Testing
         #expect(!quiet.stdout.contains("hashing"), "\(quiet.stdout)")
         #expect(quiet.stdout.contains("Addition of target \"3.0\""), "\(quiet.stdout)")
     }
+
+    /// `publish` of a large collection: the staged changes applied, items of total, on a terminal.
+    @Test func publishOfManyTagsShowsProgressOnATerminalOnly() throws {
+        guard RequiredTool.isInstalled(Self.script) else { return }
+        let work = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let server = try SignetServe(directory: work.appendingPathComponent("server"))
+        defer { _ = server.stop() }
+        let options = ["-d", work.appendingPathComponent("trust").path, "-s", server.url]
+        let list = work.appendingPathComponent("tags.txt")
+        try (0..<300).map { "tag-\($0) sha256:\(String(repeating: "ab", count: 32)) \($0 + 1)" }.joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
+        for gun in ["example.com/progress/terminal", "example.com/progress/piped"] {
+            for arguments in [["init", gun], ["add", gun, "--from-file", list.path, "--role", "targets"]] {
+                let result = try CLI.run(CLI.signet, arguments + options, environment: CLI.passphrases)
+                try #require(result.status == 0, "\(arguments): \(result.stderr)")
+            }
+        }
+        let command = [CLI.signet, "publish", "example.com/progress/terminal"] + options
+        let terminal = try CLI.run(Self.script, ["-q", "-e", "-c", command.map(Self.shellQuote).joined(separator: " "), "/dev/null"], environment: CLI.passphrases)
+        #expect(terminal.status == 0, "\(terminal.stdout)")
+        #expect(terminal.stdout.range(of: #"applying staged changes  \d+ of 300"#, options: .regularExpression) != nil, "\(terminal.stdout)")
+        #expect(terminal.stdout.contains("Successfully published"), "\(terminal.stdout)")
+        let piped = try CLI.run(CLI.signet, ["publish", "example.com/progress/piped"] + options, environment: CLI.passphrases)
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(!piped.stderr.contains("applying staged changes") && !piped.stderr.contains("\u{1B}"), "\(piped.stderr)")
+    }
 }

@@ -78,7 +78,7 @@ struct AddCommand: ParsableCommand {
                 guard size == nil else { throw ClientError(.usage, "--size goes with --digest") }
                 let line = ProgressLine("hashing \(file)", total: ProgressLine.fileSize(file), unit: .bytes, quiet: progress.quiet)
                 defer { line.finish() }
-                meta = try FileDigest.describe(file, what: "target file", progress: line.update)
+                meta = try FileDigest.describe(file, what: "target file") { line.update($0) }
             }
             if let custom { meta.custom = try Self.customData(custom) }
             targets = [(name, meta)]

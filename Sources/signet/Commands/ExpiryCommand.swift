@@ -72,7 +72,14 @@ struct ExpiryCommand: ParsableCommand {
         }
         if expiring > 0 { worst = max(worst, ExitStatus.notTrusted) }
         if global.json {
-            Output.json(["within": within, "withinSeconds": window, "at": now.text, "expiring": expiring, "collections": documents] as [String: Any])
+            var document: [String: Any] = ["within": within, "withinSeconds": window, "at": now.text, "expiring": expiring, "collections": documents]
+            if worst != ExitStatus.success {
+                // The --json contract's failure fields, beside the report (JSONOutput).
+                let failed = documents.filter { $0["error"] != nil }.count
+                document["error"] = "\(expiring) role(s) expire within \(within)" + (failed > 0 ? "; \(failed) collection(s) could not be checked" : "")
+                document["exitCode"] = Int(worst)
+            }
+            Output.json(document)
         }
         if worst != ExitStatus.success { throw ExitCode(worst) }
     }

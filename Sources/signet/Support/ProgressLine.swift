@@ -19,7 +19,7 @@ final class ProgressLine {
     enum Unit { case bytes, items }
 
     private let label: String
-    private let total: Int64?
+    private var total: Int64?
     private let unit: Unit
     private let enabled: Bool
     private let start = ContinuousClock.now
@@ -36,9 +36,10 @@ final class ProgressLine {
         enabled = !quiet && !JSONOutput.isEnabled && isatty(STDERR_FILENO) == 1
     }
 
-    /// Reports `done` bytes or items so far.
-    func update(_ done: Int64) {
+    /// Reports `done` bytes or items so far (and the total, when it is known only now).
+    func update(_ done: Int64, total newTotal: Int64? = nil) {
         guard enabled else { return }
+        if let newTotal { total = newTotal }
         let now = ContinuousClock.now
         if let lastDraw, now - lastDraw < .milliseconds(100) { return }
         lastDraw = now
