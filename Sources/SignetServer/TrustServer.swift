@@ -28,6 +28,17 @@ package struct TrustServerSettings: Sendable {
     package var gunPrefixes: [String] = []
     /// Access control (`Auth/AccessControl.swift`); nil = every request is allowed.
     package var accessControl: AccessControl? = nil
+    /// Renewal ahead of expiry (`Validation/RenewalPass.swift`): the timestamp, and a snapshot whose
+    /// key the server holds, are re-signed once they expire within this share of their lifetime,
+    /// in percent (0 = only once expired, on GET; at most 99). Config
+    /// `trust_service.renew_margin_percent`.
+    package var renewalPercent: Int = Expiry.defaultRenewalPercent
+    /// Seconds between renewal passes of `signet serve` (the first runs at start). Config
+    /// `trust_service.renew_interval_seconds`.
+    package var renewalIntervalSeconds: Int = 3600
+    /// The read-only web page at `/` (`UI/WebPages.swift`); `--no-ui` or config `server.ui` false
+    /// turns it off (then `/` is the API's 404).
+    package var webPage = true
     /// The server's clock: judges expiry and dates generated metadata. Tests move it forward.
     package var clock: @Sendable () -> Date = { Date() }
 
@@ -45,6 +56,8 @@ package final class TrustServer: Sendable {
     let logger: Logger
     let metrics = Metrics()
     let expiryCache = Mutex<[String: ParsedExpiry]>([:])
+    /// The stored GUNs, read from the changefeed (`Storage/StoredCollections.swift`).
+    let collections = StoredCollections()
     /// Current metadata responses in memory (`Routes/CurrentMetadataCache.swift`).
     let currentMetadata = CurrentMetadataCache()
 

@@ -40,18 +40,7 @@ package struct RemoteServer: MetadataFetcher, Sendable {
 
     /// `text` with every UTF-8 byte outside ASCII letters, digits and `-._~/:@` written as `%XX`.
     static func escape(_ text: String) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: "@"):
-                out.append(byte)
-            default:
-                out.append(contentsOf: [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        PercentEncoding.encode(text, keeping: "/:@")
     }
 
     /// The token scope a request needs (reference §1.6): reads `pull`, publish and server keys

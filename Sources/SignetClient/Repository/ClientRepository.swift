@@ -12,6 +12,8 @@ package struct ClientRepository {
     package var server: RemoteServer
     /// Messages for the user (warnings, progress), one line each.
     package var notice: (String) -> Void = { _ in }
+    /// Called as a publish applies its staged changes: (applied so far, all of them).
+    package var progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }
 
     package init(gun: String, trustDir: TrustDirectory, keys: KeyStore, server: RemoteServer) throws {
         try GUN.validate(gun)
@@ -215,6 +217,7 @@ package struct ClientRepository {
             let change = entry.change
             do {
                 try apply(change, to: &editor, now: now)
+                progress(index + 1, entries.count)
             } catch {
                 let number = index
                 let what = "staged change \(number) (\(change.action.rawValue) \(change.type.rawValue)\(change.path.isEmpty ? "" : " \"\(change.path)\"") in \(change.role))"

@@ -84,8 +84,11 @@ package final class AccessControl: Sendable {
     }
 
     /// nil when `request` may proceed; otherwise the response to send instead.
-    /// - Parameter route: the request's path as `TrustRoute.parse` reads it (the router's parse).
-    package func check(_ request: HTTPRequest, route: TrustRoute) -> HTTPResponse? {
+    /// - Parameters:
+    ///   - route: the request's path as `TrustRoute.parse` reads it (the router's parse).
+    ///   - logDenials: false keeps a policy denial out of the log (the web page asks once per
+    ///     collection it might list).
+    package func check(_ request: HTTPRequest, route: TrustRoute, logDenials: Bool = true) -> HTTPResponse? {
         let requirement = AccessRequirement.of(method: request.method, route: route)
         if route == .token, let builtInTokens {
             return tokenEndpoint(request, builtInTokens)
@@ -104,7 +107,7 @@ package final class AccessControl: Sendable {
             return unauthorized(request, requirement, error: nil)
         case .basic(let identity), .certificate(let identity):
             if granted(identity: identity, requirement) { return nil }
-            logger.notice("access denied", metadata: ["identity": "\(identity)", "scope": "\(requirement.scope ?? "-")", "remote": "\(address)"])
+            if logDenials { logger.notice("access denied", metadata: ["identity": "\(identity)", "scope": "\(requirement.scope ?? "-")", "remote": "\(address)"]) }
             return denied(requirement, message: AccessDenial.message(identity: identity, requirement, granted: granted(identity: identity, requirement: requirement)))
         case .bearer(let identity, let claims):
             var allowed = false

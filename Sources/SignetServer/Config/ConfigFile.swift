@@ -18,6 +18,7 @@ struct ConfigFile: Decodable {
             }
             config.tlsCertificateFile = try server.value("tls_cert_file", as: String.self, "server.tls_cert_file must be a string")
             config.tlsKeyFile = try server.value("tls_key_file", as: String.self, "server.tls_key_file must be a string")
+            if let ui = try server.value("ui", as: Bool.self, "server.ui must be true or false") { config.webPage = ui }
         }
         let storage = file.section("storage")
         if let directory = try storage?.value("directory", as: String.self, "storage.directory must be a string") {
@@ -49,6 +50,8 @@ struct ConfigFile: Decodable {
                 }
             }
             config.keyPassphrase = try trust.value("key_passphrase", as: String.self, "trust_service.key_passphrase must be a string")
+            if let value = try trust.integer("renew_margin_percent", "trust_service.renew_margin_percent", in: 0...99) { config.renewalPercent = value }
+            if let value = try trust.integer("renew_interval_seconds", "trust_service.renew_interval_seconds", in: 1...86400) { config.renewalIntervalSeconds = value }
         }
         if let maxAge = file.section("caching")?.section("max_age") {
             if let value = try maxAge.integer("current_metadata", "caching.max_age.current_metadata", in: 0...31_536_000) { config.currentMaxAge = value }

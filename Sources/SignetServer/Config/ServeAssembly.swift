@@ -13,6 +13,8 @@ package struct ServeAssembly: Sendable {
     package let plan: ServePolicy.Plan
     package let trust: TrustServer
     package let http: HTTPServer
+    /// The renewal passes (`Validation/RenewalPass.swift`); `signet serve` starts them.
+    package let renewal: RenewalSchedule
     /// `https` with TLS, else `http`.
     package let scheme: String
 
@@ -66,6 +68,7 @@ package struct ServeAssembly: Sendable {
         }
         let trust = TrustServer(settings: settings, store: store, keys: keys, logger: logger)
         self.trust = trust
+        renewal = RenewalSchedule(trust: trust, intervalSeconds: settings.renewalIntervalSeconds)
         let httpConfiguration = HTTPServerConfiguration(
             host: plan.host, port: plan.port, tls: tls, maxHeaderBytes: configuration.maxHeaderBytes,
             maxBodyBytes: configuration.maxBodyBytes, maxConnections: configuration.maxConnections,

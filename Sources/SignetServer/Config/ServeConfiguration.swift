@@ -1,5 +1,6 @@
 import FoundationEssentials
 import SignetCrypto
+import SignetTUF
 
 /// Everything `signet serve` can be configured with, from defaults, a JSON config file and flags
 /// (flags win over the file). Every key is documented in `docs/server.md`.
@@ -38,6 +39,12 @@ package struct ServeConfiguration: Sendable {
     /// Config `limits.first_byte_timeout_seconds`: a new connection must send its first byte within it.
     package var firstByteTimeout: Double = 5
     package var maxRolesPerPublish = 1024
+    /// Config `server.ui`; `--no-ui` sets it false (`TrustServerSettings.webPage`).
+    package var webPage = true
+    /// Config `trust_service.renew_margin_percent` (`TrustServerSettings.renewalPercent`).
+    package var renewalPercent = Expiry.defaultRenewalPercent
+    /// Config `trust_service.renew_interval_seconds` (`TrustServerSettings.renewalIntervalSeconds`).
+    package var renewalIntervalSeconds = 3600
     /// Notary's `repositories.gun_prefixes`.
     package var gunPrefixes: [String] = []
     /// Access control: config `auth` (see `docs/access-control.md`).
@@ -117,6 +124,9 @@ package struct ServeConfiguration: Sendable {
         settings.consistentMaxAge = consistentMaxAge
         settings.maxRolesPerPublish = maxRolesPerPublish
         settings.gunPrefixes = gunPrefixes
+        settings.webPage = webPage
+        settings.renewalPercent = renewalPercent
+        settings.renewalIntervalSeconds = renewalIntervalSeconds
         return settings
     }
 }

@@ -23,8 +23,10 @@ extension TrustServer {
 
         // Authentication and the scope policy come first, as notary-server's auth wrapper does.
         if let accessControl = settings.accessControl, let refusal = accessControl.check(request, route: route) {
+            if settings.webPage, Self.isWebPage(request) { return ("WebPage", webPageRefusal(refusal, accessControl)) }
             return (refusal.status == 200 ? "Token" : "Unauthorized", refusal)
         }
+        if settings.webPage, Self.isWebPage(request) { return ("WebPage", webPage(request)) }
 
         let notFound = ("NotFound", NotaryError.routeNotFound.response)
         switch route {
@@ -37,7 +39,7 @@ extension TrustServer {
         case .metrics:
             guard method == "GET" else { return notFound }
             return ("Metrics", HTTPResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
-                                            body: Array(metrics.render().utf8)))
+                                            body: Array((metrics.render() + roleGauges()).utf8)))
         case .catalogChangefeed:
             guard method == "GET" else { return notFound }
             return run("Changefeed") { try changefeed(gun: nil, request) }

@@ -9,15 +9,21 @@ extension TrustServer {
     ///
     /// Checks without the lock first, so the common case costs two reads.
     ///
+    /// With `renewalPercent` above 0 (the background pass, `RenewalPass.swift`), a role is re-signed
+    /// as soon as it expires within that share of its lifetime (`Expiry.renewalDue`), not only once
+    /// it has expired.
+    ///
     /// Stored data that cannot be re-signed (a role that does not parse, a version at
     /// `MetadataVersion.maximum`) throws `TUFError`; the caller answers 500 for this GUN only.
-    func refreshServerRoles(gun: String) throws {
-        guard try needsRefresh(gun: gun, now: TUFTime(settings.clock())) else { return }
-        try store.withWriteLock(gun: gun) {
+    /// - Returns: true when new metadata was stored.
+    @discardableResult
+    func refreshServerRoles(gun: String, renewalPercent: Int = 0) throws -> Bool {
+        guard try needsRefresh(gun: gun, now: TUFTime(settings.clock()), renewalPercent: renewalPercent) else { return false }
+        return try store.withWriteLock(gun: gun) {
             let now = TUFTime(settings.clock())
-            guard try needsRefresh(gun: gun, now: now),
+            guard try needsRefresh(gun: gun, now: now, renewalPercent: renewalPercent),
                   let rootFile = try store.current(gun: gun, role: RoleName.root),
-                  let snapshotFile = try store.current(gun: gun, role: RoleName.snapshot) else { return }
+                  let snapshotFile = try store.current(gun: gun, role: RoleName.snapshot) else { return false }
             let root = try PublishValidator.parseRoot(rootFile.bytes)
             if Expiry.hasExpired(root.expires, at: now) {
                 // Notary loads the root with expiry checks here and answers 500 for every
@@ -30,7 +36,8 @@ extension TrustServer {
             var updates: [MetadataUpdate] = []
             var snapshotBytes = snapshotFile.bytes
             let snapshot = try Snapshot(signed: MetadataFile.parse(snapshotFile.bytes, role: RoleName.snapshot).signed)
-            if Expiry.hasExpired(snapshot.expires, at: now), let signer = try keys.signer(gun: gun, role: RoleName.snapshot, root: root) {
+            if Expiry.renewalDue(snapshot.expires, role: RoleName.snapshot, percent: renewalPercent, at: now),
+               let signer = try keys.signer(gun: gun, role: RoleName.snapshot, root: root) {
                 let version = try MetadataVersion.next(after: snapshot.version, role: RoleName.snapshot)
                 let (renewed, renewedBytes) = try Snapshot.signed(version: version, meta: snapshot.meta, at: now, by: [signer])
                 snapshotBytes = renewedBytes
@@ -40,6 +47,7 @@ extension TrustServer {
             updates.append(try validator.makeTimestamp(root: root, snapshotBytes: snapshotBytes))
             try store.commit(gun: gun, updates: updates)
             logger.info("re-signed \(gun): \(updates.map { "\($0.role) v\($0.version)" }.joined(separator: ", "))")
+            return true
         }
     }
 
@@ -53,12 +61,12 @@ extension TrustServer {
         return snapshot.expires > now ? min(timestamp.expires, snapshot.expires) : timestamp.expires
     }
 
-    private func needsRefresh(gun: String, now: TUFTime) throws -> Bool {
+    private func needsRefresh(gun: String, now: TUFTime, renewalPercent: Int) throws -> Bool {
         guard let timestampFile = try store.current(gun: gun, role: RoleName.timestamp),
               let snapshotFile = try store.current(gun: gun, role: RoleName.snapshot) else { return false }
         guard let timestamp = parsedExpiry(timestampFile), let snapshot = parsedExpiry(snapshotFile) else { return false }
-        if Expiry.hasExpired(timestamp.expires, at: now) || timestamp.snapshotSHA256 != snapshotFile.sha256 { return true }
-        if Expiry.hasExpired(snapshot.expires, at: now) {
+        if Expiry.renewalDue(timestamp.expires, role: RoleName.timestamp, percent: renewalPercent, at: now) || timestamp.snapshotSHA256 != snapshotFile.sha256 { return true }
+        if Expiry.renewalDue(snapshot.expires, role: RoleName.snapshot, percent: renewalPercent, at: now) {
             // Only worth the lock when the server could re-sign it.
             if let rootFile = try store.current(gun: gun, role: RoleName.root),
                let root = try? PublishValidator.parseRoot(rootFile.bytes),
@@ -69,18 +77,20 @@ extension TrustServer {
         return false
     }
 
-    /// `expires` (and for a timestamp the snapshot's sha256) of a stored file, parsed once per
-    /// distinct file: a GET of timestamp.json then costs no JSON parsing.
-    private func parsedExpiry(_ file: StoredMetadata) -> ParsedExpiry? {
+    /// `expires`, `version` (and for a timestamp the snapshot's sha256) of a stored file, parsed
+    /// once per distinct file: a GET of timestamp.json, or a scrape of `/metrics`, then costs no
+    /// JSON parsing.
+    func parsedExpiry(_ file: StoredMetadata) -> ParsedExpiry? {
         if let cached = expiryCache.withLock({ $0[file.sha256] }) { return cached }
         guard let parsed = try? MetadataFile.parse(file.bytes, role: file.role),
-              let text = parsed.signed["expires"]?.stringValue, let expires = try? TUFTime(rfc3339: text) else { return nil }
+              let text = parsed.signed["expires"]?.stringValue, let expires = try? TUFTime(rfc3339: text),
+              let version = parsed.signed["version"]?.intValue else { return nil }
         var snapshotSHA256: String?
         if file.role == RoleName.timestamp {
             guard let timestamp = try? Timestamp(signed: parsed.signed) else { return nil }
             snapshotSHA256 = timestamp.snapshot.sha256Hex
         }
-        let entry = ParsedExpiry(expires: expires, snapshotSHA256: snapshotSHA256)
+        let entry = ParsedExpiry(expires: expires, version: version, snapshotSHA256: snapshotSHA256)
         expiryCache.withLock { cache in
             if cache.count > 10_000 { cache.removeAll() }
             cache[file.sha256] = entry
@@ -91,5 +101,6 @@ extension TrustServer {
 
 struct ParsedExpiry: Sendable {
     var expires: TUFTime
+    var version: Int64
     var snapshotSHA256: String?
 }

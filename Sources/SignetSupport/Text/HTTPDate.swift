@@ -32,4 +32,27 @@ package enum HTTPDate {
         return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
             + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) \(zone.rawValue)"
     }
+
+    /// Reads either form back (`Www, DD Mon YYYY HH:MM:SS GMT` or `… UTC`, exactly as written
+    /// above; the weekday is not checked): whole seconds since 1970, or nil for anything else —
+    /// including Go's zero time `Mon, 01 Jan 0001 00:00:00 UTC`, which notary-server writes when it
+    /// does not know the time (reference §2.5).
+    package static func parse(_ text: String) -> Int64? {
+        let fields = text.split(separator: " ", omittingEmptySubsequences: false)
+        guard fields.count == 6, fields[0].utf8.count == 4, fields[0].hasSuffix(","), fields[5] == "GMT" || fields[5] == "UTC",
+              fields[1].utf8.count == 2, let day = Int32(fields[1]), (1...31).contains(day),
+              let month = months.firstIndex(of: String(fields[2])),
+              fields[3].utf8.count == 4, let year = Int32(fields[3]), year >= 1970 else { return nil }
+        let clock = fields[4].split(separator: ":", omittingEmptySubsequences: false)
+        guard clock.count == 3, clock.allSatisfy({ $0.utf8.count == 2 }), let hour = Int32(clock[0]), let minute = Int32(clock[1]),
+              let second = Int32(clock[2]), (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second) else { return nil }
+        var parts = tm()
+        parts.tm_year = year - 1900
+        parts.tm_mon = Int32(month)
+        parts.tm_mday = day
+        parts.tm_hour = hour
+        parts.tm_min = minute
+        parts.tm_sec = second
+        return Int64(timegm(&parts))
+    }
 }

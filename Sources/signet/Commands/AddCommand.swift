@@ -40,6 +40,7 @@ struct AddCommand: ParsableCommand {
     @Option(name: [.customShort("r"), .long], help: ArgumentHelp("Stage into this role (targets or targets/<name>), repeatable; default targets/releases when it is delegated and its key is held, else targets (from the cached trust data, or the server's when nothing is cached).", valueName: "role"))
     var role: [String] = []
 
+    @OptionGroup var progress: ProgressOption
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
@@ -75,7 +76,9 @@ struct AddCommand: ParsableCommand {
             } else {
                 guard let file else { throw ClientError(.usage, "give FILE or --digest sha256:HEX --size N for \(name)") }
                 guard size == nil else { throw ClientError(.usage, "--size goes with --digest") }
-                meta = try FileDigest.describe(file, what: "target file")
+                let line = ProgressLine("hashing \(file)", total: ProgressLine.fileSize(file), unit: .bytes, quiet: progress.quiet)
+                defer { line.finish() }
+                meta = try FileDigest.describe(file, what: "target file") { line.update($0) }
             }
             if let custom { meta.custom = try Self.customData(custom) }
             targets = [(name, meta)]

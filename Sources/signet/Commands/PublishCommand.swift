@@ -12,12 +12,16 @@ struct PublishCommand: ParsableCommand {
     )
 
     @Argument(help: "The collection's GUN.") var gun: String
+    @OptionGroup var progressOption: ProgressOption
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
         try GUN.validate(gun)
-        let repository = try ClientContext(global: global).repository(gun)
+        var repository = try ClientContext(global: global).repository(gun)
         if !global.json { Output.line("Pushing changes to \(gun)") }
+        let line = ProgressLine("applying staged changes", total: nil, unit: .items, quiet: progressOption.quiet)
+        defer { line.finish() }
+        repository.progress = { done, total in line.update(Int64(done), total: Int64(total)) }
         let uploaded = try repository.publish(now: Clock.tufNow())
         if global.json {
             Output.json(["gun": gun, "uploaded": uploaded])

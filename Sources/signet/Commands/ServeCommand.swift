@@ -13,7 +13,7 @@ struct ServeCommand: ParsableCommand {
         abstract: "Run the trust server (Notary-compatible API) over HTTP or HTTPS.",
         discussion: """
         Stores collections under --storage, validates every publish, holds the timestamp (and, when \
-        asked, snapshot) keys and re-signs expired timestamps. The real notary client and Docker \
+        asked, snapshot) keys and re-signs timestamps ahead of expiry (trust_service.renew_margin_percent). The real notary client and Docker \
         Content Trust work against it. Flags override the config file; see docs/server.md for every \
         config key. The server's keys are encrypted with SIGNET_SERVER_KEY_PASSPHRASE, the \
         config's trust_service.key_passphrase, or a passphrase generated into \
@@ -72,6 +72,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("JSON scope policy: identities → pull/push/* on GUN patterns (default: * on every GUN).", valueName: "file"))
     var policy: String?
 
+    @Flag(name: .customLong("no-ui"), help: "Do not serve the read-only web page at / (the collections, tags, delegations and expiry).")
+    var noUI = false
+
     @Flag(name: .customLong("insecure-no-auth"), help: "Allow a non-loopback --listen address without any authentication.")
     var insecureNoAuth = false
 
@@ -99,6 +102,7 @@ struct ServeCommand: ParsableCommand {
         if let tlsClientCa { configuration.auth.tlsClientCAFile = tlsClientCa }
         if let policy { configuration.policyFile = policy }
         if insecureNoAuth { configuration.insecureNoAuth = true }
+        if noUI { configuration.webPage = false }
         let tokenFlags = [tokenRealm, tokenService, tokenIssuer, tokenKey]
         if tokenFlags.contains(where: { $0 != nil }) {
             guard let realm = tokenRealm ?? configuration.auth.token?.realm, let service = tokenService ?? configuration.auth.token?.service,
@@ -142,9 +146,11 @@ struct ServeCommand: ParsableCommand {
         let server = assembly.http
         installShutdownSignalHandlers {
             logger.notice("shutting down")
+            assembly.renewal.stop()
             server.shutdown(gracePeriod: 10)
         }
         try server.start()
+        assembly.renewal.start()
         if output.json {
             Output.json(["serving": assembly.url, "storage": configuration.storageDescription])
         } else {

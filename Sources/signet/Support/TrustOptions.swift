@@ -39,7 +39,8 @@ struct TrustOptions: ParsableArguments {
     }
 
     /// The verified collection `gun`, offline from `--metadata-dir` or online from the server
-    /// (`TrustSource`, SignetClient); its warnings are printed with `--verbose`.
+    /// (`TrustSource`, SignetClient); its warnings are printed with `--verbose`, and a role near
+    /// expiry (`RoleTree.nearExpiry`) is named on stderr unless `warnNearExpiry` is false.
     ///
     /// The root pin is the flags' (`--root-cert`, `--root-key`, `--root-keyid`), else the client
     /// config's `trust_pinning` for `gun` (`TrustPinning`), else none (trust on first use, which
@@ -48,7 +49,7 @@ struct TrustOptions: ParsableArguments {
     /// a pin survives `signet key rotate GUN root`.
     /// - Throws: `ClientError(.notTrusted)` for `disable_tofu` without a pin; what the source's
     ///   `load` throws.
-    func loadCollection(gun: String, global: GlobalOptions) throws -> VerifiedCollection {
+    func loadCollection(gun: String, global: GlobalOptions, warnNearExpiry: Bool = true) throws -> VerifiedCollection {
         let context = ClientContext(global: global)
         // Errors in the order they always came: the server settings, then the pin, then the directory.
         let repository = try metadataDir == nil ? context.repository(gun) : nil
@@ -60,6 +61,7 @@ struct TrustOptions: ParsableArguments {
         }
         let collection = try source.load(gun: gun, pin: pin, now: try instant(), pinFollowsRotation: true)
         if global.verbose { collection.warnings.forEach(Output.warning) }
+        if warnNearExpiry { RoleTreeOutput.warnNearExpiry(RoleTree(collection, heldKeyIDs: []), at: try instant()) }
         return collection
     }
 
