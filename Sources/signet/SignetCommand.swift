@@ -16,7 +16,7 @@ struct Signet: ParsableCommand {
         """,
         version: SignetVersion.current,
         subcommands: [VerifyCommand.self, ListCommand.self, LookupCommand.self]
-            + ClientCommands.all + [ServeCommand.self]
+            + ClientCommands.all + [ServeCommand.self, TUFCommand.self]
     )
 }
 
