@@ -85,32 +85,26 @@ public struct TUF1Metadata: Sendable {
     }
 }
 
-/// The fields every TUF 1.0 role's `signed` object has (TUF 1.0 §4.2): `_type`, `spec_version`,
-/// `version`, `expires`.
+/// The fields every TUF 1.0 role's `signed` object has (TUF 1.0 §4.2): `_type`, `version` and
+/// `expires` as in Notary's dialect (`CommonFields`, with the lower-case type names), and
+/// `spec_version`.
 struct TUF1CommonFields {
     var specVersion: String
     var version: Int64
     var expires: TUFTime
 
-    /// - Throws: `TUFError(.wrongType)` for another `_type`; `.malformed` for a missing field, a
-    ///   `spec_version` that is not `1.<minor>[.<patch>]` (another major version is another format,
-    ///   python-tuf refuses it too), an `expires` that is not RFC 3339; `MetadataVersion`'s errors.
+    /// - Throws: `CommonFields`' errors (`.wrongType` for another `_type`, `.malformed`,
+    ///   `MetadataVersion`'s); `.malformed` for a `spec_version` that is not
+    ///   `1.<minor>[.<patch>]` (another major version is another format; python-tuf refuses it too).
     init(_ fields: JSONFields, type: String, role: String) throws {
-        let found = try fields.string("_type")
-        guard found == type else {
-            throw TUFError(.wrongType, "\(role) has _type \"\(RoleName.printable(found))\", expected \"\(type)\"", role: role)
-        }
+        let common = try CommonFields(fields, expectedType: type, role: role)
+        version = common.version
+        expires = common.expires
         specVersion = try fields.string("spec_version")
         let parts = specVersion.split(separator: ".", omittingEmptySubsequences: false)
         guard (2...3).contains(parts.count), parts[0] == "1",
               parts.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 9 && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }) else {
             throw TUFError(.malformed, "\(role) has spec_version \"\(RoleName.printable(specVersion))\"; Signet reads TUF 1.x metadata", role: role)
-        }
-        version = try fields.int("version")
-        try MetadataVersion.validate(version, role: role)
-        let text = try fields.string("expires")
-        do { expires = try TUFTime(rfc3339: text) } catch let error as TUFError {
-            throw TUFError(.malformed, "\(role) expires: \(error.message)", role: role)
         }
     }
 }
