@@ -5,12 +5,13 @@
 # walk, a delegated role, consistent snapshots), served by python3 -m http.server on 127.0.0.1, both
 # clients under faketime at the snapshot's date. Issue 15's goal: signet ≥ 5× faster per invocation.
 #
-#   bench/tuf/refresh-download.sh [signet-binary]     ROUNDS=N (default 20)
+#   bench/tuf/refresh-download.sh [signet-binary]     ROUNDS=N (default 20), REPO=sigstore-root-signing
+#   (default) or tuf-on-ci-0.11 (one root, a delegated role, valid until 2044: no faketime), FAKE=0|1
 #
 # Needs: a built signet (default .build/release/signet), faketime, python3, and the conformance venv
 # (scripts/tuf-conformance creates it: ${TUF_CONFORMANCE_WORK:-~/.cache/tuf-conformance}).
-# Prints each client's median and best wall time per round (refresh + download, two invocations,
-# from a freshly initialised directory) and per invocation, the ratio, and the load average.
+# Prints, per invocation, each client's median wall and CPU time (refresh + download from a freshly
+# initialised directory; CPU = user + system of the client processes), the ratios and the load average.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SIGNET=$(realpath "${1:-.build/release/signet}")
@@ -29,35 +30,56 @@ port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print
 (cd "$STATIC" && exec python3 -m http.server "$port" --bind 127.0.0.1 >/dev/null 2>&1) &
 server=$!
 for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.05; done
-repo=sigstore-root-signing
+repo=${REPO:-sigstore-root-signing}
+# sigstore's snapshot expired in 2025: run both clients at its date. tuf-on-ci's is valid until 2044.
+default_fake=1; [[ "$repo" = tuf-on-ci-0.11 ]] && default_fake=0
+FAKE=${FAKE:-$default_fake}
 meta="http://127.0.0.1:$port/$repo/metadata/"
 targets="http://127.0.0.1:$port/$repo/targets/"
 target=$(cat "$STATIC/$repo/targetpath")
 when=$(cat "$STATIC/$repo/faketime")
 
-init_signet() { "$SIGNET" tuf init "$STATIC/$repo/initial_root.json" --metadata-dir "$1/m" >/dev/null; }
-init_python() { mkdir -p "$1/m" "$1/t"; "$PY" "$PYCLIENT" --metadata-dir "$1/m" init "$STATIC/$repo/initial_root.json" >/dev/null; }
-run_signet() {  # refresh + download in directory $1 (initialised)
-  faketime "$when" "$SIGNET" tuf refresh --metadata-dir "$1/m" --metadata-url "$meta" >/dev/null
-  faketime "$when" "$SIGNET" tuf download "$target" --metadata-dir "$1/m" --metadata-url "$meta" --target-base-url "$targets" --target-dir "$1/t" >/dev/null
-}
-run_python() {
-  faketime "$when" "$PY" "$PYCLIENT" --metadata-dir "$1/m" --metadata-url "$meta" refresh >/dev/null
-  faketime "$when" "$PY" "$PYCLIENT" --metadata-dir "$1/m" --metadata-url "$meta" --target-name "$target" --target-dir "$1/t" --target-base-url "$targets" download >/dev/null
-}
-ns() { date +%s%N; }
-signet_times=(); python_times=()
-for round in $(seq 1 "$ROUNDS"); do   # alternate the two clients
-  d="$WORK/s$round"; mkdir -p "$d"; init_signet "$d"; t0=$(ns); run_signet "$d"; t1=$(ns); signet_times+=($(( (t1 - t0) / 1000 )))
-  cmp -s "$d/t/$target" "$STATIC/$repo/targets/"*".$target" || { echo "signet did not download $target" >&2; exit 1; }
-  d="$WORK/p$round"; mkdir -p "$d"; init_python "$d"; t0=$(ns); run_python "$d"; t1=$(ns); python_times+=($(( (t1 - t0) / 1000 )))
-done
-python3 - "$ROUNDS" "${signet_times[*]}" "${python_times[*]}" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
-import statistics, sys
-rounds = int(sys.argv[1]); s = [int(x) for x in sys.argv[2].split()]; p = [int(x) for x in sys.argv[3].split()]
-def show(name, xs):
-    print(f"{name:10} median {statistics.median(xs)/1000:8.1f} ms/round  best {min(xs)/1000:8.1f} ms/round  "
-          f"({statistics.median(xs)/2000:7.1f} ms per invocation: refresh, then download)")
-show("signet", s); show("python-tuf", p)
-print(f"ratio python-tuf/signet: median {statistics.median(p)/statistics.median(s):.1f}x, best {min(p)/min(s):.1f}x over {rounds} rounds; load average {sys.argv[4]}")
+# Rounds alternate the two clients; each round initialises a fresh directory (not timed), then
+# times refresh + download: wall clock, and CPU (user + system of the client processes, from
+# getrusage), which a busy machine disturbs far less than wall time.
+python3 - "$ROUNDS" "$SIGNET" "$PY" "$PYCLIENT" "$STATIC/$repo" "$meta" "$targets" "$target" "$when" "$WORK" "$FAKE" <<'PY'
+import os, resource, statistics, subprocess, sys, time, glob
+rounds, signet, py, pyclient, repo, meta, targets, target, when, work, use_fake = sys.argv[1:]
+rounds = int(rounds)
+quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+def timed(commands):
+    w0, c0 = time.perf_counter(), cpu()
+    for c in commands:
+        subprocess.run(c, check=True, **quiet)
+    return time.perf_counter() - w0, cpu() - c0
+fake = ["faketime", when] if use_fake == "1" else []
+results = {"signet": [], "python-tuf": []}
+for n in range(rounds):
+    d = os.path.join(work, f"s{n}")
+    subprocess.run([signet, "tuf", "init", f"{repo}/initial_root.json", "--metadata-dir", f"{d}/m"], check=True, **quiet)
+    results["signet"].append(timed([
+        fake + [signet, "tuf", "refresh", "--metadata-dir", f"{d}/m", "--metadata-url", meta],
+        fake + [signet, "tuf", "download", target, "--metadata-dir", f"{d}/m", "--metadata-url", meta,
+                "--target-base-url", targets, "--target-dir", f"{d}/t"]]))
+    directory, _, name = target.rpartition("/")
+    expected = open(glob.glob(f"{repo}/targets/{directory}/*.{name}".replace("//", "/"))[0], "rb").read()
+    stored = f"{d}/t/" + target.replace("/", "%2F")
+    assert open(stored, "rb").read() == expected, "signet did not download the target"
+    d = os.path.join(work, f"p{n}")
+    os.makedirs(f"{d}/m"); os.makedirs(f"{d}/t")
+    subprocess.run([py, pyclient, "--metadata-dir", f"{d}/m", "init", f"{repo}/initial_root.json"], check=True, **quiet)
+    results["python-tuf"].append(timed([
+        fake + [py, pyclient, "--metadata-dir", f"{d}/m", "--metadata-url", meta, "refresh"],
+        fake + [py, pyclient, "--metadata-dir", f"{d}/m", "--metadata-url", meta, "--target-name", target,
+                "--target-dir", f"{d}/t", "--target-base-url", targets, "download"]]))
+def med(xs, i): return statistics.median(x[i] for x in xs)
+for name, xs in results.items():
+    print(f"{name:10} per invocation (refresh, download): wall median {med(xs,0)*500:7.1f} ms (best {min(x[0] for x in xs)*500:7.1f}), "
+          f"CPU median {med(xs,1)*500:7.1f} ms (best {min(x[1] for x in xs)*500:7.1f})")
+s, p = results["signet"], results["python-tuf"]
+print(f"{os.path.basename(repo)}, faketime {'on' if use_fake == '1' else 'off'}: ratio python-tuf/signet over {rounds} rounds: wall median {med(p,0)/med(s,0):.1f}x, CPU median {med(p,1)/med(s,1):.1f}x; "
+      f"load average {open('/proc/loadavg').read().split()[:3]}")
 PY
