@@ -125,6 +125,9 @@ import Testing
         try failure(["delete"], ["a/../b"] + common, exitCode: 2)
         try failure(["serve"], ["--listen", "not-an-address", "--json"], exitCode: 2)
 
+        // signet tuf: against a TUF 1.0 repository (TUFCommandTests.jsonCases).
+        try TUFCommandTests.jsonCases(work: work, success: success, failure: { try failure($0, $1, exitCode: $2) })
+
         // serve: its one document says where it serves.
         covered.insert(["serve"])
         let serve = try SignetServe(directory: work.appendingPathComponent("serve-json"), arguments: ["--json"])

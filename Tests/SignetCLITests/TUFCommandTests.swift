@@ -1,4 +1,5 @@
 import Foundation
+import SignetTestSupport
 import Testing
 
 /// `signet tuf` on real TUF 1.0 data: the snapshot of sigstore's root-signing repository that the
@@ -85,5 +86,56 @@ import Testing
         // An unreadable file is bad input.
         let absent = try SignetBinary.run(["tuf", "init", "/nonexistent/root.json", "--metadata-dir", directory.path])
         #expect(absent.status == 2)
+    }
+
+    /// The `--json` cases of `signet tuf` for `JSONOutputTests` (which requires one per command):
+    /// online against the suite's tuf-on-ci snapshot (valid until 2044) served over HTTP, offline
+    /// on the metadata that leaves.
+    static func jsonCases(work: URL, success: ([String], [String]) throws -> Void,
+                          failure: ([String], [String], Int32) throws -> Void) throws {
+        let server = try StaticRepositoryServer()
+        defer { server.stop() }
+        let repository = Self.sigstore.deletingLastPathComponent().appendingPathComponent("tuf-on-ci-0.11")
+        let metadata = work.appendingPathComponent("tuf-metadata").path
+        let urls = ["--metadata-url", "\(server.url)/tuf-on-ci-0.11/metadata/"]
+        let download = urls + ["--target-base-url", "\(server.url)/tuf-on-ci-0.11/targets/", "--target-dir", work.appendingPathComponent("tuf-targets").path]
+        try success(["tuf", "init"], [repository.appendingPathComponent("initial_root.json").path, "--metadata-dir", metadata, "--json"])
+        try success(["tuf", "refresh"], ["--metadata-dir", metadata, "--json"] + urls)
+        try success(["tuf", "download"], ["delegatedrole/artifact", "--metadata-dir", metadata, "--json"] + download)
+        try success(["tuf", "verify"], ["delegatedrole/artifact", "--metadata-dir", metadata, "--json"])
+        try failure(["tuf", "init"], ["/nonexistent/root.json", "--metadata-dir", metadata, "--json"], 2)
+        try failure(["tuf", "refresh"], ["--metadata-dir", metadata, "--json", "--metadata-url", "http://127.0.0.1:\(try NotaryServer.freePort())/"], 3)
+        try failure(["tuf", "download"], ["no-such-target", "--metadata-dir", metadata, "--json"] + download, 1)
+        try failure(["tuf", "verify"], ["delegatedrole/artifact", "--metadata-dir", metadata, "--json", "--at", "2050-01-01T00:00:00Z"], 1)
+    }
+}
+
+/// The conformance suite's static repositories (`static_data/`) served by `python3 -m http.server`
+/// on a free 127.0.0.1 port, as the suite itself serves them.
+struct StaticRepositoryServer {
+    let process = Process()
+    let url: String
+
+    init() throws {
+        guard RequiredTool.isInstalled("/usr/bin/python3") else { throw TestFailure("python3 is missing") }
+        let port = try NotaryServer.freePort()
+        url = "http://127.0.0.1:\(port)"
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-m", "http.server", "\(port)", "--bind", "127.0.0.1"]
+        process.currentDirectoryURL = TUFCommandTests.sigstore.deletingLastPathComponent()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<100 {
+            if let result = try? CLI.run("/usr/bin/curl", ["-sf", "\(url)/README.md"]), result.status == 0 { return }
+            usleep(100_000)
+        }
+        process.terminate()
+        throw TestFailure("python3 -m http.server did not start on \(url)")
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
     }
 }

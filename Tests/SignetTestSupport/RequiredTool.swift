@@ -10,6 +10,7 @@ public enum RequiredTool {
         "/usr/bin/notary": "notary", "/usr/bin/notary-server": "notary", "/usr/bin/htpasswd": "apache2-utils",
         "/usr/bin/openssl": "openssl", "/usr/bin/umoci": "umoci", "/usr/bin/curl": "curl",
         "/usr/bin/docker": "docker.io", "/usr/sbin/dockerd": "docker.io", "/usr/bin/docker-registry": "docker-registry",
+        "/usr/bin/python3": "python3",
     ]
 
     /// Tool path → Debian package, for Essential packages (on every Debian machine, so in no list).
