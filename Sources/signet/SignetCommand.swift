@@ -16,7 +16,7 @@ struct Signet: ParsableCommand {
         """,
         version: SignetVersion.current,
         subcommands: [VerifyCommand.self, ListCommand.self, LookupCommand.self, RootCommand.self]
-            + ClientCommands.all + [ServeCommand.self, StorageCommand.self]
+            + ClientCommands.all + [ServeCommand.self, StorageCommand.self, TUFCommand.self]
     )
 
     /// The global options, before or after the subcommand (`GlobalOptions` says how they reach it).

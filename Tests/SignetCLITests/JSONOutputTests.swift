@@ -134,6 +134,9 @@ import Testing
         try failure(["storage", "copy"], ["--from", work.appendingPathComponent("no-store").path, "--to", work.appendingPathComponent("copy2").path, "--json"], exitCode: 2)
         try failure(["storage", "import-notary"], [work.path, "--to", work.appendingPathComponent("copy3").path, "--json"], exitCode: 2)
 
+        // signet tuf: against a TUF 1.0 repository (TUFCommandTests.jsonCases).
+        try TUFCommandTests.jsonCases(work: work, success: success, failure: { try failure($0, $1, exitCode: $2) })
+
         // serve: its one document says where it serves.
         covered.insert(["serve"])
         let serve = try SignetServe(directory: work.appendingPathComponent("serve-json"), arguments: ["--json"])

@@ -35,7 +35,7 @@ extension PublicKey {
     }
 
     /// ECDSA: verify over a SHA-256 digest with a pooled, pre-initialised context.
-    private func verifyECDSA(_ der: [UInt8], _ digest: [UInt8]) -> Bool {
+    func verifyECDSA(_ der: [UInt8], _ digest: [UInt8]) -> Bool {
         let valid = try? verifyContexts.withContext { ctx -> (result: Bool, reusable: Bool) in
             let rc = der.withUnsafeBufferPointer { sig in
                 digest.withUnsafeBufferPointer { md in
@@ -49,8 +49,9 @@ extension PublicKey {
         return valid == true
     }
 
-    /// RSA: verify over a SHA-256 digest with a per-call `EVP_PKEY_CTX`.
-    private func verifyPrehashed(_ signature: [UInt8], _ digest: [UInt8], padding: Int32?) -> Bool {
+    /// RSA: verify over a SHA-256 digest with a per-call `EVP_PKEY_CTX`; PSS with a salt of
+    /// `pssSaltLength` bytes (Notary: 32) or OpenSSL's `RSA_PSS_SALTLEN_AUTO` (TUF 1.0 schemes).
+    func verifyPrehashed(_ signature: [UInt8], _ digest: [UInt8], padding: Int32?, pssSaltLength: Int32 = 32) -> Bool {
         guard let ctx = EVP_PKEY_CTX_new_from_pkey(nil, pkey, nil) else { OpenSSLCall.clearErrors(); return false }
         defer { EVP_PKEY_CTX_free(ctx) }
         guard EVP_PKEY_verify_init(ctx) == 1,
@@ -60,7 +61,7 @@ extension PublicKey {
             guard EVP_PKEY_CTX_set_rsa_padding(ctx, padding) == 1 else { OpenSSLCall.clearErrors(); return false }
             if padding == RSA_PKCS1_PSS_PADDING {
                 guard EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, FetchedDigest.sha256.md) == 1,
-                      EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, 32) == 1
+                      EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, pssSaltLength) == 1
                 else { OpenSSLCall.clearErrors(); return false }
             }
         }
@@ -73,7 +74,7 @@ extension PublicKey {
         return rc == 1
     }
 
-    private func verifyEd25519(_ signature: [UInt8], _ message: [UInt8]) -> Bool {
+    func verifyEd25519(_ signature: [UInt8], _ message: [UInt8]) -> Bool {
         guard let ctx = EVP_MD_CTX_new() else { OpenSSLCall.clearErrors(); return false }
         defer { EVP_MD_CTX_free(ctx) }
         guard EVP_DigestVerifyInit_ex(ctx, nil, nil, nil, nil, pkey, nil) == 1 else { OpenSSLCall.clearErrors(); return false }

@@ -49,28 +49,8 @@ public struct FileMeta: Sendable, Equatable {
     public var sha256Hex: String? { hashes["sha256"].map(Hex.encode) }
 
     /// Throws `TUFError(.hashMismatch)` unless `bytes` has this length and every listed hash that
-    /// Signet knows (sha256, sha512) matches; at least one of them must be listed.
+    /// Signet knows (sha256, sha512) matches; at least one of them must be listed (`LengthAndHashes`).
     public func check(_ bytes: [UInt8], role: String, parent: String) throws {
-        guard Int64(bytes.count) == length else {
-            throw TUFError(.hashMismatch, "\(role) is \(bytes.count) bytes but \(parent) lists length \(length)", role: role)
-        }
-        var checked = 0
-        if let expected = hashes["sha256"] {
-            let actual = Digest.sha256(bytes)
-            guard actual == expected else {
-                throw TUFError(.hashMismatch, "\(role) sha256 is \(Hex.encode(actual)) but \(parent) lists \(Hex.encode(expected))", role: role)
-            }
-            checked += 1
-        }
-        if let expected = hashes["sha512"] {
-            let actual = Digest.sha512(bytes)
-            guard actual == expected else {
-                throw TUFError(.hashMismatch, "\(role) sha512 does not match the hash \(parent) lists", role: role)
-            }
-            checked += 1
-        }
-        guard checked > 0 else {
-            throw TUFError(.hashMismatch, "\(parent) lists no sha256 or sha512 hash for \(role)", role: role)
-        }
+        try LengthAndHashes.check(bytes, length: length, hashes: hashes, requireHash: true, unknown: .ignored, role: role, parent: parent)
     }
 }

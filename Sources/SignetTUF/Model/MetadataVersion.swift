@@ -36,4 +36,13 @@ public enum MetadataVersion {
         }
         return version + 1
     }
+
+    /// Rollback protection (TUF 1.0 §5.4.3, §5.5.5; Notary's cached versions): a role's new
+    /// `version` must not be below the version the client trusted before.
+    /// - Throws: `TUFError(.rollback)` ("snapshot version 1 is below the trusted version 2").
+    public static func requireNotBelow(_ version: Int64, trusted: Int64, role: String) throws {
+        guard version >= trusted else {
+            throw TUFError(.rollback, "\(role) version \(version) is below the trusted version \(trusted)", role: role)
+        }
+    }
 }

@@ -52,6 +52,15 @@ public struct RootRotation {
         return root
     }
 
+    /// A step of the walk, in both dialects (TUF 1.0 §5.3.4): `N.root.json` must hold version N,
+    /// so no version is skipped or replayed.
+    /// - Throws: `TUFError(.rollback)` ("3.root.json has version 4, expected 3").
+    public static func requireVersion(_ version: Int64, of fileVersion: Int64) throws {
+        guard version == fileVersion else {
+            throw TUFError(.rollback, "\(fileVersion).root.json has version \(version), expected \(fileVersion)", role: RoleName.root)
+        }
+    }
+
     /// Whether a publish may store root `version` over the stored root's version `stored` (nil
     /// when the collection has no root yet): the first root is version 1; later ones keep the
     /// stored version or raise it by one (Notary: "Root modifications must increment the
@@ -126,13 +135,11 @@ public struct RootRotation {
     /// One step of a walk: `bytes` as root `version`, verified against its predecessor `current`
     /// by `verify(_:gun:at:previous:checkExpiry:)` (certificates' validity dates not judged).
     /// - Returns: the new trusted root, `version` appended to `walked`, the pin's version kept.
-    /// - Throws: what `verify` throws; `TUFError(.rollback)` when the file is not version `version`.
+    /// - Throws: what `verify` throws; `TUFError(.rollback)` when the file is not version `version` (`requireVersion`).
     func step(_ bytes: [UInt8], version: Int64, after current: TrustUpdater.TrustedRoot) throws -> TrustUpdater.TrustedRoot {
         let file = try MetadataFile.parse(bytes, role: RoleName.root, maxLength: MetadataLimits.maxRootBytes)
         let next = try Self.verify(file, gun: gun, at: now, previous: current.root, checkExpiry: false)
-        guard next.version == version else {
-            throw TUFError(.rollback, "\(version).root.json has version \(next.version), expected \(version)", role: RoleName.root)
-        }
+        try Self.requireVersion(next.version, of: version)
         return TrustUpdater.TrustedRoot(root: next, bytes: bytes, walked: current.walked + [version], pinnedVersion: current.pinnedVersion)
     }
 }

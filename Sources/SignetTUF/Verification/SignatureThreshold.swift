@@ -25,22 +25,10 @@ public enum SignatureThreshold {
     ///   `TUFError(.badKeyID)` for a mislabelled key.
     @discardableResult
     public static func verify(_ file: MetadataFile, role: String, keys: [String: TUFKey], threshold: Int64) throws -> [String] {
-        guard threshold >= 1 else {
-            throw TUFError(.threshold, "\(role) has threshold \(threshold); it must be at least 1", role: role)
-        }
-        guard !keys.isEmpty else {
-            // Notary writes `"keyids":null` once the last key of a role is removed.
-            throw TUFError(.threshold, "\(role) has no keys, so nothing can sign it (threshold \(threshold)); add a key to it first", role: role)
-        }
-        guard !file.signatures.isEmpty else {
-            throw TUFError(.threshold, "\(role) has no signatures", role: role)
-        }
+        try requireSignable(role: role, threshold: threshold, keyCount: keys.count, signatureCount: file.signatures.count)
         let message = try file.canonicalSigned()
-        var distinctKeys = Set<KeyIdentity>()
-        var validKeyIDs: [String] = []
-        var problems: [String] = []
-        for signature in file.signatures {
-            guard let key = keys[signature.keyID] else { continue }
+        return try count(file.signatures, role: role, threshold: threshold) { signature in
+            guard let key = keys[signature.keyID] else { return .notListed }
             guard key.id == signature.keyID else {
                 throw TUFError(.badKeyID, "\(role): key listed as \(signature.keyID) has ID \(key.id)", role: role)
             }
@@ -48,20 +36,63 @@ public enum SignatureThreshold {
             // parses them case-insensitively; Signet does not, so that no changed byte of a
             // timestamp (which nothing hashes) can leave it valid.
             guard let method = SignatureMethod(rawValue: signature.method) else {
-                problems.append("key \(short(signature.keyID)): unknown method \"\(RoleName.printable(signature.method))\"")
-                continue
+                return .invalid("key \(short(signature.keyID)): unknown method \"\(RoleName.printable(signature.method))\"")
             }
             let publicKey: PublicKey
-            do { publicKey = try key.publicKey() } catch {
-                problems.append("\(error)")
-                continue
-            }
+            do { publicKey = try key.publicKey() } catch { return .invalid("\(error)") }
             let valid = (try? publicKey.verify(signature: signature.value, message: message, method: method)) ?? false
-            guard valid else {
-                problems.append("key \(short(signature.keyID)): invalid \(signature.method) signature")
-                continue
+            guard valid else { return .invalid("key \(short(signature.keyID)): invalid \(signature.method) signature") }
+            return .valid(keyID: signature.keyID, identity: publicKey.identity)
+        }
+    }
+
+    /// What one signature contributes to a threshold, as a dialect's check of it found.
+    public enum SignatureOutcome {
+        /// Its key ID is not one of the role's keys: ignored.
+        case notListed
+        /// It verified with the key whose identity (canonical key material) is `identity`.
+        case valid(keyID: String, identity: KeyIdentity)
+        /// It did not verify, or its key cannot be used; `problem` is one line for the message.
+        case invalid(String)
+    }
+
+    /// The preconditions of every threshold, in both dialects: a threshold of at least 1, at least
+    /// one key, at least one signature.
+    /// - Throws: `TUFError(.threshold)` naming the role and what is missing.
+    public static func requireSignable(role: String, threshold: Int64, keyCount: Int, signatureCount: Int) throws {
+        guard threshold >= 1 else {
+            throw TUFError(.threshold, "\(role) has threshold \(threshold); it must be at least 1", role: role)
+        }
+        guard keyCount > 0 else {
+            // Notary writes `"keyids":null` once the last key of a role is removed.
+            throw TUFError(.threshold, "\(role) has no keys, so nothing can sign it (threshold \(threshold)); add a key to it first", role: role)
+        }
+        guard signatureCount > 0 else {
+            throw TUFError(.threshold, "\(role) has no signatures", role: role)
+        }
+    }
+
+    /// The counting rule both dialects share (Notary's `verify` above, TUF 1.0's
+    /// `TUF1Signatures`): each signature is judged by `judge`, and the role is signed when the
+    /// valid ones come from at least `threshold` distinct key identities (`KeyIdentity`).
+    /// - Parameters:
+    ///   - signatures: the file's signatures, in file order.
+    ///   - judge: the dialect's check of one signature; may throw to refuse the whole file.
+    /// - Returns: the key IDs of the signatures that added a new identity, in file order.
+    /// - Throws: `TUFError(.threshold)` naming the role, the count, the threshold and each
+    ///   signature's problem; whatever `judge` throws.
+    public static func count<S: Sequence>(_ signatures: S, role: String, threshold: Int64,
+                                          judge: (S.Element) throws -> SignatureOutcome) throws -> [String] {
+        var distinctKeys = Set<KeyIdentity>()
+        var validKeyIDs: [String] = []
+        var problems: [String] = []
+        for signature in signatures {
+            switch try judge(signature) {
+            case .notListed: continue
+            case .invalid(let problem): problems.append(problem)
+            case .valid(let keyID, let identity):
+                if distinctKeys.insert(identity).inserted { validKeyIDs.append(keyID) }
             }
-            if distinctKeys.insert(publicKey.identity).inserted { validKeyIDs.append(signature.keyID) }
         }
         guard distinctKeys.count >= threshold else {
             let detail = problems.isEmpty ? "" : " (\(problems.joined(separator: "; ")))"

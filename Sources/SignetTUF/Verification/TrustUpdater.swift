@@ -252,9 +252,7 @@ public struct TrustUpdater {
                 collection.untrusted[name] = UntrustedRole(targets: role, reason: error.message)
                 continue
             }
-            if let minimum = minimumVersions[name], role.version < minimum {
-                throw TUFError(.rollback, "\(name) version \(role.version) is below the trusted version \(minimum)", role: name)
-            }
+            if let minimum = minimumVersions[name] { try MetadataVersion.requireNotBelow(role.version, trusted: minimum, role: name) }
             guard !Expiry.hasExpired(role.expires, at: now) else {
                 collection.warnings.append("skipping \(name): it expired at \(role.expires.text)")
                 collection.untrusted[name] = UntrustedRole(targets: role, reason: "it expired at \(role.expires.text)")
@@ -296,9 +294,7 @@ public struct TrustUpdater {
     }
 
     private func checkFreshness(role: String, version: Int64, expires: TUFTime) throws {
-        if let minimum = minimumVersions[role], version < minimum {
-            throw TUFError(.rollback, "\(role) version \(version) is below the trusted version \(minimum)", role: role)
-        }
+        if let minimum = minimumVersions[role] { try MetadataVersion.requireNotBelow(version, trusted: minimum, role: role) }
         guard !Expiry.hasExpired(expires, at: now) else {
             throw TUFError(.expired, "\(role) expired at \(expires.text) (judged at \(now.text))", role: role)
         }
