@@ -134,8 +134,10 @@ struct StaticRepositoryServer {
         throw TestFailure("python3 -m http.server did not start on \(url)")
     }
 
+    /// SIGKILL, not `terminate()`'s SIGTERM: the test process's children may inherit SIGTERM
+    /// ignored or blocked, and then python3 never exits and `waitUntilExit` waits forever.
     func stop() {
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 }
