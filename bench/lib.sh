@@ -97,8 +97,13 @@ bench_hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }   # peak RSS of P
 # run_wrk LABEL URL CONNS → one result line: LABEL CONNS 2xx-req/s p99-ms non-2xx socket-errors
 # (wrk -t2 for SECS seconds; 2xx req/s = (requests − non-2xx) / seconds, as wrk counts 503s as requests).
 # socket errors: connect/read/write/timeout as wrk counts them.
+# run_wrk LABEL URL CONNS [SERVER_PID]: with SERVER_PID, also the server's CPU time (user + system,
+# from /proc/PID/stat, summed over all its threads) per 2xx answer, in microseconds: unlike req/s it
+# hardly depends on what else the machine runs, so it compares servers on a loaded machine too.
+bench_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 run_wrk() {
-  local out total secs non2xx sockerr good p99
+  local out total secs non2xx sockerr good p99 ticks0 cpu=""
+  [[ -n ${4:-} ]] && ticks0=$(bench_cpu_ticks "$4")
   out=$(wrk -t"${WRK_THREADS:-2}" -c"$3" -d"${SECS}s" --timeout 10s --latency "$2" 2>&1)
   total=$(awk '/requests in/ { print $1 }' <<<"$out")
   secs=$(awk '/requests in/ { sub(/s,$/, "", $4); print $4 }' <<<"$out")
@@ -106,7 +111,11 @@ run_wrk() {
   sockerr=$(awk '/Socket errors/ { gsub(/,/, ""); print $4 "/" $6 "/" $8 "/" $10 }' <<<"$out"); sockerr=${sockerr:-0/0/0/0}
   good=$(awk -v t="$total" -v n="$non2xx" -v s="$secs" 'BEGIN { printf "%.0f", (t - n) / s }')
   p99=$(awk '$1 == "99%" { v = $2; n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }' <<<"$out")
-  printf '%-22s c=%-6s %9s 2xx req/s  p99 %9s ms  non-2xx %-7s socket errors %s\n' "$1" "$3" "$good" "${p99:-n/a}" "$non2xx" "$sockerr"
+  if [[ -n ${4:-} ]]; then
+    cpu=$(awk -v t0="$ticks0" -v t1="$(bench_cpu_ticks "$4")" -v hz="$(getconf CLK_TCK)" -v t="$total" -v n="$non2xx" \
+      'BEGIN { g = t - n; if (g > 0) printf "  CPU %6.1f us/2xx", (t1 - t0) / hz * 1e6 / g; else printf "  CPU n/a" }')
+  fi
+  printf '%-22s c=%-6s %9s 2xx req/s  p99 %9s ms  non-2xx %-7s socket errors %s%s\n' "$1" "$3" "$good" "${p99:-n/a}" "$non2xx" "$sockerr" "$cpu"
 }
 
 # bench_hold idle|slowloris plain|tls PORT PATH N SECONDS: starts bench/server/hold.py in the

@@ -55,4 +55,17 @@ import Testing
         }
         #expect(series.count == 8, "\(series)")
     }
+
+    /// GETs answered from the cache on the event loop are counted apart (no label string per
+    /// request) and must still appear in the same series as the ones a worker answers.
+    @Test func cachedAnswersAreCountedInTheGetRoleSeries() {
+        let metrics = Metrics()
+        metrics.record(status: 200, method: "GET", operation: "GetRole")
+        for _ in 0..<3 { metrics.recordCachedRole(status: 200) }
+        metrics.recordCachedRole(status: 404)
+        let series = Self.series(metrics.render())
+        #expect(series[#"notary_server_http_requests_total{code="200",method="get",operation="GetRole"}"#] == 4, "\(series)")
+        #expect(series[#"notary_server_http_requests_total{code="404",method="get",operation="GetRole"}"#] == 1, "\(series)")
+        #expect(series.count == 2, "\(series)")
+    }
 }

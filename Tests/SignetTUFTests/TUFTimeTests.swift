@@ -25,4 +25,16 @@ import Testing
         #expect(TUFTime(date).text == "2018-08-03T15:48:41.5Z")
         #expect(TUFTime(Date(timeIntervalSince1970: 0)).text == "1970-01-01T00:00:00Z")
     }
+
+    /// `isAtOrBefore` (the cache's per-request expiry check) agrees with `<=` on `TUFTime(date)`,
+    /// the boundary instant included.
+    @Test func isAtOrBeforeAgreesWithComparingTUFTimes() throws {
+        let expires = try TUFTime(rfc3339: "2018-08-03T15:48:41.5Z")
+        for offset in [-1.0, -0.000_001, 0, 0.000_001, 1] {
+            let date = Date(timeIntervalSince1970: 1533311321.5 + offset)
+            #expect(expires.isAtOrBefore(date) == (expires <= TUFTime(date)), "offset \(offset)")
+        }
+        #expect(expires.isAtOrBefore(Date(timeIntervalSince1970: 1533311321.5)))
+        #expect(!expires.isAtOrBefore(Date(timeIntervalSince1970: 1533311321.4)))
+    }
 }

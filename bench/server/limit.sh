@@ -94,9 +94,9 @@ for mode in $MODES; do
       fi
       echo "== $mode, $what ($(fetch "$S_URL$path" | wc -c) bytes; signet = nginx bytes, sha256 $s_sum)"
       for conns in $CONNS; do
-        run_wrk "signet $mode" "$S_URL$path" "$conns"
-        run_wrk "notary $mode" "$N_URL$path" "$conns"
-        run_wrk "nginx $mode" "$NGINX_URL$path" "$conns"
+        run_wrk "signet $mode" "$S_URL$path" "$conns" "$S_PID"
+        run_wrk "notary $mode" "$N_URL$path" "$conns" "$N_PID"
+        run_wrk "nginx $mode" "$NGINX_URL$path" "$conns" "$NGINX_PID"
       done
     done
   done

@@ -5,14 +5,26 @@
 /// A `Date` header is added unless the handler set one.
 public struct HTTPResponse: Sendable {
     /// The status code (RFC 9110 §15).
-    public var status: Int
-    public var headers: HTTPHeaders
+    public var status: Int { didSet { preparedHead = nil } }
+    public var headers: HTTPHeaders { didSet { preparedHead = nil } }
     public var body: [UInt8]
+    /// The status line and handler-set headers already serialised (`preparingHead()`); dropped as
+    /// soon as `status` or `headers` change.
+    package private(set) var preparedHead: ResponseHead?
 
     public init(status: Int, headers: HTTPHeaders = .init(), body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// This response with its status line and headers serialised once (`ResponseHead`), for a
+    /// response kept and sent many times (the trust server's cached metadata): sending it then only
+    /// adds `Date`, `Content-Length` and `Connection`. The bytes sent are the same either way.
+    package func preparingHead() -> HTTPResponse {
+        var copy = self
+        copy.preparedHead = ResponseHead(status: status, headers: headers)
+        return copy
     }
 
     /// The body decoded as UTF-8 (invalid sequences become U+FFFD); convenient in tests and the CLI.

@@ -103,6 +103,12 @@ struct BodyDecoder {
         return 0
     }
 
+    /// True when no body byte is (still) expected: no body, or all of it read.
+    var isComplete: Bool {
+        if case .done = stage { return true }
+        return false
+    }
+
     /// Moves body bytes from `queue` to `body`. Returns true once the body is complete.
     /// - Throws: `.tooLarge` past the limit (body or trailers), `.malformed` for broken chunk framing.
     mutating func next(_ queue: inout ByteQueue, into body: inout [UInt8]) throws -> Bool {

@@ -31,15 +31,19 @@ package enum MessageReading {
     ///   - bytes: everything the peer sends, in order.
     ///   - readSize: the most bytes one `read` returns (1 makes every byte its own read).
     ///   - configuration: the limits applied (`maxHeaderBytes`, `maxBodyBytes`).
+    ///   - rememberingHeads: parse through a `RequestHeadMemo` as the server does (heads seen before
+    ///     are not parsed again); the outcomes must be the same either way.
     package static func readRequests(
-        _ bytes: [UInt8], readSize: Int, configuration: HTTPServerConfiguration = .init(), maxRequests: Int = 8
+        _ bytes: [UInt8], readSize: Int, configuration: HTTPServerConfiguration = .init(), maxRequests: Int = 8,
+        rememberingHeads: Bool = false
     ) -> [RequestOutcome] {
+        let memo = rememberingHeads ? RequestHeadMemo() : nil
         var parser = RequestParser(maxHeaderBytes: configuration.maxHeaderBytes, maxBodyBytes: configuration.maxBodyBytes, remote: "memory")
         let step = max(1, readSize)
         var offset = 0
         var outcomes: [RequestOutcome] = []
         while outcomes.count < maxRequests {
-            var event = parser.next()
+            var event = parser.next(memo: memo)
             if case .needMore = event {
                 guard offset < bytes.count else {
                     event = parser.endOfInput() ?? .rejected(RequestRejection(status: 0))

@@ -22,7 +22,7 @@ struct RequestParser {
     }
 
     /// A request whose head is complete and whose body is still arriving.
-    private struct PendingRequest {
+    struct PendingRequest {
         var method: String
         var target: String
         var path: String
@@ -74,14 +74,21 @@ struct RequestParser {
 
     mutating func append(_ bytes: UnsafeRawBufferPointer) { queue.append(bytes) }
 
-    /// Decodes as far as the buffered bytes go.
-    mutating func next() -> Event {
+    /// Decodes as far as the buffered bytes go. With `memo`, a head byte for byte identical to one
+    /// validated before (under the same limits: one memo per server) is not parsed again.
+    mutating func next(memo: RequestHeadMemo? = nil) -> Event {
         do {
             if case .head(var scanner) = stage {
                 let head = try scanner.next(&queue, maxBytes: maxHeaderBytes)
                 stage = .head(scanner)
                 guard let head else { return .needMore }
-                stage = .body(try Self.validate(head, maxHeaderBytes: maxHeaderBytes, maxBodyBytes: maxBodyBytes, continueDue: &continueDue, bodyWaiting: queue.available > 0))
+                if let known = memo?.pending(for: head) {
+                    stage = .body(known)
+                } else {
+                    let pending = try Self.validate(head, maxHeaderBytes: maxHeaderBytes, maxBodyBytes: maxBodyBytes, continueDue: &continueDue, bodyWaiting: queue.available > 0)
+                    memo?.remember(head, pending)
+                    stage = .body(pending)
+                }
             }
             guard case .body(var pending) = stage else { return .needMore }
             stage = .head(HeadScanner())  // while `pending` is out of `stage`, so its bytes are not copied
@@ -166,5 +173,34 @@ struct RequestParser {
                                      isHTTP10: isHTTP10, keepAlive: keepAlive, body: body)
         pending.bytes.reserveCapacity(BodyDecoder.initialCapacity(framing))
         return pending
+    }
+}
+
+/// Request heads already validated by `RequestParser`, by their exact bytes, so that the same head
+/// sent again (a keep-alive client polling `timestamp.json` sends the very same bytes every time) is
+/// not parsed again. Parsing is a function of the head's bytes and the limits alone (the remote
+/// address and client certificate are added per connection), so a hit yields exactly what parsing
+/// would.
+///
+/// Only heads of bodyless requests without `Expect` are kept (nothing about them depends on what
+/// follows the head), of at most `maxHeadBytes` bytes each, and at most `capacity` of them (then the
+/// memo starts over): at most 512 KiB however many distinct heads clients send. One per event loop,
+/// used by that thread only.
+final class RequestHeadMemo {
+    static let maxHeadBytes = 1024
+    static let capacity = 512
+    private var entries: [[UInt8]: RequestParser.PendingRequest] = [:]
+
+    /// Heads held now.
+    var count: Int { entries.count }
+
+    func pending(for head: [UInt8]) -> RequestParser.PendingRequest? {
+        head.count <= Self.maxHeadBytes ? entries[head] : nil
+    }
+
+    func remember(_ head: [UInt8], _ pending: RequestParser.PendingRequest) {
+        guard head.count <= Self.maxHeadBytes, pending.body.isComplete, pending.headers["Expect"] == nil else { return }
+        if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+        entries[head] = pending
     }
 }

@@ -1,3 +1,4 @@
+import Glibc
 import SignetCrypto
 
 /// One accepted connection, owned by the `ServerLoop` thread (no other thread touches it).
@@ -79,6 +80,41 @@ struct OutputQueue {
 
     mutating func append(_ bytes: [UInt8]) {
         if !bytes.isEmpty { chunks.append(bytes) }
+    }
+
+    /// Calls `write` with the unwritten part of the first two chunks (a response's head and body), as
+    /// `iovec`s for `sendmsg`; it returns the bytes written, or nil to stop (would block or failed).
+    /// Returns true when everything has been written.
+    mutating func drainGathering(_ write: (UnsafeBufferPointer<iovec>) -> Int?) -> Bool {
+        while !chunks.isEmpty {
+            let skip = offset
+            let written: Int? = chunks[0].withUnsafeBytes { first in
+                let head = UnsafeRawBufferPointer(rebasing: first[skip...])
+                var vectors = (iovec(iov_base: UnsafeMutableRawPointer(mutating: head.baseAddress), iov_len: head.count), iovec())
+                guard chunks.count > 1 else {
+                    return withUnsafePointer(to: &vectors.0) { write(UnsafeBufferPointer(start: $0, count: 1)) }
+                }
+                return chunks[1].withUnsafeBytes { second in
+                    vectors.1 = iovec(iov_base: UnsafeMutableRawPointer(mutating: second.baseAddress), iov_len: second.count)
+                    return withUnsafeBytes(of: &vectors) { raw in
+                        write(UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: iovec.self), count: 2))
+                    }
+                }
+            }
+            guard var written else { return false }
+            while written > 0, let first = chunks.first {
+                let left = first.count - offset
+                if written < left {
+                    offset += written
+                    written = 0
+                } else {
+                    written -= left
+                    chunks.removeFirst()
+                    offset = 0
+                }
+            }
+        }
+        return true
     }
 
     /// Calls `write` with the unwritten part of the first chunk; it returns the bytes written, or nil to

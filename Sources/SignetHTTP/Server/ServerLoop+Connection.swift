@@ -143,7 +143,7 @@ extension ServerLoop {
             connection.requestStarted = now
             connection.deadline = now + configuration.readTimeout  // for the whole request, not per read
         }
-        switch connection.parser.next() {
+        switch connection.parser.next(memo: headMemo) {
         case .needMore:
             if connection.parser.headComplete { connection.phase = .readingBody }
             if connection.parser.continueDue {
@@ -180,18 +180,21 @@ extension ServerLoop {
         pool.submit { [self] in post(token, handler(request)) }
     }
 
-    /// Queues `response` with the server's own framing headers and starts writing it.
+    /// Queues `response` with the server's own framing headers and starts writing it. On plain HTTP
+    /// the head and the body go out in one `sendmsg` (gathered, not copied together); over TLS a body
+    /// of at most 32 KiB is copied behind the head so that both go in one record.
     func respond(_ connection: ServerConnection, _ response: HTTPResponse) {
         guard isOpen(connection) else { return }
         let keepAlive = connection.keepAlive && !draining && !response.headers.hasToken("close", in: "Connection")
         let bodyAllowed = !(response.status < 200 || response.status == 204 || response.status == 304)
         let bodyCount = bodyAllowed && connection.requestMethod != "HEAD" ? response.body.count : 0
-        let head = Self.serializeHead(
-            status: response.status, headers: response.headers, contentLength: bodyAllowed ? response.body.count : nil,
-            connection: keepAlive ? (connection.isHTTP10 ? "keep-alive" : nil) : "close", date: date.now())
+        let head = ResponseHead.serialize(
+            response.preparedHead ?? ResponseHead(status: response.status, headers: response.headers),
+            contentLength: bodyAllowed ? response.body.count : nil,
+            connection: keepAlive ? (connection.isHTTP10 ? "keep-alive" : nil) : "close", dateLine: date.line())
         if bodyCount == 0 {
             connection.output.append(head)
-        } else if bodyCount <= 32 * 1024 {
+        } else if connection.tls != nil && bodyCount <= 32 * 1024 {
             connection.output.append(head + response.body)
         } else {
             connection.output.append(head)
@@ -206,7 +209,7 @@ extension ServerLoop {
     /// HTTP with a lingering close (`linger`).
     func respondAndClose(_ connection: ServerConnection, status: Int, method: String, path: String, linger: Bool) {
         if connection.phase == .idle { connection.requestStarted = monotonicSeconds() }
-        connection.output.append(Self.serializeHead(status: status, headers: [:], contentLength: 0, connection: "close", date: date.now()))
+        connection.output.append(ResponseHead.serialize(ResponseHead(status: status, headers: [:]), contentLength: 0, connection: "close", dateLine: date.line()))
         connection.pendingLog = .init(method: method, path: path, status: status, bytes: 0)
         startWriting(connection, then: linger ? .linger : .close, deadline: min(5, configuration.writeTimeout))
     }
@@ -225,6 +228,26 @@ extension ServerLoop {
     private func flush(_ connection: ServerConnection) {
         var failed = false
         var blocked: TLSConnection.Step?
+        if connection.tls == nil {
+            let done = connection.output.drainGathering { vectors in
+                var message = msghdr()
+                message.msg_iov = UnsafeMutablePointer(mutating: vectors.baseAddress)
+                message.msg_iovlen = vectors.count
+                while true {
+                    let count = sendmsg(connection.fd, &message, Int32(MSG_NOSIGNAL))
+                    if count >= 0 { return count }
+                    switch errno {
+                    case EINTR: continue
+                    case EAGAIN, EWOULDBLOCK: blocked = .wantWrite
+                    default:
+                        logger.debug("response write failed", metadata: ["remote": "\(connection.remote)", "error": "\(errnoDescription(errno))"])
+                        failed = true
+                    }
+                    return nil
+                }
+            }
+            return flushed(connection, done: done, failed: failed, blocked: blocked)
+        }
         let done = connection.output.drain { bytes in
             if let tls = connection.tls, connection.handshakeDone {
                 do {
@@ -251,6 +274,12 @@ extension ServerLoop {
                 return nil
             }
         }
+        flushed(connection, done: done, failed: failed, blocked: blocked)
+    }
+
+    /// After a write attempt: closes on failure, waits for the socket while output is left, or goes on
+    /// as `afterWrite` says once all of it is written.
+    private func flushed(_ connection: ServerConnection, done: Bool, failed: Bool, blocked: TLSConnection.Step?) {
         if failed {
             if let record = connection.pendingLog { logAccess(record, bytes: 0, connection) }
             return close(connection)
@@ -272,25 +301,6 @@ extension ServerLoop {
             updateInterest(connection)
             if isOpen(connection) { processInput(connection) }  // a pipelined request already buffered
         }
-    }
-
-    /// Status line plus headers plus the blank line. Drops handler-set framing headers and any field
-    /// whose name is not a token or whose value contains CR, LF or NUL (response splitting).
-    static func serializeHead(status: Int, headers: HTTPHeaders, contentLength: Int?, connection: String?, date: String) -> [UInt8] {
-        var text = "HTTP/1.1 \(status) \(HTTPResponse.reasonPhrase(for: status))\r\n"
-        var hasDate = false
-        for (name, value) in headers {
-            if HTTPHeaders.namesMatch(name, "Content-Length") || HTTPHeaders.namesMatch(name, "Transfer-Encoding")
-                || HTTPHeaders.namesMatch(name, "Connection") { continue }
-            guard MessageHead.isToken(name), !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else { continue }
-            if HTTPHeaders.namesMatch(name, "Date") { hasDate = true }
-            text += "\(name): \(value)\r\n"
-        }
-        if !hasDate { text += "Date: \(date)\r\n" }
-        if let contentLength { text += "Content-Length: \(contentLength)\r\n" }
-        if let connection { text += "Connection: \(connection)\r\n" }
-        text += "\r\n"
-        return Array(text.utf8)
     }
 
     // MARK: - Lingering close

@@ -39,6 +39,8 @@ final class ServerLoop: @unchecked Sendable {
     var draining = false
     private var drainDeadline = Double.infinity
     var date = CachedHTTPDate()
+    /// Request heads this loop has validated (`RequestParser.next(memo:)`).
+    let headMemo = RequestHeadMemo()
     let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
     private var lastCapacityWarning = -Double.infinity
     private var rejectedSinceWarning = 0

@@ -38,24 +38,51 @@ final class CurrentMetadataCache: Sendable {
     }
 
     /// The cached response for (`gun`, `role`) if it was read at `revision` and is still valid at `now`.
-    func response(gun: String, role: String, revision: StoreRevision, now: TUFTime) -> HTTPResponse? {
+    func response(gun: String, role: String, revision: StoreRevision, now: Date) -> HTTPResponse? {
         state.withLock { state in
             guard let entry = state.entries[gun]?[role], entry.revision == revision else { return nil }
-            if let validUntil = entry.validUntil, validUntil <= now { return nil }
+            if let validUntil = entry.validUntil, validUntil.isAtOrBefore(now) { return nil }
             return entry.response
         }
     }
 
-    /// Keeps `response`, read from storage at `revision` (taken before reading).
+    /// Keeps `response`, read from storage at `revision` (taken before reading), its head serialised
+    /// once (`HTTPResponse.preparingHead()`).
     func store(_ response: HTTPResponse, gun: String, role: String, revision: StoreRevision, validUntil: TUFTime?) {
+        let prepared = response.preparingHead()
         state.withLock { state in
             if state.count >= capacity {
                 state.entries.removeAll()
                 state.count = 0
             }
             if state.entries[gun]?[role] == nil { state.count += 1 }
-            state.entries[gun, default: [:]][role] = Entry(response: response, revision: revision, validUntil: validUntil)
+            state.entries[gun, default: [:]][role] = Entry(response: prepared, revision: revision, validUntil: validUntil)
         }
+    }
+
+    /// A request path that names current metadata the cache may answer: its GUN and role.
+    struct CacheableRoute: Sendable {
+        var gun: String
+        var role: String
+        var route: TrustRoute
+    }
+
+    /// Request paths already found cacheable (`cacheableRoute`), at most `capacity` (then it starts
+    /// over); paths that are not are decided again each time (they go to a worker anyway).
+    private let routes = Mutex<[String: CacheableRoute]>([:])
+
+    /// The GUN and role of a path of current metadata that passes `accept` (the server's GUN prefixes
+    /// and name rules), or nil. `accept` must depend on the path alone: its answer is remembered.
+    func cacheableRoute(_ path: String, accept: (String, String) -> Bool) -> CacheableRoute? {
+        if let known = routes.withLock({ $0[path] }) { return known }
+        let route = TrustRoute.parse(path)
+        guard case .metadata(let gun, .current(let role)) = route, accept(gun, role) else { return nil }
+        let found = CacheableRoute(gun: gun, role: role, route: route)
+        routes.withLock { routes in
+            if routes.count >= capacity { routes.removeAll() }
+            routes[path] = found
+        }
+        return found
     }
 }
 
@@ -66,23 +93,25 @@ extension TrustServer {
     /// (`AccessControl.allowsWithoutWaiting`: a client certificate or a token this server issued);
     /// everything else, refusals included, goes to `handle`.
     package func cachedResponse(_ request: HTTPRequest) -> HTTPResponse? {
-        let route = TrustRoute.parse(request.path)
-        guard request.method == "GET", case .metadata(let gun, .current(let role)) = route,
-              settings.accessControl?.allowsWithoutWaiting(request, route: route) ?? true,
-              allows(gun: gun), (try? Self.checkNames(gun: gun, role: role)) != nil,
-              let revision = try? store.revision(gun: gun),
-              let response = currentMetadata.response(gun: gun, role: role, revision: revision, now: TUFTime(settings.clock()))
+        guard request.method == "GET",
+              let target = currentMetadata.cacheableRoute(request.path, accept: { gun, role in
+                  allows(gun: gun) && (try? Self.checkNames(gun: gun, role: role)) != nil
+              }),
+              settings.accessControl?.allowsWithoutWaiting(request, route: target.route) ?? true,
+              let revision = try? store.revision(gun: target.gun),
+              let response = currentMetadata.response(gun: target.gun, role: target.role, revision: revision, now: settings.clock())
         else { return nil }
-        metrics.record(status: response.status, method: request.method, operation: "GetRole")
+        metrics.recordCachedRole(status: response.status)
         return response
     }
 
     /// `getCurrent` through the cache: a hit, or `produce` (which re-signs when due and reads storage),
     /// kept for the next GET.
     func cachedCurrent(gun: String, role: String, _ produce: () throws -> HTTPResponse) throws -> HTTPResponse {
-        let now = TUFTime(settings.clock())
+        let date = settings.clock()
+        let now = TUFTime(date)
         guard let revision = try store.revision(gun: gun) else { return try produce() }
-        if let hit = currentMetadata.response(gun: gun, role: role, revision: revision, now: now) { return hit }
+        if let hit = currentMetadata.response(gun: gun, role: role, revision: revision, now: date) { return hit }
         let response = try produce()
         // Kept under the revision taken before reading: if `produce` re-signed (a commit), or another
         // commit raced it, the entry never matches and the next GET reads storage again.

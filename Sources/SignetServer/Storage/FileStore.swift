@@ -29,6 +29,9 @@ package final class FileStore: MetadataStore, Sendable {
     /// `changefeed.log` and its index (`ChangefeedLog.swift`).
     let changefeed: ChangefeedLog
     private let cache = Mutex(CacheState())
+    /// `<root>/repos/<gun ID>/manifest.json` by GUN, for `revision(gun:)` (at most 10,000, then it
+    /// starts over).
+    private let manifestPaths = Mutex<[String: String]>([:])
 
     /// Opens (creating if needed, mode 0700) a store rooted at `directory`.
     package init(directory: String) throws {
@@ -170,9 +173,17 @@ package final class FileStore: MetadataStore, Sendable {
                              seconds: Int64(info.st_mtim.tv_sec), nanoseconds: Int64(info.st_mtim.tv_nsec))
     }
 
-    /// The manifest's identity: every commit and delete replaces or removes it.
+    /// The manifest's identity: every commit and delete replaces or removes it. Asked on every GET of
+    /// cached metadata, so the manifest's path (a checked GUN and its SHA-256) is worked out once per
+    /// GUN (`manifestPaths`), leaving one `stat`.
     package func revision(gun: String) throws -> StoreRevision? {
-        try Self.identity(of: try repoDirectory(gun) + "/manifest.json")
+        if let path = manifestPaths.withLock({ $0[gun] }) { return try Self.identity(of: path) }
+        let path = try repoDirectory(gun) + "/manifest.json"
+        manifestPaths.withLock { paths in
+            if paths.count >= 10_000 { paths.removeAll() }
+            paths[gun] = path
+        }
+        return try Self.identity(of: path)
     }
 
     struct CacheState {

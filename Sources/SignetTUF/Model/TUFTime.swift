@@ -27,13 +27,27 @@ public struct TUFTime: Sendable, Comparable, CustomStringConvertible {
 
     /// The instant `date`, written as Go writes UTC times.
     public init(_ date: Date) {
+        let (whole, nanos) = TUFTime.components(of: date)
+        self.seconds = whole
+        self.nanoseconds = nanos
+        self.text = TUFTime.format(seconds: whole, nanoseconds: nanos)
+    }
+
+    /// Whether this instant is at or before `date` (`self <= TUFTime(date)`), without writing the
+    /// RFC 3339 text a `TUFTime` carries: for checks made on every request.
+    public func isAtOrBefore(_ date: Date) -> Bool {
+        let (whole, nanos) = TUFTime.components(of: date)
+        return (seconds, nanoseconds) <= (whole, nanos)
+    }
+
+    /// `date` as whole seconds since 1970 and nanoseconds (0 ..< 1_000_000_000), rounded to the
+    /// nearest nanosecond.
+    private static func components(of date: Date) -> (Int64, Int32) {
         let interval = date.timeIntervalSince1970
         var whole = Int64(interval.rounded(.down))
         var nanos = Int32(((interval - Double(whole)) * 1_000_000_000).rounded())
         if nanos >= 1_000_000_000 { whole += 1; nanos -= 1_000_000_000 }
-        self.seconds = whole
-        self.nanoseconds = nanos
-        self.text = TUFTime.format(seconds: whole, nanoseconds: nanos)
+        return (whole, nanos)
     }
 
     /// The instant as a Foundation date (sub-microsecond precision may be lost).
