@@ -189,18 +189,24 @@ struct RequestParser {
 final class RequestHeadMemo {
     static let maxHeadBytes = 1024
     static let capacity = 512
-    private var entries: [[UInt8]: RequestParser.PendingRequest] = [:]
+    private var entries: [Key: RequestParser.PendingRequest] = [:]
+
+    /// A head's bytes, hashed as one buffer (`[UInt8]`'s own `Hashable` feeds the hasher byte by byte).
+    private struct Key: Hashable {
+        var bytes: [UInt8]
+        func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
+    }
 
     /// Heads held now.
     var count: Int { entries.count }
 
     func pending(for head: [UInt8]) -> RequestParser.PendingRequest? {
-        head.count <= Self.maxHeadBytes ? entries[head] : nil
+        head.count <= Self.maxHeadBytes ? entries[Key(bytes: head)] : nil
     }
 
     func remember(_ head: [UInt8], _ pending: RequestParser.PendingRequest) {
         guard head.count <= Self.maxHeadBytes, pending.body.isComplete, pending.headers["Expect"] == nil else { return }
         if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
-        entries[head] = pending
+        entries[Key(bytes: head)] = pending
     }
 }

@@ -137,7 +137,7 @@ extension ServerLoop {
     /// complete request on, or answers a refused one.
     func processInput(_ connection: ServerConnection) {
         guard Self.isReading(connection.phase) else { return }
-        let now = monotonicSeconds()
+        let now = turnTime
         if connection.phase == .idle && !connection.parser.isEmpty {
             connection.phase = .readingHead
             connection.requestStarted = now
@@ -219,7 +219,7 @@ extension ServerLoop {
     private func startWriting(_ connection: ServerConnection, then after: ServerConnection.AfterWrite, deadline seconds: Double) {
         connection.phase = .writing
         connection.afterWrite = after
-        connection.deadline = monotonicSeconds() + seconds
+        connection.deadline = turnTime + seconds
         connection.tlsWants = nil
         flush(connection)
     }
@@ -294,7 +294,7 @@ extension ServerLoop {
         case .linger: startLingering(connection)
         case .keepAlive:
             connection.requestsServed += 1
-            let now = monotonicSeconds()
+            let now = turnTime
             connection.waitingSince = now
             connection.phase = .idle
             connection.deadline = now + configuration.idleTimeout

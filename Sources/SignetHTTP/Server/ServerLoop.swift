@@ -39,6 +39,10 @@ final class ServerLoop: @unchecked Sendable {
     var draining = false
     private var drainDeadline = Double.infinity
     var date = CachedHTTPDate()
+    /// Monotonic time when the current turn's events came back from `epoll_wait`: the "now" of request
+    /// starts and of deadlines set while handling them (off by at most the turn's duration, well
+    /// under the timeouts' whole seconds), read once per turn instead of several times per request.
+    var turnTime = monotonicSeconds()
     /// Request heads this loop has validated (`RequestParser.next(memo:)`).
     let headMemo = RequestHeadMemo()
     let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
@@ -108,13 +112,19 @@ final class ServerLoop: @unchecked Sendable {
             let now = monotonicSeconds()
             let until = min(nextCheck, drainDeadline)
             let milliseconds = Int32(max(0, min(1000, (until - now) * 1000)).rounded(.up))
+            var timed = false
             poller.wait(milliseconds: milliseconds) { token, _ in
+                if !timed {
+                    turnTime = monotonicSeconds()
+                    timed = true
+                }
                 switch token {
                 case EventPoller.wakeToken: break
                 case Self.listenToken: acceptConnections()
                 default: if let connection = connections[token] { ready(connection) }
                 }
             }
+            if !timed { turnTime = monotonicSeconds() }  // woken with no event, or timed out
             deliverAnswers()
             let after = monotonicSeconds()
             if after >= nextCheck {
