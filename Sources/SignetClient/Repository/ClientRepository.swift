@@ -435,10 +435,13 @@ package struct ClientRepository {
                 renewedKeys.append(key)
                 continue
             }
-            let certificate = try Certificate.selfSigned(commonName: gun, key: signer.privateKey, notBefore: now.date, notAfter: expires.date)
+            guard let privateKey = signer.privateKey else {
+                throw ClientError(.key, "root key \(key.id.prefix(12)) of \(gun) is held by the signing agent, which signs but cannot make the new root certificate: run with SIGNET_AGENT=off")
+            }
+            let certificate = try Certificate.selfSigned(commonName: gun, key: privateKey, notBefore: now.date, notAfter: expires.date)
             let renewed = try TUFKey(certificate: certificate)
             renewedKeys.append(renewed)
-            newSigners.append(RoleSigner(key: renewed, privateKey: signer.privateKey))
+            newSigners.append(RoleSigner(key: renewed, privateKey: privateKey))
             notice("the root certificate \(key.id.prefix(12)) of \(gun) expires before the renewed root; it is replaced by a new self-signed certificate for the same key")
         }
         editor.replaceRootKeys(RoleName.root, with: renewedKeys)

@@ -25,6 +25,10 @@ package struct KeyStore: Sendable {
     package var passphrases: PassphraseSource
     /// Key derivation for newly written keys (PBKDF2-SHA1, readable by Notary 0.7).
     package var kdf: KeyDerivation = .default
+    /// The signing agent to ask first (`signet agent start`), or nil to unlock every key from its
+    /// file. A key the agent holds is signed with by the agent (`AgentSigner`, which verifies each
+    /// signature) and never unlocked here.
+    package var agent: AgentClient?
 
     package init(directory: TrustDirectory, passphrases: PassphraseSource = PassphraseSource()) {
         self.directory = directory
@@ -116,14 +120,24 @@ package struct KeyStore: Sendable {
         return key
     }
 
-    /// Loads the private halves of those of `keys` held here (matched by canonical ID).
-    /// Keys the store does not hold are skipped; a held key that cannot be decrypted throws.
-    /// Keys found in `unlocked` are taken from there (a failed decryption is rethrown here).
+    /// What signs for those of `keys` held here (matched by canonical ID): the signing agent when
+    /// it holds the key (the one place that chooses between agent and key file), else the private
+    /// half loaded from its file. Keys neither holds are skipped; a held key that cannot be
+    /// decrypted throws. Keys found in `unlocked` are taken from there (a failed decryption is
+    /// rethrown here).
+    /// - Throws: also the agent's `ClientError` when an agent is there but cannot be used.
     package func signers(for keys: [TUFKey], unlocked: UnlockedKeys = UnlockedKeys()) throws -> [RoleSigner] {
         var signers: [RoleSigner] = []
         let held = Dictionary(list().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let agentHeld = try agent?.heldKeyIDs() ?? []
         for key in keys {
-            guard let canonical = try? key.canonicalID(), let stored = held[canonical] else { continue }
+            guard let material = try? key.material() else { continue }
+            let canonical = material.canonicalID
+            if let agent, agentHeld.contains(canonical) {
+                signers.append(RoleSigner(key: key, signer: AgentSigner(agent: agent, material: material)))
+                continue
+            }
+            guard let stored = held[canonical] else { continue }
             let privateKey = try unlocked.results[canonical].map { try $0.get() } ?? load(stored)
             signers.append(RoleSigner(key: key, privateKey: privateKey))
         }
@@ -145,9 +159,10 @@ package struct KeyStore: Sendable {
     /// Done only when two or more of the selected keys are encrypted and every one of them has its
     /// passphrase in the environment (so no prompt can be needed); otherwise the result is empty
     /// and `signers` decrypts one by one. A decryption that fails is kept as its error.
+    /// Keys the signing agent holds are left out (they are never unlocked here).
     package func unlock(_ keys: [TUFKey]) -> UnlockedKeys {
         let held = Dictionary(list().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        var seen = Set<String>()
+        var seen = (try? agent?.heldKeyIDs()) ?? []
         var selected: [(id: String, stored: StoredKey)] = []
         for key in keys {
             guard let canonical = try? key.canonicalID(), let stored = held[canonical], seen.insert(canonical).inserted else { continue }
@@ -178,9 +193,9 @@ package struct KeyStore: Sendable {
         func get(_ index: Int) -> Result<PrivateKey, any Error> { results.withLock { $0[index]! } }
     }
 
-    /// True when the store holds one of `keys`.
+    /// True when the store, or the signing agent, holds one of `keys`.
     package func holdsAny(of keys: [TUFKey]) -> Bool {
-        let held = Set(list().map(\.id))
+        let held = Set(list().map(\.id)).union((try? agent?.heldKeyIDs()) ?? [])
         return keys.contains { (try? $0.canonicalID()).map(held.contains) ?? false }
     }
 

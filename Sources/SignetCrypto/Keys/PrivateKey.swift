@@ -39,13 +39,7 @@ public final class PrivateKey: @unchecked Sendable {  // EVP_PKEY is never mutat
 
     /// The method Notary signs with for this key family: ecdsa → `.ecdsa`, ed25519 → `.eddsa`,
     /// rsa → `.rsapss`.
-    public var defaultMethod: SignatureMethod {
-        switch algorithm {
-        case .ecdsa: return .ecdsa
-        case .ed25519: return .eddsa
-        case .rsa: return .rsapss
-        }
-    }
+    public var defaultMethod: SignatureMethod { algorithm.signingMethod }
 
     /// Generates a new key: ECDSA on P-256 (the only curve Notary generates), Ed25519, or RSA with
     /// `rsaBits` bits (default 3072; at least 2048). RSA generation takes ~0.2–1 s.

@@ -29,3 +29,15 @@ public enum SignatureMethod: String, Sendable {
         }
     }
 }
+
+extension KeyAlgorithm {
+    /// The method Notary signs with for this key family (notary.md §3.8): ecdsa → `.ecdsa`,
+    /// ed25519 → `.eddsa`, rsa → `.rsapss`.
+    public var signingMethod: SignatureMethod {
+        switch self {
+        case .ecdsa: return .ecdsa
+        case .ed25519: return .eddsa
+        case .rsa: return .rsapss
+        }
+    }
+}

@@ -4,6 +4,6 @@ import ArgumentParser
 enum ClientCommands {
     static let all: [ParsableCommand.Type] = [
         InitCommand.self, AddCommand.self, RemoveCommand.self, StatusCommand.self, ExpiryCommand.self, HistoryCommand.self, ResetCommand.self,
-        PublishCommand.self, KeyCommand.self, DelegationCommand.self, WitnessCommand.self, DeleteCommand.self,
+        PublishCommand.self, KeyCommand.self, DelegationCommand.self, WitnessCommand.self, DeleteCommand.self, AgentCommand.self,
     ]
 }

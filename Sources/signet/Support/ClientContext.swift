@@ -9,7 +9,14 @@ struct ClientContext {
     var global: GlobalOptions
     var settings: ClientSettings { ClientSettings.inEffect(for: global) }
     var trustDir: TrustDirectory { TrustDirectory(url: settings.trustDir) }
-    var keyStore: KeyStore { KeyStore(directory: trustDir) }
+    /// The trust dir's keys, with the signing agent of that trust dir asked first unless
+    /// `SIGNET_AGENT=off` (`AgentClient.forTrustDirectory`).
+    var keyStore: KeyStore {
+        let directory = trustDir
+        var store = KeyStore(directory: directory)
+        store.agent = AgentClient.forTrustDirectory(directory, environment: ProcessInfo.processInfo.environment)
+        return store
+    }
 
     func tls() throws -> TLSClientContext? {
         let settings = settings
