@@ -76,6 +76,6 @@ let package = Package(
         .testTarget(name: "SignetServerTests", dependencies: ["SignetServer", "SignetHTTP", "SignetTUF", "SignetCrypto", "SignetTestSupport"]),
         .testTarget(name: "SignetClientTests", dependencies: ["SignetClient", "SignetTUF", "SignetCrypto", "SignetTestSupport"]),
         .testTarget(name: "SignetFuzzTargetsTests", dependencies: ["SignetFuzzTargets", "SignetHTTP"]),
-        .testTarget(name: "SignetCLITests", dependencies: ["SignetTUF", "SignetCrypto", "SignetTestSupport"]),
+        .testTarget(name: "SignetCLITests", dependencies: ["SignetTUF", "SignetCrypto", "SignetClient", "SignetTestSupport"]),
     ]
 )

@@ -15,7 +15,7 @@ public enum RequiredTool {
     ]
 
     /// Tool path → Debian package, for Essential packages (on every Debian machine, so in no list).
-    public static let essentialPackages = ["/usr/bin/script": "bsdutils"]
+    public static let essentialPackages = ["/usr/bin/script": "bsdutils", "/usr/bin/setpriv": "util-linux"]
 
     /// What to do when `path` is missing: install its package.
     public static func missingMessage(_ path: String) -> String {

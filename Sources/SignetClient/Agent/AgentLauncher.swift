@@ -12,6 +12,19 @@ package enum AgentLauncher {
     /// The longest line the child may answer with, in bytes.
     static let maxAnswerBytes = 4096
 
+    /// Sets `FD_CLOEXEC` on every open descriptor above standard error (from `/proc/self/fd`).
+    static func markDescriptorsCloseOnExec() {
+        guard let directory = opendir("/proc/self/fd") else { return }
+        defer { closedir(directory) }
+        let own = dirfd(directory)
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let fd = Int32(name), fd > 2, fd != own else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+        }
+    }
+
     /// Starts the agent and waits until it listens.
     /// - Parameters:
     ///   - arguments: the child's arguments after the executable (`agent run …`).
@@ -27,8 +40,11 @@ package enum AgentLauncher {
             close(input[0]); close(input[1])
             throw ClientError(.io, "cannot make a pipe: \(String(cString: strerror(errno)))")
         }
-        // Only the dup2'd ends reach the child.
-        for fd in input + output { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        // Only the dup2'd ends reach the child: every other descriptor of this process is marked
+        // close-on-exec first. An inherited one would outlive this process in the agent, and a
+        // caller waiting for it to close (Foundation's Process watches a socket pair) would wait
+        // for the agent's whole lifetime.
+        markDescriptorsCloseOnExec()
         defer { if input[1] >= 0 { close(input[1]) }; close(output[0]) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
