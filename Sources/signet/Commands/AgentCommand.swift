@@ -25,6 +25,17 @@ struct AgentCommand: ParsableCommand {
         subcommands: [Start.self, Status.self, Stop.self, Run.self]
     )
 
+    /// The trust dir in effect and its agent's socket path.
+    static func located(_ global: GlobalOptions) -> (directory: TrustDirectory, socket: String) {
+        let directory = ClientContext(global: global).trustDir
+        return (directory, AgentSocket.path(in: directory))
+    }
+
+    /// "No agent runs" (exit 1: not found).
+    static func noAgent(_ directory: TrustDirectory, _ socket: String) -> ClientError {
+        ClientError(.notTrusted, "no signing agent runs for \(directory.url.path) (nothing listens on \(socket))")
+    }
+
     /// The rows and document describing a running agent.
     static func describe(_ status: AgentStatus, socket: String) -> (json: [String: Any], lines: [String]) {
         let keys: [[String: Any]] = status.keys.map { ["keyID": $0.keyID, "role": $0.role, "gun": $0.gun ?? ""] }
@@ -65,8 +76,7 @@ struct AgentCommand: ParsableCommand {
                 throw ClientError(.usage, "--lifetime \(lifetime) is not a duration from 1s to 24h (a number followed by s, m, h or d)")
             }
             for gun in gun { try GUN.validate(gun) }
-            let directory = ClientContext(global: global).trustDir
-            let socket = AgentSocket.path(in: directory)
+            let (directory, socket) = AgentCommand.located(global)
             // Refused before any passphrase is asked: an unsafe directory, a live agent.
             try AgentSocket.checkDirectory(directory.privateDirectory.path)
             try AgentSocket.removeStale(socket)
@@ -123,11 +133,8 @@ struct AgentCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
-            let directory = ClientContext(global: global).trustDir
-            let socket = AgentSocket.path(in: directory)
-            guard let status = try AgentClient(socketPath: socket).status() else {
-                throw ClientError(.notTrusted, "no signing agent runs for \(directory.url.path) (nothing listens on \(socket))")
-            }
+            let (directory, socket) = AgentCommand.located(global)
+            guard let status = try AgentClient(socketPath: socket).status() else { throw AgentCommand.noAgent(directory, socket) }
             let (json, lines) = AgentCommand.describe(status, socket: socket)
             if global.json { Output.json(json); return }
             for line in lines { Output.line(line) }
@@ -143,11 +150,8 @@ struct AgentCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
-            let directory = ClientContext(global: global).trustDir
-            let socket = AgentSocket.path(in: directory)
-            guard try AgentClient(socketPath: socket).stop() else {
-                throw ClientError(.notTrusted, "no signing agent runs for \(directory.url.path) (nothing listens on \(socket))")
-            }
+            let (directory, socket) = AgentCommand.located(global)
+            guard try AgentClient(socketPath: socket).stop() else { throw AgentCommand.noAgent(directory, socket) }
             Output.result(["socket": socket, "stopped": true], "Stopped the signing agent at \(socket)")
         }
     }
