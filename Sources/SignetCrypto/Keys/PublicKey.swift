@@ -95,7 +95,9 @@ public final class PublicKey: @unchecked Sendable, Equatable {  // EVP_PKEY is n
         let pkey = try OpenSSLCall.check(
             ed25519Raw.withUnsafeBufferPointer { EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, $0.baseAddress, 32) },
             .malformedKey, "invalid Ed25519 public key")
-        try self.init(owning: pkey)
+        // RFC 8410 §4: SEQUENCE { SEQUENCE { id-Ed25519 }, BIT STRING { 0 unused bits, the 32 bytes } }.
+        let spki: [UInt8] = [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00] + ed25519Raw
+        try self.init(owning: pkey, parsedFrom: spki)
     }
 
     /// Parses the first `PUBLIC KEY` PEM block in `pem` (RFC 7468 §13); other blocks are skipped.
