@@ -1,6 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
 import Glibc
+import SignetCrypto
 
 /// `signet`: sign images, verify them before pull, run the trust server.
 struct Signet: ParsableCommand {
@@ -34,6 +35,8 @@ enum SignetVersion {
 @main
 enum SignetMain {
     static func main() {
+        // Before anything touches OpenSSL: a CLI process has no use for OpenSSL's exit clean-up.
+        OpenSSLProcess.skipCleanupAtExit()
         var command: ParsableCommand
         JSONOutput.isEnabled = JSONOutput.requested(in: CommandLine.arguments)
         do {

@@ -77,6 +77,38 @@ struct KeyIdentityTests {
         }
     }
 
+    /// Keys parsed from bytes already in canonical form keep those bytes as `spkiDER` instead of
+    /// re-encoding them (`PublicKey.init(owning:parsedFrom:)`); the `openssl` CLI, encoding the
+    /// same keys itself, must give the same bytes for SPKI, certificate and raw Ed25519 input.
+    @Test func spkiOfKeysParsedFromCanonicalBytesIsWhatOpenSSLWrites() throws {
+        let dir = try TestSupport.makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func opensslSPKI(_ arguments: [String]) throws -> [UInt8] {
+            let result = try TestSupport.run(["openssl"] + arguments + ["-pubout", "-outform", "DER", "-out", dir.appendingPathComponent("out.der").path])
+            try #require(result.status == 0, "openssl \(arguments): \(result.stderr)")
+            return try TestSupport.read(dir.appendingPathComponent("out.der"))
+        }
+        for algorithm in [KeyAlgorithm.ecdsa, .rsa, .ed25519] {
+            let privateKey = try PrivateKey.generate(algorithm, rsaBits: 2048)
+            let spkiFile = dir.appendingPathComponent("key.der")
+            try TestSupport.write(privateKey.publicKey.spkiDER, to: spkiFile)
+            let written = try opensslSPKI(["pkey", "-pubin", "-inform", "DER", "-in", spkiFile.path])
+            #expect(try PublicKey(spkiDER: written).spkiDER == written, "\(algorithm) SPKI")
+            let certificate = try Certificate.selfSigned(commonName: "example.com/app", key: privateKey,
+                                                         notBefore: Date(), notAfter: Date().addingTimeInterval(3600))
+            let certificateFile = dir.appendingPathComponent("cert.der")
+            try TestSupport.write(certificate.der, to: certificateFile)
+            let fromCertificate = try TestSupport.run(["openssl", "x509", "-inform", "DER", "-in", certificateFile.path, "-pubkey", "-noout"])
+            try #require(fromCertificate.status == 0, "\(fromCertificate.stderr)")
+            let certificateSPKI = try #require(try PEMBlock.parseAll(fromCertificate.stdout).first).der
+            #expect(try Certificate(der: certificate.der).publicKey.spkiDER == certificateSPKI, "\(algorithm) certificate")
+            #expect(certificateSPKI == written, "\(algorithm)")
+            if algorithm == .ed25519 {
+                #expect(try PublicKey(ed25519Raw: privateKey.publicKey.rawEd25519!).spkiDER == written, "raw Ed25519")
+            }
+        }
+    }
+
     @Test func identityIsTheCanonicalSPKI() throws {
         // The identity is built from the key's numbers, not re-encoded by OpenSSL: for a canonical
         // input it is exactly the DER that was parsed.

@@ -24,6 +24,26 @@ import Testing
         #expect(text == "{\"B\":2,\"_a\":null,\"a10\":true,\"a9\":false,\"b\":1,\"s\":\"tab\there \u{1} \\\"q\\\" \\\\ / <>& é ☃ 😀\",\"é\":\"x\"}")
     }
 
+    /// Key order is UTF-8 byte order (unsigned, a proper prefix first), for ASCII, multi-byte and
+    /// empty keys alike, in objects small and large.
+    @Test func keyOrderIsUTF8ByteOrder() throws {
+        let keys = ["", "a", "ab", "a\u{0}", "A", "z", "é", "\u{7F}", "\u{80}", "\u{FFFF}", "😀", "ﬀ", "a b", "hashes", "length", "sha256", "sha512", "custom"]
+            + (0..<200).map { "target-\(($0 * 7919) % 1000)" }
+        let members = Dictionary(keys.map { ($0, JSONValue.int(Int64($0.utf8.count))) }, uniquingKeysWith: { first, _ in first })
+        let expected = members.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        #expect(CanonicalJSON.sortedKeys(members) == expected)
+        let encoded = try CanonicalJSON.encode(.object(members))
+        var reference: [UInt8] = [UInt8(ascii: "{")]
+        for (position, key) in expected.enumerated() {
+            if position > 0 { reference.append(UInt8(ascii: ",")) }
+            try CanonicalJSON.write(.string(key), into: &reference)
+            reference.append(UInt8(ascii: ":"))
+            try CanonicalJSON.write(members[key]!, into: &reference)
+        }
+        reference.append(UInt8(ascii: "}"))
+        #expect(encoded == reference)
+    }
+
     /// Found by fuzzing (`scripts/fuzz metadata`, regression input
     /// `Tests/Fuzz/Corpus/metadata/regression-control-character.json`): the stored form wrote control
     /// characters raw, so a targets file whose custom data held a newline serialized to bytes that no

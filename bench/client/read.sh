@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Online reads, Signet vs Notary 0.7, in the same run: `list`, `lookup` (and signet `verify`) as
-# whole CLI processes (hyperfine -N), warm cache (trust dir already holds the collection) and cold
-# cache (fresh trust dir every run: hyperfine --prepare, trust on first use), for a small
-# collection (3 targets) and a 1000-target one.
+# whole CLI processes, warm cache (trust dir already holds the collection) and cold cache (fresh
+# trust dir before every run, trust on first use), for a small collection (3 targets) and a
+# 1000-target one. Each run is one `perf stat -e task-clock,duration_time`: CPU time (user +
+# system of the client process, what a busy machine does not distort much) and wall time; the
+# load average is printed beside every round and the tables.
 #
 # Pairs measured (each over TLS, like fixtures/notary-0.7/BASELINE.md section (a)):
 #   signet -> signet serve     the Signet stack
@@ -11,17 +13,19 @@
 # Both servers hold the same collections, published by `signet add --from-file` + `signet publish`
 # (fast); `notary list` on them is checked first (interop gate).
 # Rounds alternate the pairs (signet, notary, signet->notary, signet, …); all runs of a command are
-# pooled and the median (and min) reported. `notary verify` checks a payload from stdin and has no
+# pooled and the median reported, CPU and wall side by side with the ratio notary / signet. `notary verify` checks a payload from stdin and has no
 # tag-to-digest equivalent of `signet verify GUN:TAG`, so signet verify is compared with notary lookup.
 #
-# Usage: ROUNDS=3 RUNS=10 bench/client/read.sh [path/to/signet]
-# Goal (issue): signet >= 2x faster than notary for each command.
+# Usage: ROUNDS=3 RUNS=10 bench/client/read.sh [path/to/signet]   (default: scripts/package --binary-only's build)
+# Goal (issue 18): signet >= 2x faster than notary for each warm command, >= 1.5x cold.
+# Needs perf (Debian linux-perf), notary, notary-server, jq, python3.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SIGNET=$(realpath "${1:-.build/release/signet}")
 ROUNDS=${ROUNDS:-3}
 RUNS=${RUNS:-10}
 WORK=$(mktemp -d /tmp/signet-bench-read.XXXXXX)
+command -v perf > /dev/null || { echo "perf is missing: apt-get install -y linux-perf" >&2; exit 2; }
 source bench/lib.sh
 trap bench_cleanup EXIT
 
@@ -84,14 +88,19 @@ for repo in small big; do
 done
 echo "interop gate ok: notary lists what signet published (both servers); load $(bench_load)"
 
-: > "$WORK/times"   # lines: KEY seconds
-run_group() {  # run_group CACHE KEY… (one hyperfine per key, in the given order)
-  local cache=$1 key; shift
+: > "$WORK/times"   # lines: KEY cpu-ms wall-ms
+run_group() {  # run_group CACHE KEY… (RUNS runs per key, after 2 warm-up runs, in the given order)
+  local cache=$1 key i; shift
   for key in "$@"; do
-    local prep=(); [[ $cache == cold ]] && prep=(--prepare "rm -rf $COLD")
-    hyperfine -N --warmup 2 --runs "$RUNS" "${prep[@]}" --export-json "$WORK/h.json" "${CMD[$key]}" > /dev/null 2> "$WORK/h.err" \
-      || { echo "hyperfine failed for $key: ${CMD[$key]}" >&2; cat "$WORK/h.err" >&2; exit 1; }
-    jq -r --arg k "$key" '.results[0].times[] | "\($k) \(.)"' "$WORK/h.json" >> "$WORK/times"
+    for i in $(seq -2 "$RUNS"); do
+      [[ $cache == cold ]] && rm -rf "$COLD"
+      # shellcheck disable=SC2086  # the command line is split on purpose
+      perf stat -x, -e task-clock,duration_time -o "$WORK/perf.txt" -- ${CMD[$key]} > /dev/null 2> "$WORK/run.err" \
+        || { echo "failed: $key: ${CMD[$key]}" >&2; cat "$WORK/run.err" >&2; exit 1; }
+      ((i > 0)) || continue
+      awk -F, -v k="$key" '$3 == "task-clock" { cpu = $1 } $3 == "duration_time" { wall = $1 / 1e6 }
+        END { print k, cpu, wall }' "$WORK/perf.txt" >> "$WORK/times"
+    done
   done
 }
 
@@ -109,28 +118,22 @@ for round in $(seq 1 "$ROUNDS"); do
   echo "round $round done (load $(bench_load))"
 done
 
-stat() {  # stat KEY median|min → ms
-  awk -v k="$1" '$1 == k { print $2 * 1000 }' "$WORK/times" | { [[ $2 == min ]] && bench_min || bench_median; }
+stat() {  # stat KEY cpu|wall → median ms
+  awk -v k="$1" -v c="$2" '$1 == k { print (c == "cpu" ? $2 : $3) }' "$WORK/times" | bench_median
 }
 echo
-echo "== medians over $ROUNDS rounds x $RUNS runs (ms); ratio = notary->notary time / signet time (goal >= 2x)"
-printf '%-6s %-5s %-7s %12s %12s %12s %16s %16s\n' repo cache command "signet->S" "notary->N" "signet->N" "S->S speedup" "S->N speedup"
+echo "== medians over $ROUNDS rounds x $RUNS runs, ms; CPU = task-clock of the client process; load $(bench_load)"
+echo "   speedup = notary->notary / signet (goal: warm >= 2x, cold >= 1.5x); verify is compared with notary lookup"
+printf '%-6s %-5s %-7s | %9s %9s %9s %8s %8s | %9s %9s %8s\n' repo cache command "S->S cpu" "N->N cpu" "S->N cpu" "S->S x" "S->N x" "S->S wall" "N->N wall" "S->S x"
 for repo in small big; do
   for cache in warm cold; do
     for op in list lookup verify; do
-      ss=$(stat "$repo/$cache/s2s/$op" median); sn=$(stat "$repo/$cache/s2n/$op" median)
       nop=$op; [[ $op == verify ]] && nop=lookup
-      nn=$(stat "$repo/$cache/n2n/$nop" median)
-      printf '%-6s %-5s %-7s %12.1f %12.1f %12.1f %15sx %15sx\n' "$repo" "$cache" "$op" "$ss" "$nn" "$sn" \
-        "$(bench_ratio "$nn" "$ss")" "$(bench_ratio "$nn" "$sn")"
+      sc=$(stat "$repo/$cache/s2s/$op" cpu); nc=$(stat "$repo/$cache/n2n/$nop" cpu); xc=$(stat "$repo/$cache/s2n/$op" cpu)
+      sw=$(stat "$repo/$cache/s2s/$op" wall); nw=$(stat "$repo/$cache/n2n/$nop" wall)
+      printf '%-6s %-5s %-7s | %9.2f %9.2f %9.2f %7sx %7sx | %9.2f %9.2f %7sx\n' "$repo" "$cache" "$op" "$sc" "$nc" "$xc" \
+        "$(bench_ratio "$nc" "$sc")" "$(bench_ratio "$nc" "$xc")" "$sw" "$nw" "$(bench_ratio "$nw" "$sw")"
     done
   done
 done
-echo "(verify is compared with notary lookup; min times are in $WORK/times when KEEP_WORK=1)"
-for repo in small big; do
-  for cache in warm cold; do
-    for op in list lookup; do
-      echo "ratio signet/notary $repo $cache $op: $(bench_ratio "$(stat "$repo/$cache/s2s/$op" median)" "$(stat "$repo/$cache/n2n/$op" median)")"
-    done
-  done
-done
+if [[ ${KEEP_WORK:-0} == 1 ]]; then echo "(every run: $WORK/times, lines KEY cpu-ms wall-ms)"; fi

@@ -24,7 +24,10 @@ public final class Certificate: @unchecked Sendable, Equatable {  // X509 is nev
         do {
             der = try DERBuffer.encode("i2d_X509 failed") { i2d_X509(x509, $0) }
             let pkey = try OpenSSLCall.check(X509_get_pubkey(x509), .certificate, "certificate has no readable public key")
-            publicKey = try PublicKey(owning: pkey)
+            // The certificate's SubjectPublicKeyInfo as parsed (an ASN.1 re-encoding of the parsed
+            // algorithm and bit string, no key encoder), so that a canonical key is not re-encoded.
+            let parsedSPKI = try? DERBuffer.encode("i2d_X509_PUBKEY failed") { i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x509), $0) }
+            publicKey = try PublicKey(owning: pkey, parsedFrom: parsedSPKI)
             notBefore = try Self.date(X509_get0_notBefore(x509), "notBefore")
             notAfter = try Self.date(X509_get0_notAfter(x509), "notAfter")
         } catch {

@@ -57,21 +57,47 @@ package enum SystemFile {
     package static func writeStandardError(_ text: String) { writeAll(Array(text.utf8), to: STDERR_FILENO) }
 
     /// Reads from `fd` until `count` bytes or end of file.
+    ///
+    /// The read buffer is sized to what the file can give: a regular file's remaining size + 1 (so
+    /// that one `read(2)` normally returns it all and the next one sees end of file), at least
+    /// `minChunk` (files in /proc report size 0), at most `count` and `maxChunk`; `maxChunk` for
+    /// pipes and other streams. The buffer is not zero-filled: only
+    /// the bytes `read(2)` wrote are copied out. (A zeroed 1 MiB buffer per call cost a page fault
+    /// per 4 KiB and 6% of a warm `signet list`'s CPU, reading four small metadata files.)
     /// - Throws: `SystemFileError` for a failed `read(2)` (EINTR is retried).
     package static func read(_ fd: Int32, upToCount count: Int) throws(SystemFileError) -> [UInt8] {
+        let limit = Swift.max(count, 0)
+        guard limit > 0 else { return [] }
+        let chunkSize = Swift.min(limit, firstChunkSize(fd))
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 1)
+        defer { chunk.deallocate() }
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: Swift.min(Swift.max(count, 0), 1 << 20))
-        while bytes.count < count {
-            let wanted = Swift.min(chunk.count, count - bytes.count)
-            let got = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, wanted) }
+        while bytes.count < limit {
+            let wanted = Swift.min(chunkSize, limit - bytes.count)
+            let got = Glibc.read(fd, chunk.baseAddress!, wanted)
             if got < 0 {
                 if errno == EINTR { continue }
                 throw SystemFileError(code: errno)
             }
             if got == 0 { break }
-            bytes.append(contentsOf: chunk[0..<got])
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<got]))
         }
         return bytes
+    }
+
+    /// Largest single `read(2)` buffer: 1 MiB.
+    static let maxChunk = 1 << 20
+    /// Smallest buffer for a regular file: 64 KiB.
+    static let minChunk = 1 << 16
+
+    /// A regular file's remaining size + 1, within `minChunk`...`maxChunk`; `maxChunk` for
+    /// anything else or when `fstat(2)` fails.
+    private static func firstChunkSize(_ fd: Int32) -> Int {
+        var status = stat()
+        guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return maxChunk }
+        let position = lseek(fd, 0, SEEK_CUR)
+        let remaining = Int(status.st_size) - Swift.max(Int(position), 0)
+        return Swift.min(Swift.max(remaining + 1, minChunk), maxChunk)
     }
 }
 

@@ -1,3 +1,4 @@
+import Glibc
 import SignetSupport
 
 /// The one canonical-JSON encoder: everything Signet signs, hashes or stores goes through here.
@@ -41,11 +42,12 @@ public enum CanonicalJSON {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            for (position, key) in sortedKeys(members).enumerated() {
+            // Sorted as (key, value) pairs: no second dictionary lookup per key.
+            for (position, member) in members.sorted(by: { precedes($0.key, $1.key) }).enumerated() {
                 if position > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(key, into: &out, htmlEscaped: htmlEscaped)
+                writeString(member.key, into: &out, htmlEscaped: htmlEscaped)
                 out.append(UInt8(ascii: ":"))
-                try write(members[key]!, into: &out, htmlEscaped: htmlEscaped)
+                try write(member.value, into: &out, htmlEscaped: htmlEscaped)
             }
             out.append(UInt8(ascii: "}"))
         }
@@ -53,7 +55,22 @@ public enum CanonicalJSON {
 
     /// Object keys in canonical order: by UTF-8 bytes (equal to Unicode scalar order).
     public static func sortedKeys(_ members: [String: JSONValue]) -> [String] {
-        members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        members.keys.sorted(by: precedes)
+    }
+
+    /// The canonical key order: `a` before `b` when its UTF-8 bytes are lexicographically smaller
+    /// (unsigned bytes; a proper prefix comes first). Compares the contiguous UTF-8 storage with
+    /// `memcmp`: the generic `utf8.lexicographicallyPrecedes` was 4% of verifying a 1,000-target
+    /// collection.
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { left in
+            b.withUTF8 { right in
+                let common = Swift.min(left.count, right.count)
+                let order = common == 0 ? 0 : memcmp(left.baseAddress!, right.baseAddress!, common)
+                return order != 0 ? order < 0 : left.count < right.count
+            }
+        }
     }
 
     /// A string in the plain (signed) form, or the stored form when `htmlEscaped` (`JSONString`).
