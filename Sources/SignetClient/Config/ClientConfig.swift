@@ -43,10 +43,7 @@ package struct ClientConfig: Sendable {
     ///   or value (`skipTLSVerify: true`, a client certificate without its key, a `trust_pinning`
     ///   entry that is not a GUN or not 64 hex digits).
     package static func load(path: String) throws -> ClientConfig {
-        let bytes: [UInt8]
-        do { bytes = try BoundedFile.readInput(path, maxLength: maxBytes, what: "client config") } catch let error as TUFError {
-            throw ClientError(.usage, "client config \(path): \(error.message)")
-        }
+        let bytes = try BoundedFile.readInput(path, maxLength: maxBytes, what: "client config")
         let value: JSONValue
         do { value = try JSONParser.parse(bytes, what: "client config") } catch let error as TUFError {
             throw ClientError(.usage, "client config \(path) is not valid JSON: \(error.message)")

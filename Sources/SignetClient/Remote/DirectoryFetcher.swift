@@ -33,23 +33,28 @@ package struct DirectoryFetcher: MetadataFetcher {
 /// Reading files with a size bound, so a 100 GB file is refused instead of loaded.
 package enum BoundedFile {
     /// A file the user named on the command line (a key, certificate, payload, list): like `read`,
-    /// but a file that cannot be opened is bad input (`ClientError(.usage)`, exit 2), not an I/O
-    /// failure of Signet's own storage.
+    /// but it is the user's input, so a file that cannot be opened or is over `maxLength` bytes is
+    /// bad input (DESIGN.md's CLI contract: exit 2), not an I/O failure of Signet's own storage nor
+    /// metadata that failed verification.
+    /// - Throws: `ClientError(.usage)` naming `what`, `path` and, when too large, the limit in bytes.
     package static func readInput(_ path: String, maxLength: Int, what: String) throws -> [UInt8] {
         do { return try read(URL(fileURLWithPath: path), maxLength: maxLength, what: what) } catch let error as ClientError where error.code == .io {
             throw ClientError(.usage, error.message)
+        } catch let error as TUFError where error.code == .tooLarge {
+            throw ClientError(.usage, "\(what) \(path) is larger than \(maxLength) bytes")
         }
     }
 
-    /// Standard input's bytes, up to end of file (for `-` in place of a file name).
-    /// - Throws: `TUFError(.tooLarge)` past `maxLength` bytes; `ClientError(.io)` when reading fails.
+    /// Standard input's bytes, up to end of file (for `-` in place of a file name the user gives).
+    /// - Throws: `ClientError(.usage)` (bad input, exit 2) past `maxLength` bytes, naming the limit;
+    ///   `ClientError(.io)` when reading fails.
     package static func readStandardInput(maxLength: Int, what: String) throws -> [UInt8] {
         let bytes: [UInt8]
         do { bytes = try SystemFile.read(STDIN_FILENO, upToCount: maxLength + 1) } catch {
             throw ClientError(.io, "cannot read \(what) from standard input: \(FileErrorText.describe(error))")
         }
         guard bytes.count <= maxLength else {
-            throw TUFError(.tooLarge, "\(what) on standard input is larger than the limit of \(maxLength) bytes")
+            throw ClientError(.usage, "\(what) on standard input is larger than \(maxLength) bytes")
         }
         return bytes
     }

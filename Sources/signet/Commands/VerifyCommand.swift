@@ -119,13 +119,8 @@ struct VerifyCommand: ParsableCommand {
     /// - Throws: `ClientError(.usage)` (exit 2) for an unreadable file, one over `maxListBytes`,
     ///   or one that lists no image.
     static func readList(_ path: String) throws -> [String] {
-        let bytes: [UInt8]
-        do {
-            bytes = path == "-" ? try BoundedFile.readStandardInput(maxLength: maxListBytes, what: "image list")
-                : try BoundedFile.readInput(path, maxLength: maxListBytes, what: "image list")
-        } catch let error as TUFError where error.code == .tooLarge {
-            throw ClientError(.usage, "image list \(path) is larger than \(maxListBytes) bytes")
-        }
+        let bytes = path == "-" ? try BoundedFile.readStandardInput(maxLength: maxListBytes, what: "image list")
+            : try BoundedFile.readInput(path, maxLength: maxListBytes, what: "image list")
         guard let text = String(validating: bytes, as: UTF8.self) else { throw ClientError(.usage, "image list \(path) is not UTF-8 text") }
         let images = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map { $0.trimmingWhitespaceAndNewlines() }
             .filter { !$0.isEmpty && !$0.hasPrefix("#") }
