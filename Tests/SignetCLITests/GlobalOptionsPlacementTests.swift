@@ -1,4 +1,5 @@
 import Foundation
+import SignetTestSupport
 import Testing
 
 /// Issue 16 §1: Notary users type the global options before the subcommand
@@ -120,5 +121,38 @@ import Testing
             #expect(result.status == 2, "\(arguments): \(result.stderr)")
             #expect(result.stderr.contains("serve takes no client option"), "\(arguments): \(result.stderr)")
         }
+    }
+
+    /// `signet tuf …` reads its trusted metadata from `--metadata-dir` and the repository from
+    /// `--metadata-url`: `-d` and `-s`, before or after the subcommand, are refused (exit 2, and
+    /// with `--json` one document) instead of ignored, and nothing is written to the metadata dir.
+    @Test func tufRefusesTrustDirAndServerInsteadOfIgnoringThem() throws {
+        let work = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let metadata = work.appendingPathComponent("metadata").path
+        let root = TUFCommandTests.sigstore.appendingPathComponent("initial_root.json").path
+        let closed = "http://127.0.0.1:\(try FreePort.pick())"
+        let cases: [([String], String)] = [
+            (["-d", work.appendingPathComponent("trust").path, "tuf", "init", root, "--metadata-dir", metadata], "tuf init takes no --trust-dir"),
+            (["tuf", "init", root, "--metadata-dir", metadata, "-s", closed], "tuf init takes no --server"),
+            (["tuf", "refresh", "--metadata-dir", metadata, "--metadata-url", closed, "-s", closed, "-d", metadata], "tuf refresh takes no --trust-dir, --server"),
+            (["-s", closed, "tuf", "download", "t", "--metadata-dir", metadata, "--metadata-url", closed, "--target-base-url", closed,
+              "--target-dir", work.path], "tuf download takes no --server"),
+            (["tuf", "verify", "t", "--metadata-dir", metadata, "--server", closed], "tuf verify takes no --server"),
+        ]
+        for (arguments, reason) in cases {
+            let result = try Self.run(arguments)
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.hasPrefix("signet: \(reason) (given)"), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+            let json = try Self.run(arguments + ["--json"])
+            #expect(json.status == 2, "\(arguments): \(json.stderr)")
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)")
+            #expect(document["exitCode"] as? Int == 2 && (document["error"] as? String)?.hasPrefix(reason) == true, "\(document)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: metadata), "a refused tuf init wrote nothing")
+        // The options that do apply (TLS, --timeout, --verbose) are still taken.
+        let taken = try Self.run(["--timeout", "5", "-v", "tuf", "init", root, "--metadata-dir", metadata])
+        #expect(taken.status == 0, "\(taken.stderr)")
     }
 }

@@ -26,6 +26,16 @@ struct TUFCommand: ParsableCommand {
     )
 }
 
+/// `signet tuf …` takes the TLS options, `--timeout`, `--verbose` and `--json`; the trust dir and
+/// the Notary server do not apply to it (`GlobalOptions.refuseUnused(by:)`).
+protocol TUFSubcommand: RefusesClientOptions {}
+
+extension TUFSubcommand {
+    static var commandPath: String { "tuf \(configuration.commandName ?? "")" }
+    static var refusedClientOptions: Set<String> { ["--trust-dir", "--server"] }
+    static var refusalReason: String { "signet tuf keeps its trusted metadata in --metadata-dir and reads the repository at --metadata-url" }
+}
+
 /// Options every `signet tuf` command takes.
 struct TUFMetadataOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Directory of the client's trusted metadata.", valueName: "dir"))
@@ -34,7 +44,7 @@ struct TUFMetadataOptions: ParsableArguments {
     var directory: TUF1MetadataDirectory { TUF1MetadataDirectory(directory: URL(fileURLWithPath: metadataDir)) }
 }
 
-struct TUFInitCommand: ParsableCommand {
+struct TUFInitCommand: TUFSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
         abstract: "Trust ROOT_FILE, a TUF 1.0 root obtained out of band; nothing is fetched.",
@@ -90,7 +100,7 @@ private func versions(_ updater: TUF1Updater) -> [String: Int] {
     return versions
 }
 
-struct TUFRefreshCommand: ParsableCommand {
+struct TUFRefreshCommand: TUFSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "refresh",
         abstract: "Update the trusted root, timestamp, snapshot and targets from the repository (TUF 1.0 §5).",
@@ -120,7 +130,7 @@ struct TUFRefreshCommand: ParsableCommand {
     }
 }
 
-struct TUFDownloadCommand: ParsableCommand {
+struct TUFDownloadCommand: TUFSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "download",
         abstract: "Refresh, then download each TARGET verified into --target-dir.",
@@ -178,7 +188,7 @@ struct TUFDownloadCommand: ParsableCommand {
     }
 }
 
-struct TUFVerifyCommand: ParsableCommand {
+struct TUFVerifyCommand: TUFSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Print the trusted sha256 of TARGET from --metadata-dir alone, offline.",

@@ -17,7 +17,8 @@ import Synchronization
 /// this by declaring the group, nothing else. No argument rewriting.
 ///
 /// A command that takes only `--json` (`serve`, through `JSONOption`) refuses the client options
-/// instead of ignoring them (`refuseUnused(by:)`).
+/// instead of ignoring them (`refuseUnused(by:)`); so does one that declares this group but has
+/// no use for some of its options (`RefusesClientOptions`: `signet tuf …` and `-d`/`-s`).
 ///
 /// Values are resolved (flag > environment > config file > default) by `ClientSettings`.
 struct GlobalOptions: ParsableArguments {
@@ -81,18 +82,38 @@ extension GlobalOptions {
     }
 
     /// Refuses client options given to a command that declares `JSONOption` but not
-    /// `GlobalOptions` (`serve`): they would be accepted anywhere on the line and then ignored.
-    /// - Throws: `ClientError(.usage)` (exit 2) naming the command and the options.
+    /// `GlobalOptions` (`serve`), and those a `RefusesClientOptions` command names: they would be
+    /// accepted anywhere on the line (before or after the subcommand) and then ignored.
+    /// - Throws: `ClientError(.usage)` (exit 2) naming the command and the options given.
     static func refuseUnused(by command: ParsableCommand) throws {
+        let given = atRoot.withLock { $0 }
+        guard !given.isEmpty else { return }
+        if let command = command as? any RefusesClientOptions {
+            let kind = type(of: command)
+            let refused = given.filter(kind.refusedClientOptions.contains)
+            guard refused.isEmpty else {
+                throw ClientError(.usage, "\(kind.commandPath) takes no \(refused.joined(separator: ", ")) (given); \(kind.refusalReason)")
+            }
+            return
+        }
         var hasGlobal = false, hasJSONOnly = false
         for child in Mirror(reflecting: command).children {
             if child.value is OptionGroup<GlobalOptions> { hasGlobal = true }
             if child.value is OptionGroup<JSONOption> { hasJSONOnly = true }
         }
         guard hasJSONOnly, !hasGlobal else { return }
-        let given = atRoot.withLock { $0 }
-        guard !given.isEmpty else { return }
         let name = type(of: command).configuration.commandName ?? "this command"
         throw ClientError(.usage, "\(name) takes no client option (\(given.joined(separator: ", ")) given); those are for the client commands")
     }
+}
+
+/// A command that declares `GlobalOptions` for some of its options (TLS, `--timeout`, `--verbose`,
+/// `--json`) but has no use for others: `GlobalOptions.refuseUnused(by:)` refuses those when given.
+protocol RefusesClientOptions: ParsableCommand {
+    /// The command as typed after `signet` (`tuf refresh`), for the message.
+    static var commandPath: String { get }
+    /// The long names of the options refused, as `GlobalOptions.givenClientOptions` lists them.
+    static var refusedClientOptions: Set<String> { get }
+    /// Why, as the end of the refusal: where the command takes what those options would say.
+    static var refusalReason: String { get }
 }
