@@ -2,7 +2,8 @@
 ///
 /// Every refusal names the role, the check and the values involved (DESIGN.md, security rules), so
 /// `signet verify` can print it as a one-line reason. `code` is stable for programs; the CLI maps it
-/// to an exit code (`malformed` → 2, everything else → 1).
+/// to an exit code in `ExitStatus` (`invalidName` → 2, a name the user typed; everything else → 1,
+/// `malformed` included: metadata that is not even JSON is not trusted).
 public struct TUFError: Error, CustomStringConvertible, Sendable, Equatable {
     public enum Code: String, Sendable {
         /// Not JSON, wrong field types, missing fields, bad base64, unparsable time.
