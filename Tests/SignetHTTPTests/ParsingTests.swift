@@ -51,3 +51,44 @@ import Testing
             == [Array("a\u{0600}".utf8), Array("b".utf8), Array("c".utf8)])
     }
 }
+
+/// `Content-Length` read as bytes (RFC 9110 §8.6, RFC 9112 §6.3): 1*DIGIT, leading zeros allowed;
+/// a comma list of identical members is that one length, different members or anything that is not
+/// a digit is 400; a number over the body limit is 413, however many digits it has, never an
+/// overflow. The inputs are the fuzz corpus's shapes (`scripts/fuzz`, http-request).
+@Suite struct ContentLengthTests {
+    static func outcome(_ value: String, body: String = "hello") -> MessageReading.RequestOutcome? {
+        let request = "POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: \(value)\r\nConnection: close\r\n\r\n\(body)"
+        return MessageReading.readRequests(Array(request.utf8), readSize: 1 << 16, configuration: HTTPServerConfiguration()).first
+    }
+
+    static func bodyLength(_ outcome: MessageReading.RequestOutcome?) -> Int? {
+        guard case .request(_, _, _, _, let body, _) = outcome else { return nil }
+        return body.count
+    }
+
+    @Test(arguments: ["5", "5,5", "5, 5", " 5 ", "5 ,\t5", "05", "0000000000000000000000000000005", "5,5,5,5"])
+    func oneLengthIsRead(_ value: String) {
+        let outcome = Self.outcome(value)
+        #expect(Self.bodyLength(outcome) == 5, "\(value.debugDescription): \(String(describing: outcome))")
+    }
+
+    @Test(arguments: ["5, 6", "5,05", "+5", "-5", "5,", ",5", "5,,5", "", "0x5", "5 5", "٥", "5\u{0301}", "5,\u{0301}5", "5\u{0600},5", "１"])
+    func anythingElseIs400(_ value: String) {
+        #expect(Self.outcome(value) == .rejected(status: 400), "\(value.debugDescription)")
+    }
+
+    @Test(arguments: [String(repeating: "9", count: 19), String(repeating: "9", count: 400), "18446744073709551616", "9223372036854775808",
+                      "\(HTTPServerConfiguration().maxBodyBytes + 1)", "99999999999999999999, 99999999999999999999"])
+    func aLengthOverTheLimitIs413(_ value: String) {
+        #expect(Self.outcome(value) == .rejected(status: 413), "\(value.prefix(40))")
+    }
+
+    /// Several `Content-Length` fields are one list (RFC 9110 §5.3).
+    @Test func severalFieldsAreOneList() {
+        let same = "POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: 5, 5\r\nConnection: close\r\n\r\nhello"
+        #expect(Self.bodyLength(MessageReading.readRequests(Array(same.utf8), readSize: 7).first) == 5)
+        let different = "POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: 4\r\n\r\nhello"
+        #expect(MessageReading.readRequests(Array(different.utf8), readSize: 7).first == .rejected(status: 400))
+    }
+}

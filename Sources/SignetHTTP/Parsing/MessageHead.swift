@@ -64,9 +64,9 @@ enum BodyFraming: Equatable {
 
     /// Reads `Transfer-Encoding` and `Content-Length`.
     ///
-    /// - Throws: `.malformed` for both headers together, an invalid or conflicting `Content-Length`, or a
-    ///   transfer coding other than exactly `chunked` (the server answers that one with 501, see
-    ///   `unsupportedTransferCoding`).
+    /// - Throws: `.malformed` for both headers together, an invalid or conflicting `Content-Length`
+    ///   (`ContentLength`), or a transfer coding other than exactly `chunked` (the server answers that
+    ///   one with 501, see `unsupportedTransferCoding`); `.tooLarge` for a `Content-Length` over `Int`.
     static func from(headers: HTTPHeaders, absent: BodyFraming) throws -> BodyFraming {
         let transferEncodings = headers.values(for: "Transfer-Encoding")
         let lengths = headers.values(for: "Content-Length")
@@ -78,18 +78,7 @@ enum BodyFraming: Equatable {
             return .chunked
         }
         guard !lengths.isEmpty else { return absent }
-        var parsed: Int?
-        for field in lengths {
-            for item in field.split(separator: ",", omittingEmptySubsequences: false) {
-                let text = item.trimmingHTTPWhitespace()
-                guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int(text) else {
-                    throw HTTPError(.malformed, "invalid Content-Length")
-                }
-                if let parsed, parsed != value { throw HTTPError(.malformed, "conflicting Content-Length values") }
-                parsed = value
-            }
-        }
-        return .length(parsed!)
+        return .length(try ContentLength.parse(lengths))
     }
 
     static let unsupportedTransferCoding = HTTPError(.malformed, "unsupported transfer coding (only chunked is accepted)")

@@ -154,7 +154,7 @@ struct RequestParser {
         do {
             framing = try BodyFraming.from(headers: headers, absent: .none)
         } catch let error as HTTPError {
-            let status = error == BodyFraming.unsupportedTransferCoding ? 501 : 400
+            let status = error == BodyFraming.unsupportedTransferCoding ? 501 : error.code == .tooLarge ? 413 : 400
             throw RequestRejection(status: status, method: method, path: path)
         }
         if case .length(let length) = framing, length > maxBodyBytes {
