@@ -180,14 +180,20 @@ struct PublishValidator {
     /// `ErrBadTargets`, naming the role and the name), unless the stored version of the role
     /// already held exactly that name: a collection written before the rule (or by notary-server)
     /// can still be re-signed, and the bad name removed.
+    /// - Throws: that 400; when the stored version is read to decide and does not parse, the 400
+    ///   says so too (with the reason); a storage failure reading it passes through unchanged
+    ///   (`ErrorResponse`: 503 for an outage, 500 for a corrupt store), never taken as "not held".
     func checkTargetNames(_ uploaded: Targets, role: String) throws {
         var previous: [String: FileMeta]?
         for name in uploaded.targets.keys {
             do { try TargetName.validate(name) } catch {
                 if previous == nil {
-                    previous = (try? store.current(gun: gun, role: role).flatMap { file in
-                        try Targets(signed: MetadataFile.parse(file.bytes, role: role).signed, role: role).targets
-                    }) ?? [:]
+                    let stored = try store.current(gun: gun, role: role)
+                    do {
+                        previous = try stored.map { try Targets(signed: MetadataFile.parse($0.bytes, role: role).signed, role: role).targets } ?? [:]
+                    } catch let storedError {
+                        throw NotaryError.invalidUpdate(.badTargets, "\(role): \(error); the stored \(role), which might hold that name, is invalid: \(storedError)")
+                    }
                 }
                 if let previous, ExactName.storedKey(in: previous, for: name) != nil { continue }
                 throw NotaryError.invalidUpdate(.badTargets, "\(role): \(error)")
