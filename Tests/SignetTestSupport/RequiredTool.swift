@@ -11,7 +11,7 @@ public enum RequiredTool {
         "/usr/bin/openssl": "openssl", "/usr/bin/umoci": "umoci", "/usr/bin/curl": "curl", "/usr/sbin/nginx": "nginx", "/usr/bin/jq": "jq",
         "/usr/bin/docker": "docker.io", "/usr/sbin/dockerd": "docker.io", "/usr/bin/docker-registry": "docker-registry",
         "/usr/bin/chromium": "chromium",
-        "/usr/bin/python3": "python3",
+        "/usr/bin/python3": "python3", "/usr/bin/faketime": "faketime",
     ]
 
     /// Tool path → Debian package, for Essential packages (on every Debian machine, so in no list).

@@ -48,7 +48,9 @@ struct DelegationCommand: ParsableCommand {
             let text = String(decoding: bytes, as: UTF8.self)
             if text.contains("BEGIN CERTIFICATE") {
                 let certificate = try CertificateFile.read(path, what: "delegation key")
-                guard certificate.notAfter > Clock.now() else { throw ClientError(.usage, "certificate \(path) expired at \(certificate.notAfter)") }
+                guard !Expiry.certificateHasExpired(notAfter: certificate.notAfter, at: Clock.tufNow()) else {
+                    throw ClientError(.usage, "certificate \(path) expired at \(TUFTime(certificate.notAfter).text)")
+                }
                 return try TUFKey(certificate: certificate)
             }
             do { return TUFKey(publicKey: try PublicKey(pem: text)) } catch {
