@@ -1,4 +1,5 @@
 import Foundation
+import SignetTestSupport
 import Testing
 
 /// `signet` with `SIGNET_AUTH` against an htpasswd-protected `signet serve`: it follows the
@@ -23,7 +24,7 @@ import Testing
             {"rules": [{"identities": ["alice"], "guns": ["example.com/*"], "actions": ["*"]},
                        {"identities": ["bob"], "guns": ["example.com/*"], "actions": ["pull"]}]}
             """#.utf8).write(to: policy)
-            let port = try NotaryServer.freePort()
+            let port = try FreePort.pick()
             url = "http://127.0.0.1:\(port)"
             log = directory.appendingPathComponent("serve.log")
             FileManager.default.createFile(atPath: log.path, contents: nil)

@@ -1,4 +1,5 @@
 import Foundation
+import SignetTestSupport
 import Testing
 
 /// Issue 16 §2: a client config file in Notary's `~/.notary/config.json` format
@@ -143,7 +144,7 @@ import Testing
 
     @Test func flagBeatsEnvironmentBeatsConfigFile() throws {
         let fixture = try Fixture()
-        let closed = "https://127.0.0.1:\(try NotaryServer.freePort())"
+        let closed = "https://127.0.0.1:\(try FreePort.pick())"
         let home = try fixture.home(["remote_server": ["url": closed, "root_ca": "server-ca.crt", "timeout": 5]])
         // Config alone: its (closed) server is used.
         let config = try fixture.signet(["list", Self.gun], home: home)

@@ -75,7 +75,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: work) }
         // Nothing listens on this port: a command that uses the server fails naming it (exit 3),
         // which shows the option reached it.
-        let closed = "http://127.0.0.1:\(try NotaryServer.freePort())"
+        let closed = "http://127.0.0.1:\(try FreePort.pick())"
         for json in [false, true] {
             for command in commands {
                 var outputs: [String] = []
@@ -97,7 +97,7 @@ import Testing
     @Test func theOptionsTakeEffectWhereNotaryUsersTypeThem() throws {
         let work = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
-        let closed = "http://127.0.0.1:\(try NotaryServer.freePort())"
+        let closed = "http://127.0.0.1:\(try FreePort.pick())"
         let trustDir = work.appendingPathComponent("trust").path
         // -s before the subcommand is the server used.
         let list = try Self.run(["-s", closed, "-d", trustDir, "--timeout", "5", "list", "example.com/placement/app"])

@@ -1,4 +1,5 @@
 import Foundation
+import SignetTestSupport
 import Testing
 
 /// Issue 10 §4: every command given `--json` prints exactly one JSON document on stdout, for
@@ -60,7 +61,7 @@ import Testing
         defer { _ = server.stop() }
         let trustDir = work.appendingPathComponent("trust").path
         let common = ["-d", trustDir, "-s", server.url, "--json"]
-        let unreachable = ["-d", trustDir, "-s", "http://127.0.0.1:\(try NotaryServer.freePort())", "--json"]
+        let unreachable = ["-d", trustDir, "-s", "http://127.0.0.1:\(try FreePort.pick())", "--json"]
         var env = CLI.passphrases
         env["SIGNET_NEW_PASSPHRASE"] = "new-passphrase-123"
         let gun = Self.gun

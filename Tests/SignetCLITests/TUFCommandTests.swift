@@ -104,7 +104,7 @@ import Testing
         try success(["tuf", "download"], ["delegatedrole/artifact", "--metadata-dir", metadata, "--json"] + download)
         try success(["tuf", "verify"], ["delegatedrole/artifact", "--metadata-dir", metadata, "--json"])
         try failure(["tuf", "init"], ["/nonexistent/root.json", "--metadata-dir", metadata, "--json"], 2)
-        try failure(["tuf", "refresh"], ["--metadata-dir", metadata, "--json", "--metadata-url", "http://127.0.0.1:\(try NotaryServer.freePort())/"], 3)
+        try failure(["tuf", "refresh"], ["--metadata-dir", metadata, "--json", "--metadata-url", "http://127.0.0.1:\(try FreePort.pick())/"], 3)
         try failure(["tuf", "download"], ["no-such-target", "--metadata-dir", metadata, "--json"] + download, 1)
         try failure(["tuf", "verify"], ["delegatedrole/artifact", "--metadata-dir", metadata, "--json", "--at", "2050-01-01T00:00:00Z"], 1)
     }
@@ -118,7 +118,7 @@ struct StaticRepositoryServer {
 
     init() throws {
         guard RequiredTool.isInstalled("/usr/bin/python3") else { throw TestFailure("python3 is missing") }
-        let port = try NotaryServer.freePort()
+        let port = try FreePort.pick()
         url = "http://127.0.0.1:\(port)"
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = ["-m", "http.server", "\(port)", "--bind", "127.0.0.1"]

@@ -1,4 +1,5 @@
 import Foundation
+import SignetTestSupport
 import Testing
 
 /// Issue 16 §4: a CI job checks many images in one `signet verify` process: 50 images in 3
@@ -120,7 +121,7 @@ import Testing
     @Test func theImageListIsBounded() throws {
         let work = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
-        let closed = "http://127.0.0.1:\(try NotaryServer.freePort())"
+        let closed = "http://127.0.0.1:\(try FreePort.pick())"
         let big = work.appendingPathComponent("big.txt")
         try Data(repeating: UInt8(ascii: "a"), count: 4 << 20 + 1).write(to: big)
         let tooBig = try CLI.run(CLI.signet, ["-s", closed, "-d", work.path, "verify", "--from-file", big.path])

@@ -67,7 +67,4 @@ public final class NotaryServerProcess {
         curl.waitUntilExit()
         return curl.terminationStatus == 0
     }
-
-    /// A TCP port on 127.0.0.1 that was free a moment ago (`FreePort`).
-    public static func freePort() throws -> Int { try FreePort.pick() }
 }

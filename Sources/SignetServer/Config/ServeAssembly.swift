@@ -90,11 +90,10 @@ package struct ServeAssembly: Sendable {
     ///   or refuses the login (exit 3).
     package static func openDatabase(_ configuration: ServeConfiguration, pooled: Bool = true) throws -> PostgresStore? {
         guard let url = configuration.storageURL else { return nil }
-        let password = ProcessInfo.processInfo.environment["SIGNET_STORAGE_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
         do {
-            return try PostgresStore(parameters: PostgresConnectionParameters(url: url, password: password),
-                                     maxConnections: pooled ? configuration.storagePoolSize : 1,
-                                     maxStaleness: .milliseconds(pooled ? configuration.storageCacheStalenessMilliseconds : 0))
+            return try StorageLocation.openDatabase(url: url, password: StorageLocation.password(),
+                                                    maxConnections: pooled ? configuration.storagePoolSize : 1,
+                                                    maxStaleness: .milliseconds(pooled ? configuration.storageCacheStalenessMilliseconds : 0))
         } catch let error as StorageError where error.kind == .incompatible {
             throw ServePolicy.Refusal(error.reason)
         }

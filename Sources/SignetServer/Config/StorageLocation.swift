@@ -28,8 +28,32 @@ package enum StorageLocation: Sendable, CustomStringConvertible {
     package func openStore(password: String?) throws -> any MetadataStore {
         switch self {
         case .directory(let path): return try FileStore(directory: path)
-        case .database(let url): return try PostgresStore(parameters: PostgresConnectionParameters(url: url, password: password))
+        case .database(let url): return try Self.openDatabase(url: url, password: password)
         }
+    }
+
+    /// The PostgreSQL store at `url`, migrated to this build's schema: the one way a URI becomes a
+    /// store, for `signet serve` (`ServeAssembly.openDatabase`) and `signet storage`.
+    /// - Parameters:
+    ///   - url: a `postgres://` or `postgresql://` URI (never logged: it may hold a password).
+    ///   - password: the password given apart from the URI (`password(from:)`); nil for the URI's
+    ///     own, else libpq's `~/.pgpass`.
+    ///   - maxConnections: the pool's size, connections.
+    ///   - maxStaleness: how stale the current-metadata cache may be; zero for no cache and no
+    ///     change listener.
+    /// - Throws: `StorageError`: `.incompatible` for a schema newer than this build's, `.unavailable`
+    ///   for a database that cannot be reached, `.loginRefused` for a refused login.
+    package static func openDatabase(url: String, password: String?, maxConnections: Int = 8, maxStaleness: Duration = .seconds(1)) throws -> PostgresStore {
+        try PostgresStore(parameters: PostgresConnectionParameters(url: url, password: password), maxConnections: maxConnections, maxStaleness: maxStaleness)
+    }
+
+    /// The environment variable holding the password of the database `signet serve` uses (and
+    /// `signet storage` writes to).
+    package static let passwordVariable = "SIGNET_STORAGE_PASSWORD"
+
+    /// A database password from the environment variable `variable`; nil when unset or empty.
+    package static func password(from variable: String = passwordVariable) -> String? {
+        ProcessInfo.processInfo.environment[variable].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// The server-key store that `signet serve` on this storage uses: `<dir>/keys`, or the database's

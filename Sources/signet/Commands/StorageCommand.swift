@@ -107,13 +107,9 @@ struct StorageCommand: ParsableCommand {
 /// show in `ps`), else libpq's `~/.pgpass`.
 enum StoragePasswords {
     /// `SIGNET_STORAGE_PASSWORD`: the destination, the database `signet serve` will use.
-    static var destination: String? { nonEmpty("SIGNET_STORAGE_PASSWORD") }
+    static var destination: String? { StorageLocation.password() }
     /// `SIGNET_SOURCE_STORAGE_PASSWORD`: the database copied or imported from.
-    static var source: String? { nonEmpty("SIGNET_SOURCE_STORAGE_PASSWORD") }
-
-    private static func nonEmpty(_ name: String) -> String? {
-        ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
-    }
+    static var source: String? { StorageLocation.password(from: "SIGNET_SOURCE_STORAGE_PASSWORD") }
 }
 
 /// What `signet storage` prints: a line per collection, then a summary or one JSON document.
