@@ -135,6 +135,46 @@ import Testing
         #expect(try server.get("/v2/\(Self.gun)/_trust/tuf/targets/qa.json").body == orphan)
     }
 
+    /// A delegation's parent is read from storage to find the delegation's keys. A stored parent
+    /// that does not parse is the upload's problem to report (400 `ErrBadTargets`, naming it); a
+    /// storage failure reading it is the storage's answer (500 `UNKNOWN` for a version file the
+    /// manifest lists but that is gone, as `ErrorResponse` maps a corrupt store), not a 400 that
+    /// tells the client its update is invalid.
+    @Test func aStoredParentThatCannotBeReadIsNotTheUploadsFault() throws {
+        for damage in ["unparsable", "missing"] {
+            let scratch = try TemporaryDirectory()
+            defer { scratch.remove() }
+            let server = try InProcessServer(storage: scratch.path + "/data")
+            defer { server.stop() }
+            let repo = try Repo(timestampKey: try timestampKey(server))
+            let delegationKey = try PrivateKey.generate(.ecdsa)
+            let delegationTUFKey = TUFKey(publicKey: delegationKey.publicKey)
+            let root = try repo.root()
+            let parent = try repo.targets(delegations: Delegations(keys: [delegationTUFKey.id: delegationTUFKey],
+                                                                   roles: [DelegatedRole(name: "targets/qa", keyIDs: [delegationTUFKey.id], threshold: 1, paths: [""])]))
+            #expect(try publish(server, [("root", root), ("targets", parent), ("snapshot", try repo.snapshot(root: root, targets: parent))]).status == 200)
+            if damage == "unparsable" {
+                try server.trust.store.withWriteLock(gun: Self.gun) {
+                    try server.trust.store.commit(gun: Self.gun, updates: [MetadataUpdate(role: "targets", version: 2, bytes: Array("{\"signed\": nope".utf8))])
+                }
+            } else {
+                let data = URL(fileURLWithPath: scratch.path + "/data")
+                let files = try #require(FileManager.default.enumerator(atPath: data.path)?.compactMap { $0 as? String })
+                let stored = try #require(files.first { $0.contains("/versions/targets.") }, "\(files)")
+                try FileManager.default.removeItem(at: data.appendingPathComponent(stored))
+            }
+            let qa = try repo.targets(role: "targets/qa", key: delegationKey)
+            let response = try publish(server, [("targets/qa", qa), ("snapshot", try repo.snapshot(version: 2, root: root, targets: parent, extra: ["targets/qa": qa]))])
+            if damage == "unparsable" {
+                #expect(response.status == 400 && detail(response).name == "ErrBadTargets", "\(response.bodyText)")
+                #expect(detail(response).message?.hasPrefix("stored targets is invalid: targets metadata is not valid JSON") == true, "\(response.bodyText)")
+            } else {
+                #expect(response.status == 500 && Probe.errorCode(response.bodyText) == "UNKNOWN", "\(response.status) \(response.bodyText)")
+            }
+            #expect(try server.get("/v2/\(Self.gun)/_trust/tuf/targets/qa.json").status == 404, "nothing stored")
+        }
+    }
+
     @Test func serverManagedSnapshot() throws {
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }

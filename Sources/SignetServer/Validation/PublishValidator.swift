@@ -69,7 +69,9 @@ struct PublishValidator {
             } else {
                 let parent = RoleName.parent(of: role) ?? RoleName.targets
                 let parentTargets: Targets?
-                do { parentTargets = try loadTargets(parent) } catch {
+                // A stored parent that does not parse is named in the 400; a storage failure is the
+                // storage's answer (503 or 500), not the upload's fault.
+                do { parentTargets = try loadTargets(parent) } catch let error as TUFError {
                     throw NotaryError.invalidUpdate(.badTargets, "stored \(parent) is invalid: \(error)")
                 }
                 guard let parentTargets else {
