@@ -72,6 +72,37 @@ import Testing
         return (error?["Name"]?.stringValue, error?["Error"]?["Msg"]?.stringValue)
     }
 
+    /// How a test makes the stored current `targets` unreadable.
+    enum StoredDamage: CaseIterable {
+        /// Version 2 committed as bytes that are not JSON.
+        case unparsable
+        /// The version file the manifest lists deleted (a corrupt store).
+        case missing
+    }
+
+    /// A server on `scratch` with `repo`'s root, the `targets` that `parent` signs and snapshot v1
+    /// published, then its stored `targets` damaged as `damage` says.
+    /// - Returns: the server (the caller stops it), the repo, the root and the targets published.
+    func publishedWithDamagedTargets(_ damage: StoredDamage, scratch: TemporaryDirectory, parent: (Repo) throws -> [UInt8])
+        throws -> (server: InProcessServer, repo: Repo, root: [UInt8], targets: [UInt8]) {
+        let server = try InProcessServer(storage: scratch.path + "/data")
+        let repo = try Repo(timestampKey: try timestampKey(server))
+        let root = try repo.root(), targets = try parent(repo)
+        try #require(try publish(server, [("root", root), ("targets", targets), ("snapshot", try repo.snapshot(root: root, targets: targets))]).status == 200)
+        switch damage {
+        case .unparsable:
+            try server.trust.store.withWriteLock(gun: Self.gun) {
+                try server.trust.store.commit(gun: Self.gun, updates: [MetadataUpdate(role: "targets", version: 2, bytes: Array("{\"signed\": nope".utf8))])
+            }
+        case .missing:
+            let data = URL(fileURLWithPath: scratch.path + "/data")
+            let files = try #require(FileManager.default.enumerator(atPath: data.path)?.compactMap { $0 as? String })
+            let stored = try #require(files.first { $0.contains("/versions/targets.") }, "\(files)")
+            try FileManager.default.removeItem(at: data.appendingPathComponent(stored))
+        }
+        return (server, repo, root, targets)
+    }
+
     @Test func refusals() throws {
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
@@ -140,39 +171,27 @@ import Testing
     /// storage failure reading it is the storage's answer (500 `UNKNOWN` for a version file the
     /// manifest lists but that is gone, as `ErrorResponse` maps a corrupt store), not a 400 that
     /// tells the client its update is invalid.
-    @Test func aStoredParentThatCannotBeReadIsNotTheUploadsFault() throws {
-        for damage in ["unparsable", "missing"] {
-            let scratch = try TemporaryDirectory()
-            defer { scratch.remove() }
-            let server = try InProcessServer(storage: scratch.path + "/data")
-            defer { server.stop() }
-            let repo = try Repo(timestampKey: try timestampKey(server))
-            let delegationKey = try PrivateKey.generate(.ecdsa)
-            let delegationTUFKey = TUFKey(publicKey: delegationKey.publicKey)
-            let root = try repo.root()
-            let parent = try repo.targets(delegations: Delegations(keys: [delegationTUFKey.id: delegationTUFKey],
-                                                                   roles: [DelegatedRole(name: "targets/qa", keyIDs: [delegationTUFKey.id], threshold: 1, paths: [""])]))
-            #expect(try publish(server, [("root", root), ("targets", parent), ("snapshot", try repo.snapshot(root: root, targets: parent))]).status == 200)
-            if damage == "unparsable" {
-                try server.trust.store.withWriteLock(gun: Self.gun) {
-                    try server.trust.store.commit(gun: Self.gun, updates: [MetadataUpdate(role: "targets", version: 2, bytes: Array("{\"signed\": nope".utf8))])
-                }
-            } else {
-                let data = URL(fileURLWithPath: scratch.path + "/data")
-                let files = try #require(FileManager.default.enumerator(atPath: data.path)?.compactMap { $0 as? String })
-                let stored = try #require(files.first { $0.contains("/versions/targets.") }, "\(files)")
-                try FileManager.default.removeItem(at: data.appendingPathComponent(stored))
-            }
-            let qa = try repo.targets(role: "targets/qa", key: delegationKey)
-            let response = try publish(server, [("targets/qa", qa), ("snapshot", try repo.snapshot(version: 2, root: root, targets: parent, extra: ["targets/qa": qa]))])
-            if damage == "unparsable" {
-                #expect(response.status == 400 && detail(response).name == "ErrBadTargets", "\(response.bodyText)")
-                #expect(detail(response).message?.hasPrefix("stored targets is invalid: targets metadata is not valid JSON") == true, "\(response.bodyText)")
-            } else {
-                #expect(response.status == 500 && Probe.errorCode(response.bodyText) == "UNKNOWN", "\(response.status) \(response.bodyText)")
-            }
-            #expect(try server.get("/v2/\(Self.gun)/_trust/tuf/targets/qa.json").status == 404, "nothing stored")
+    @Test(arguments: StoredDamage.allCases)
+    func aStoredParentThatCannotBeReadIsNotTheUploadsFault(_ damage: StoredDamage) throws {
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        let delegationKey = try PrivateKey.generate(.ecdsa)
+        let delegationTUFKey = TUFKey(publicKey: delegationKey.publicKey)
+        let (server, repo, root, parent) = try publishedWithDamagedTargets(damage, scratch: scratch) { repo in
+            try repo.targets(delegations: Delegations(keys: [delegationTUFKey.id: delegationTUFKey],
+                                                      roles: [DelegatedRole(name: "targets/qa", keyIDs: [delegationTUFKey.id], threshold: 1, paths: [""])]))
         }
+        defer { server.stop() }
+        let qa = try repo.targets(role: "targets/qa", key: delegationKey)
+        let response = try publish(server, [("targets/qa", qa), ("snapshot", try repo.snapshot(version: 2, root: root, targets: parent, extra: ["targets/qa": qa]))])
+        switch damage {
+        case .unparsable:
+            #expect(response.status == 400 && detail(response).name == "ErrBadTargets", "\(response.bodyText)")
+            #expect(detail(response).message?.hasPrefix("stored targets is invalid: targets metadata is not valid JSON") == true, "\(response.bodyText)")
+        case .missing:
+            #expect(response.status == 500 && Probe.errorCode(response.bodyText) == "UNKNOWN", "\(response.status) \(response.bodyText)")
+        }
+        #expect(try server.get("/v2/\(Self.gun)/_trust/tuf/targets/qa.json").status == 404, "nothing stored")
     }
 
     @Test func serverManagedSnapshot() throws {

@@ -58,40 +58,25 @@ import Testing
     /// fails the failure is the answer, never swallowed into "not stored before": a stored role
     /// that does not parse is named in the 400, a stored version file that is gone is the storage's
     /// error (500 `UNKNOWN`, as `ErrorResponse` maps a corrupt store), and nothing is stored.
-    @Test func aStoredRoleThatCannotBeReadIsTheAnswerNotSwallowed() throws {
-        for damage in ["unparsable", "missing"] {
-            let scratch = try TemporaryDirectory()
-            defer { scratch.remove() }
-            let server = try InProcessServer(storage: scratch.path + "/data")
-            defer { server.stop() }
-            let repo = try PublishValidationTests.Repo(timestampKey: try helper.timestampKey(server))
-            let root = try repo.root(), targets = try repo.targets(names: ["latest"])
-            #expect(try helper.publish(server, [("root", root), ("targets", targets), ("snapshot", try repo.snapshot(root: root, targets: targets))]).status == 200)
-            let gun = PublishValidationTests.gun
-            if damage == "unparsable" {
-                try server.trust.store.withWriteLock(gun: gun) {
-                    try server.trust.store.commit(gun: gun, updates: [MetadataUpdate(role: "targets", version: 2, bytes: Array("{\"signed\": nope".utf8))])
-                }
-            } else {
-                let versions = URL(fileURLWithPath: scratch.path + "/data")
-                let files = try #require(FileManager.default.enumerator(atPath: versions.path)?.compactMap { $0 as? String })
-                let stored = try #require(files.first { $0.contains("/versions/") && $0.contains("targets") }, "\(files)")
-                try FileManager.default.removeItem(at: versions.appendingPathComponent(stored))
-            }
-            let next = try repo.targets(version: damage == "unparsable" ? 3 : 2, names: ["latest", " blank"])
-            let response = try helper.publish(server, [("targets", next), ("snapshot", try repo.snapshot(version: 2, root: root, targets: next))])
-            if damage == "unparsable" {
-                #expect(response.status == 400, "\(response.bodyText)")
-                #expect(helper.detail(response).name == "ErrBadTargets", "\(response.bodyText)")
-                let message = helper.detail(response).message ?? ""
-                #expect(message.contains("target name \" blank\" starts or ends with white space"), "\(message)")
-                #expect(message.contains("the stored targets, which might hold that name, is invalid: targets metadata is not valid JSON"), "\(message)")
-            } else {
-                #expect(response.status == 500 && Probe.errorCode(response.bodyText) == "UNKNOWN", "\(response.status) \(response.bodyText)")
-            }
-            let current = try server.get("/v2/\(gun)/_trust/tuf/targets.json")
-            #expect(!current.bodyText.contains(" blank"), "nothing stored: \(current.bodyText)")
+    @Test(arguments: PublishValidationTests.StoredDamage.allCases)
+    func aStoredRoleThatCannotBeReadIsTheAnswerNotSwallowed(_ damage: PublishValidationTests.StoredDamage) throws {
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        let (server, repo, root, _) = try helper.publishedWithDamagedTargets(damage, scratch: scratch) { try $0.targets(names: ["latest"]) }
+        defer { server.stop() }
+        let next = try repo.targets(version: damage == .unparsable ? 3 : 2, names: ["latest", " blank"])
+        let response = try helper.publish(server, [("targets", next), ("snapshot", try repo.snapshot(version: 2, root: root, targets: next))])
+        switch damage {
+        case .unparsable:
+            #expect(response.status == 400 && helper.detail(response).name == "ErrBadTargets", "\(response.bodyText)")
+            let message = helper.detail(response).message ?? ""
+            #expect(message.contains("target name \" blank\" starts or ends with white space"), "\(message)")
+            #expect(message.contains("the stored targets, which might hold that name, is invalid: targets metadata is not valid JSON"), "\(message)")
+        case .missing:
+            #expect(response.status == 500 && Probe.errorCode(response.bodyText) == "UNKNOWN", "\(response.status) \(response.bodyText)")
         }
+        let current = try server.get("/v2/\(PublishValidationTests.gun)/_trust/tuf/targets.json")
+        #expect(!current.bodyText.contains(" blank"), "nothing stored: \(current.bodyText)")
     }
 
     /// The real notary 0.7 client stages and signs any name; `signet serve` refuses the publish
