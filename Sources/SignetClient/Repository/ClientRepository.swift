@@ -315,7 +315,11 @@ package struct ClientRepository {
             }
             let signers = try keys.signers(for: roleKeys, unlocked: unlocked)
             guard !signers.isEmpty else {
-                throw ClientError(.key, "no signing key for \(role) of \(gun): need one of \(roleKeys.compactMap { try? $0.canonicalID() }.joined(separator: ", "))")
+                let needed = roleKeys.compactMap { try? $0.canonicalID() }
+                // A file named after one of those key IDs that could not be used says why.
+                let unusable = keys.unusableKeyFiles().filter { needed.contains($0.file.deletingPathExtension().lastPathComponent) }
+                    .map { "; \($0.file.path) is not a usable key file: \($0.reason)" }.joined()
+                throw ClientError(.key, "no signing key for \(role) of \(gun): need one of \(needed.joined(separator: ", "))\(unusable)")
             }
             try editor.signTargets(role, with: signers, now: now)
         }

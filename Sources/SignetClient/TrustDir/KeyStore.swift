@@ -35,19 +35,36 @@ package struct KeyStore: Sendable {
         self.passphrases = passphrases
     }
 
-    /// Every key under `private/` (recursively; the file's base name is the key ID).
-    package func list() -> [StoredKey] {
+    /// Every key under `private/` (recursively; the file's base name is the key ID). A `.key` file
+    /// that is not a readable PEM private key is left out; `unusableKeyFiles()` names it and why.
+    package func list() -> [StoredKey] { scan().keys }
+
+    /// The `.key` files under `private/` that `list()` leaves out, each with the reason (cannot be
+    /// read, over 1 MiB, not PEM, no `PRIVATE KEY` block), so that commands can say so instead of
+    /// acting as if the key were not there.
+    package func unusableKeyFiles() -> [(file: URL, reason: String)] { scan().unusable }
+
+    private func scan() -> (keys: [StoredKey], unusable: [(file: URL, reason: String)]) {
         let base = directory.privateDirectory
         var keys: [StoredKey] = []
+        var unusable: [(file: URL, reason: String)] = []
         for relative in DirectoryWalk.relativePaths(under: base, pathExtension: "key") {
             let file = base.appendingPathComponent(relative)
-            guard let data = try? BoundedFile.read(file, maxLength: 1 << 20, what: "key file"),
-                  let blocks = try? PEMBlock.parseAll(String(decoding: data, as: UTF8.self)),
-                  let block = blocks.first(where: { $0.type.hasSuffix("PRIVATE KEY") }) else { continue }
+            let blocks: [PEMBlock]
+            do {
+                blocks = try PEMBlock.parseAll(String(decoding: try BoundedFile.read(file, maxLength: 1 << 20, what: "key file"), as: UTF8.self))
+            } catch {
+                unusable.append((file, "\(error)"))
+                continue
+            }
+            guard let block = blocks.first(where: { $0.type.hasSuffix("PRIVATE KEY") }) else {
+                unusable.append((file, "no PEM PRIVATE KEY block"))
+                continue
+            }
             let id = file.deletingPathExtension().lastPathComponent
             keys.append(StoredKey(id: id, role: block.header("role") ?? "unknown", gun: block.header("gun"), file: file, block: block))
         }
-        return keys.sorted { ($0.role, $0.gun ?? "", $0.id) < ($1.role, $1.gun ?? "", $1.id) }
+        return (keys.sorted { ($0.role, $0.gun ?? "", $0.id) < ($1.role, $1.gun ?? "", $1.id) }, unusable.sorted { $0.file.path < $1.file.path })
     }
 
     package func find(_ id: String) -> StoredKey? {

@@ -48,7 +48,9 @@ struct KeyCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
-            let keys = ClientContext(global: global).keyStore.list()
+            let store = ClientContext(global: global).keyStore
+            let keys = store.list()
+            for (file, reason) in store.unusableKeyFiles() { Output.warning("\(file.path) is not a usable key file, left out: \(reason)") }
             if global.json {
                 Output.json(keys.map { ["role": $0.role, "gun": $0.gun ?? "", "id": $0.id, "location": $0.file.deletingLastPathComponent().path] })
                 return
