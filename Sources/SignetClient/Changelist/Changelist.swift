@@ -31,10 +31,17 @@ package struct Changelist: Sendable {
         package var indexInBulk: Int?
     }
 
-    /// Every staged change in order (files by name; a bulk file's changes in its order).
-    /// Unreadable files throw `ClientError(.usage)` naming them.
+    /// Every staged change in order (files by name; a bulk file's changes in its order); none
+    /// when the changelist directory does not exist.
+    /// - Throws: `ClientError(.io)` naming the changelist when it exists but cannot be listed (not
+    ///   a directory, not readable): never taken as "nothing staged"; what `BoundedFile.read` and
+    ///   `Change` throw for a change file that cannot be read or decoded.
     package func entries() throws -> [Entry] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [] }
+        guard FileManager.default.fileExists(atPath: directory.path) else { return [] }
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: directory.path) } catch {
+            throw ClientError(.io, "cannot list the changelist \(directory.path): \(FileErrorText.describe(error))")
+        }
         var entries: [Entry] = []
         for name in names.sorted() {
             let file = directory.appendingPathComponent(name)
