@@ -122,3 +122,30 @@ extension StoreBackend {
         }
     }
 }
+
+/// The file key store lists a role's key directory to find its keys. A directory that exists but
+/// cannot be listed (here a file in its place; likewise EACCES, or EMFILE under load) was read as
+/// "no keys" (`try?`), so `GET timestamp.key` would have generated a new key for a GUN that has
+/// one, and `storage copy` left the role's keys behind without a word. Now it is a storage error
+/// naming the GUN and role; a role without a directory still has no keys.
+@Suite struct FileKeyStoreListingTests {
+    @Test func aKeyDirectoryThatCannotBeListedIsAnErrorNotNoKeys() throws {
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        let keys = try FileKeyStore(directory: scratch.path + "/keys", algorithm: .ed25519, passphrase: "listing-test-passphrase")
+        let gun = "example.com/listing/app"
+        #expect(try keys.keyIDs(gun: gun, role: "timestamp").isEmpty, "no directory: no keys")
+        let key = try keys.getOrCreate(gun: gun, role: "timestamp", root: nil)
+        #expect(try keys.keyIDs(gun: gun, role: "timestamp") == [key.id])
+        let roleDirectory = scratch.path + "/keys/\(FileStore.gunID(gun))/timestamp"
+        try FileManager.default.removeItem(atPath: roleDirectory)
+        try Data("not a directory\n".utf8).write(to: URL(fileURLWithPath: roleDirectory))
+        for (what, call) in [("keyIDs", { _ = try keys.keyIDs(gun: gun, role: "timestamp") }),
+                             ("storedKeys", { _ = try keys.storedKeys(gun: gun) }),
+                             ("getOrCreate", { _ = try keys.getOrCreate(gun: gun, role: "timestamp", root: nil) })] as [(String, () throws -> Void)] {
+            let error = try #require(throws: StorageError.self, "\(what)") { try call() }
+            #expect(error.kind == .io && error.gun == gun && error.role == "timestamp", "\(what): \(error)")
+            #expect(error.reason.contains("cannot list the server keys in \(roleDirectory)"), "\(what): \(error)")
+        }
+    }
+}

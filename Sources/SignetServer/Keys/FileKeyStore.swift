@@ -44,10 +44,17 @@ package final class FileKeyStore: ServerKeyStore {
         return "\(directory)/\(FileStore.gunID(gun))/\(role)"
     }
 
-    /// Key files of a GUN's role, oldest first: (file name, key ID, created).
+    /// Key files of a GUN's role, oldest first: (file name, key ID, created); none when the role
+    /// has no directory yet.
+    /// - Throws: `StorageError(.io)` naming the GUN and role when the directory exists but cannot
+    ///   be listed: never "no keys", which would have a new key generated beside the stored one.
     private func keyFiles(gun: String, role: String) throws -> [(file: String, id: String, created: Date)] {
         let directory = try roleDirectory(gun: gun, role: role)
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        guard FileManager.default.fileExists(atPath: directory) else { return [] }
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
+            throw StorageError(.io, gun: gun, role: role, "cannot list the server keys in \(directory): \(FileErrorText.describe(error))")
+        }
         return names.filter { $0.hasSuffix(".pem") && !$0.hasPrefix(".") }.sorted().compactMap { name in
             let stem = name.dropLast(4)
             guard let dash = stem.firstIndex(of: "-"), let nanoseconds = UInt64(stem[..<dash]) else { return nil }
