@@ -268,7 +268,8 @@ final class ServerLoop: @unchecked Sendable {
     /// is empty, so the non-blocking send completes); on TLS just close, as there is no session yet.
     private func rejectAtCapacity(_ fd: Int32) {
         if configuration.tls == nil {
-            let response = Array("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 1\r\nConnection: close\r\nDate: \(date.now())\r\n\r\n".utf8)
+            let response = ResponseHead.serialize(ResponseHead(status: 503, headers: ["Retry-After": "1"]), contentLength: 0,
+                                                  connection: "close", dateLine: date.line())
             _ = response.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT)) }
             Glibc.shutdown(fd, Int32(SHUT_WR))
         }
